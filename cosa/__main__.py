@@ -1,0 +1,3 @@
+from cosa.cli import main
+
+main()

@@ -1,0 +1,106 @@
+"""Reading and verifying the audit trail.
+
+The chain: entry n stores `prev_hash` = hash of entry n-1 (the first: 64 zeros) and `hash` =
+SHA-256 over its own fields and `prev_hash` (`cosa.store.entry_hash`). Verification walks the
+whole chain, re-hashes the current state of every record whose last entry recorded one, and
+compares the chain head with the high-water mark mirrored in `cosa.keys`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from cosa.migrations import RECORD_TABLES
+from cosa.store import GENESIS, Store, entry_hash, state_hash
+
+
+@dataclass
+class VerifyResult:
+    entries: int = 0
+    records: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(store: Store, head: dict[str, Any] | None = None, limit: int = 20) -> VerifyResult:
+    """Check the hash chain, the record state hashes and (optionally) the high-water mark."""
+    result = VerifyResult()
+
+    def problem(text: str) -> None:
+        if len(result.problems) < limit:
+            result.problems.append(text)
+
+    prev = GENESIS
+    expected_seq = 1
+    latest: dict[tuple[str, int], str] = {}
+    for row in store.conn.execute("SELECT * FROM audit ORDER BY seq"):
+        result.entries += 1
+        if row["seq"] != expected_seq:
+            problem(f"audit entry {expected_seq} is missing (next is {row['seq']})")
+        expected_seq = row["seq"] + 1
+        if row["prev_hash"] != prev:
+            problem(f"audit entry {row['seq']} does not follow its predecessor")
+        if entry_hash(row) != row["hash"]:
+            problem(f"audit entry {row['seq']} was altered")
+        prev = row["hash"]
+        if row["state_hash"] is not None and row["record_type"] is not None:
+            latest[(row["record_type"], row["record_id"])] = row["state_hash"]
+    by_type: dict[str, dict[int, str]] = {}
+    for (rtype, rid), shash in latest.items():
+        by_type.setdefault(rtype, {})[rid] = shash
+    for rtype, expected in by_type.items():
+        table = RECORD_TABLES.get(rtype)
+        if table is None:
+            continue
+        actual = {r["id"]: state_hash(r) for r in store.conn.execute(f"SELECT * FROM {table}")}
+        for rid, shash in expected.items():
+            result.records += 1
+            if actual.get(rid, "deleted") != shash:
+                problem(f"{rtype} {rid} was changed outside cosa")
+        for rid in actual.keys() - expected.keys():
+            problem(f"{rtype} {rid} has no audit entry")
+    if head and int(head.get("seq", 0)):
+        seq = int(head["seq"])
+        row = store.one("SELECT hash FROM audit WHERE seq = ?", (seq,))
+        if row is None or row["hash"] != head.get("hash"):
+            problem(f"the audit trail does not reach the recorded high-water mark (entry {seq})")
+    return result
+
+
+def entries(
+    store: Store,
+    *,
+    since: str | None = None,
+    record_type: str | None = None,
+    action: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    sql = (
+        "SELECT seq, at, operator, action, record_type, record_id, fields, detail, hash FROM audit"
+    )
+    where, params = [], []
+    if since:
+        where.append("at >= ?")
+        params.append(since)
+    if record_type:
+        where.append("record_type = ?")
+        params.append(record_type)
+    if action:
+        where.append("action LIKE ?")
+        params.append(action + "%")
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY seq DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    rows = store.query(sql, params)
+    for r in rows:
+        r["fields"] = json.loads(r["fields"]) if r["fields"] else []
+        r["detail"] = json.loads(r["detail"]) if r["detail"] else None
+    rows.reverse()
+    return rows

@@ -1,0 +1,1 @@
+"""Command groups: thin Typer skins over the domain functions."""

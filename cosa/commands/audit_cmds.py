@@ -1,0 +1,169 @@
+"""`cosa audit`, `cosa audit verify` and `cosa doctor`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from cosa import audit as audit_mod
+from cosa.commands.common import JsonOpt, open_store, options
+from cosa.errors import ExitCode, IntegrityError
+from cosa.output import dump_json, message, model_json, table
+from cosa.store import is_damaged
+
+audit_app = typer.Typer(help="The audit trail: who did what, when.", no_args_is_help=False)
+
+
+@audit_app.callback(invoke_without_command=True)
+def audit_list(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option("--since", help="From this date (e.g. -7d, 2026-11-01).")
+    ] = None,
+    type_: Annotated[
+        str | None, typer.Option("--type", help="Only this record type (e.g. volunteer).")
+    ] = None,
+    action: Annotated[
+        str | None, typer.Option("--action", help="Only actions starting with this.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Show at most the last N entries (0 = all).")
+    ] = 50,
+    json_: JsonOpt = False,
+) -> None:
+    """List audit entries (newest last). `cosa audit verify` checks the chain."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from cosa.dates import iso, parse_date
+
+    store = open_store(ctx)
+    since_iso = iso(parse_date(since)) if since else None
+    rows = audit_mod.entries(
+        store, since=since_iso, record_type=type_, action=action, limit=limit or None
+    )
+    if json_:
+        from cosa.models import AuditEntry
+
+        model_json(AuditEntry, rows)
+        return
+    table(
+        rows,
+        [
+            ("seq", "#"),
+            ("at", "At"),
+            ("operator", "Operator"),
+            ("action", "Action"),
+            ("record_type", "Record"),
+            ("record_id", "Id"),
+            ("fields", "Fields"),
+        ],
+        empty="no audit entries match",
+    )
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """Check the hash chain, every record's hash and the high-water mark; exit 4 on any break."""
+    store = open_store(ctx)
+    kf = options(ctx).workspace.load_keys()
+    result = audit_mod.verify(store, head=kf.head)
+    if json_:
+        dump_json(
+            {
+                "ok": result.ok,
+                "entries": result.entries,
+                "records": result.records,
+                "problems": result.problems,
+            }
+        )
+    if not result.ok:
+        for p in result.problems:
+            message(f"  - {p}")
+        raise IntegrityError(
+            f"the audit trail is broken ({len(result.problems)} problem(s) listed above)"
+        )
+    if not json_:
+        message(f"Audit trail verified: {result.entries} entries, {result.records} records match.")
+
+
+def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """Check the workspace: key file, encryption, database integrity, schema, search index, audit."""
+    from cosa.migrations import MIGRATIONS
+
+    checks: list[dict[str, Any]] = []
+
+    def check(name: str, ok: bool, detail: str = "") -> None:
+        checks.append({"check": name, "ok": ok, "detail": detail})
+        if not json_:
+            message(f"  {'ok  ' if ok else 'FAIL'}  {name}{(': ' + detail) if detail else ''}")
+
+    if not json_:
+        message(f"Checking {options(ctx).workspace.home}")
+    try:
+        store = open_store(ctx)
+    except IntegrityError as exc:
+        check("open workspace (key file MAC, key, high-water mark)", False, exc.message)
+        _finish(checks, json_)
+        return
+    except Exception as exc:
+        if not is_damaged(exc):
+            raise
+        check("open workspace (database pages decrypt)", False, str(exc))
+        _finish(checks, json_)
+        return
+    check("key file parses and its MAC verifies", True)
+    problems = [str(next(iter(r.values()))) for r in store.query("PRAGMA cipher_integrity_check")]
+    check("cipher_integrity_check (page HMACs)", not problems, "; ".join(map(str, problems[:5])))
+    try:
+        values = [str(next(iter(r.values()))) for r in store.query("PRAGMA integrity_check")]
+    except Exception as exc:
+        if not is_damaged(exc):
+            raise
+        values = [str(exc)]
+    check("integrity_check", values == ["ok"], "; ".join(values[:5]) if values != ["ok"] else "")
+    version = store.schema_version()
+    check(
+        "schema version", version == len(MIGRATIONS), f"{version} of {len(MIGRATIONS)} migrations"
+    )
+    fts = [
+        r["name"]
+        for r in store.query(
+            "SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%fts5%'"
+        )
+    ]
+    for name in fts:
+        try:
+            store.conn.execute(f"INSERT INTO {name}({name}) VALUES ('integrity-check')")
+            check(f"search index {name}", True)
+        except Exception as exc:
+            check(f"search index {name}", False, str(exc))
+    try:
+        result = audit_mod.verify(store, head=options(ctx).workspace.load_keys().head)
+    except Exception as exc:
+        if not is_damaged(exc):
+            raise
+        result = audit_mod.VerifyResult(problems=[str(exc)])
+    check(
+        "audit trail (chain, record hashes, high-water mark)",
+        result.ok,
+        "; ".join(result.problems[:5]) or f"{result.entries} entries",
+    )
+    _finish(checks, json_)
+
+
+def _finish(checks: list[dict[str, Any]], json_: bool) -> None:
+    failed = [c["check"] for c in checks if not c["ok"]]
+    if json_:
+        dump_json({"ok": not failed, "checks": checks})
+    if failed:
+        if json_:
+            raise typer.Exit(int(ExitCode.INTEGRITY))
+        raise IntegrityError(f"doctor found problems: {', '.join(failed)}")
+    if not json_:
+        message("All checks passed.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(audit_app, name="audit")
+    app.command()(doctor)

@@ -1,0 +1,33 @@
+"""Shared parameter aliases and helpers for every command group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cosa.store import Store
+from cosa.workspace import Options
+
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Output JSON (the stable, documented format).")
+]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Output CSV.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+OutFileOpt = Annotated[Path, typer.Option("--output", "-o", help="File to write.", dir_okay=False)]
+
+
+def options(ctx: typer.Context) -> Options:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Options):
+        root.obj = Options()
+    return root.obj
+
+
+def open_store(ctx: typer.Context) -> Store:
+    """Open the workspace's store (session key, passphrase sources or prompt)."""
+    opts = options(ctx)
+    store = opts.workspace.open(opts)
+    ctx.call_on_close(store.close)
+    return store

@@ -1,0 +1,244 @@
+"""Workspace and key commands: init, passwd, recover, rotate-key, unlock, lock."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cosa import secrets_input, vault
+from cosa.commands.common import options
+from cosa.errors import LockedError, UserError
+from cosa.output import message
+from cosa.store import Store
+from cosa.workspace import Workspace, os_user, write_secret_file
+
+RecoveryFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--recovery-file",
+        help="Also write the new recovery code, alone, to this file (0600).",
+        dir_okay=False,
+    ),
+]
+NewPassFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--new-passphrase-file",
+        help="Read the new passphrase from this file's first line.",
+        dir_okay=False,
+    ),
+]
+
+RECOVERY_ADVICE = """\
+This is your RECOVERY CODE. It is shown only once.
+It opens the workspace if the passphrase is lost (`cosa recover`).
+Print it or write it down, and keep it in the office safe, away from this laptop.
+Anyone holding it and this laptop can read every record."""
+
+
+def _show_recovery_code(code: str, recovery_file: Path | None) -> None:
+    if recovery_file is not None:
+        write_secret_file(recovery_file, code)
+    message("")
+    message(RECOVERY_ADVICE)
+    message("")
+    message(f"    {code}")
+    message("")
+
+
+def _operator(ctx: typer.Context) -> str:
+    return options(ctx).explicit_operator() or os_user()
+
+
+def init(
+    ctx: typer.Context,
+    recovery_file: RecoveryFileOpt = None,
+    recovery_sheet: Annotated[
+        Path | None,
+        typer.Option(
+            "--recovery-sheet", help="Write a one-page recovery sheet PDF to print.", dir_okay=False
+        ),
+    ] = None,
+) -> None:
+    """Create an encrypted workspace: passphrase (asked twice), data key, recovery code."""
+    opts = options(ctx)
+    ws = opts.workspace
+    if ws.exists():
+        raise UserError(
+            f"a workspace already exists at {ws.home}", hint="use --home DIR for another one"
+        )
+    passphrase = secrets_input.new_passphrase(opts.passphrase_file)
+    code = vault.new_recovery_code()
+    if recovery_sheet is not None and not recovery_sheet.parent.is_dir():
+        raise UserError(f"directory not found: {recovery_sheet.parent}")
+    store = ws.create(passphrase, code, _operator(ctx))
+    store.close()
+    message(f"Created an encrypted workspace at {ws.home}")
+    _show_recovery_code(code, recovery_file)
+    if recovery_sheet is not None:
+        from cosa.reports.recovery_sheet import write_recovery_sheet
+
+        write_recovery_sheet(recovery_sheet, code, ws.home)
+        message(f"Recovery sheet written to {recovery_sheet}: print it, then delete the file.")
+
+
+def passwd(ctx: typer.Context, new_passphrase_file: NewPassFileOpt = None) -> None:
+    """Change the passphrase (instant: the database is not re-encrypted)."""
+    opts = options(ctx)
+    ws = opts.workspace
+    store = ws.open(opts, use_session=False)
+    try:
+        if ws.load_keys().pending:
+            raise UserError(
+                "an interrupted key rotation must be finished first", hint="run `cosa rotate-key`"
+            )
+        new = secrets_input.new_passphrase(new_passphrase_file, env=False)
+        _set_passphrase(ws, store, new, "vault.passwd")
+    finally:
+        store.close()
+    message("Passphrase changed.")
+
+
+def _set_passphrase(ws: Workspace, store: Store, passphrase: str, action: str) -> None:
+    key: bytes = store.data_key  # type: ignore[attr-defined]
+    kdf = vault.new_kdf_params()
+    slot = vault.make_slot("passphrase", vault.derive_kek(passphrase.encode(), kdf), kdf, key)
+    ws.update_keys(key, lambda kf: kf.set_slot(slot))
+    with store.atomic():
+        store.audit(action, detail={"slot": "passphrase"})
+
+
+def recover(
+    ctx: typer.Context,
+    recovery_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--recovery-file", help="Read the recovery code from this file.", dir_okay=False
+        ),
+    ] = None,
+    new_passphrase_file: NewPassFileOpt = None,
+) -> None:
+    """Unlock with the recovery code and set a new passphrase."""
+    ws = options(ctx).workspace
+    kf = ws.load_keys()
+    if recovery_file is not None:
+        text = secrets_input.read_secret_file(recovery_file, "recovery code")
+    elif secrets_input.interactive():
+        text = secrets_input.prompt_hidden("Recovery code: ")
+    else:
+        raise secrets_input.no_secret_error("recovery code")
+    secret = vault.recovery_secret(text)  # a typo is caught here, before the KDF
+    store = ws.open_with_secret(kf, "recovery", secret, _operator(ctx))
+    try:
+        kf = ws.load_keys()
+        if kf.pending:
+            held = [
+                k
+                for k in kf.candidate_keys("recovery", secret)
+                if vault.key_id(k) == kf.pending["key_id"]
+            ]
+            if held:
+                ws.rekey(store, store.data_key, held[0])  # type: ignore[attr-defined]
+            else:
+                ws.update_keys(store.data_key, lambda f: setattr(f, "pending", None))  # type: ignore[attr-defined]
+        new = secrets_input.new_passphrase(new_passphrase_file, env=False)
+        _set_passphrase(ws, store, new, "vault.recover")
+    finally:
+        store.close()
+    message("New passphrase set. Your recovery code stays valid.")
+
+
+def rotate_key(ctx: typer.Context, recovery_file: RecoveryFileOpt = None) -> None:
+    """Make a new data key, re-encrypt the database, rewrap every slot, issue a new recovery code."""
+    opts = options(ctx)
+    ws = opts.workspace
+    passphrase = secrets_input.passphrase_from_sources(opts.passphrase_file)
+    if passphrase is None:
+        if not secrets_input.interactive():
+            raise secrets_input.no_secret_error()
+        passphrase = secrets_input.prompt_hidden(f"Passphrase for {ws.home}: ")
+    kf = ws.load_keys()
+    store = ws.open_with_secret(kf, "passphrase", passphrase.encode(), _operator(ctx))
+    try:
+        old_key: bytes = store.data_key  # type: ignore[attr-defined]
+        new_key = vault.new_data_key()
+        code = vault.new_recovery_code()
+        kek = vault.derive_kek(passphrase.encode(), ws.load_keys().slot("passphrase")["kdf"])
+
+        def begin(f: vault.KeyFile) -> None:
+            f.begin_rotation(old_key, new_key, kek, code)
+
+        ws.update_keys(old_key, begin)
+        _show_recovery_code(code, recovery_file)
+
+        def delivered(f: vault.KeyFile) -> None:
+            assert f.pending is not None
+            f.pending["delivered"] = True
+
+        ws.update_keys(old_key, delivered)
+        ws.rekey(store, old_key, new_key)
+        with store.atomic():
+            store.audit("vault.rotate-key", detail={"key_id": vault.key_id(new_key)})
+    finally:
+        store.close()
+    message(
+        "Data key rotated; the database is re-encrypted. The old recovery code no longer works."
+    )
+
+
+def unlock(
+    ctx: typer.Context,
+    for_: Annotated[
+        str,
+        typer.Option(
+            "--for", help="Idle time before the session locks again (e.g. 15m, 2h; at most 8h)."
+        ),
+    ] = "15m",
+) -> None:
+    """Keep the workspace unlocked for a while (the data key in the kernel keyring)."""
+    from cosa import keyring
+    from cosa.dates import parse_duration
+    from cosa.workspace import SESSION_HARD_LIMIT
+
+    idle = int(parse_duration(for_).total_seconds())
+    if idle > SESSION_HARD_LIMIT:
+        raise UserError("an unlock session lasts at most 8h", hint="use --for 8h or less")
+    if not keyring.available():
+        raise UserError(
+            "no kernel keyring on this system, so cosa cannot keep an unlock session",
+            hint="cosa will ask for the passphrase (or read COSA_PASSPHRASE_FILE) at each command",
+        )
+    opts = options(ctx)
+    ws = opts.workspace
+    store = ws.open(opts, use_session=False)
+    try:
+        until = ws.start_session(store.workspace_id, store.data_key, idle)  # type: ignore[attr-defined]
+        with store.atomic():
+            store.audit("session.unlock", detail={"idle_seconds": idle})
+    finally:
+        store.close()
+    message(
+        f"Unlocked until {until:%H:%M} if idle (each command extends it; at most 8 h). `cosa lock` ends it."
+    )
+
+
+def lock(ctx: typer.Context) -> None:
+    """End the unlock session now."""
+    ws = options(ctx).workspace
+    kf = ws.load_keys()
+    message("Locked." if ws.end_session(kf.workspace) else "No unlock session was active.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command()(passwd)
+    app.command()(recover)
+    app.command("rotate-key")(rotate_key)
+    app.command()(unlock)
+    app.command()(lock)
+
+
+_ = (sys, LockedError)

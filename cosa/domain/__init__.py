@@ -1,0 +1,1 @@
+"""Domain functions: plain, importable, testable without the CLI. They take a `Store`."""

@@ -1,0 +1,93 @@
+"""Where secrets come from: files, the environment, or a hidden prompt — never argv.
+
+Passphrase sources, in order (SPEC §2): the unlock session (handled by `cosa.workspace`),
+`--passphrase-file` / `COSA_PASSPHRASE_FILE` (first line), `COSA_PASSPHRASE` (for scripts and
+tests; documented as less safe), then a hidden prompt on a TTY. With none of them and no TTY
+the command fails with exit 3 rather than hang.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from cosa.errors import LockedError, UserError
+
+
+def interactive() -> bool:
+    """True when a person can answer a prompt (stdin and stderr are terminals)."""
+    try:
+        return sys.stdin.isatty() and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def read_secret_file(path: Path, what: str = "passphrase") -> str:
+    """The first line of `path`, without its line ending."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            line = fh.readline()
+    except FileNotFoundError:
+        raise UserError(f"{what} file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {what} file {path}: {exc.__class__.__name__}") from None
+    secret = line.rstrip("\r\n")
+    if not secret:
+        raise UserError(f"the {what} file {path} is empty")
+    return secret
+
+
+def passphrase_from_sources(passphrase_file: Path | None) -> str | None:
+    """A passphrase from a file option, the environment, or None."""
+    file = passphrase_file or (
+        Path(os.environ["COSA_PASSPHRASE_FILE"]) if os.environ.get("COSA_PASSPHRASE_FILE") else None
+    )
+    if file is not None:
+        return read_secret_file(file)
+    env = os.environ.get("COSA_PASSPHRASE")
+    if env:
+        return env
+    return None
+
+
+def prompt_hidden(prompt: str) -> str:
+    """A hidden prompt on the terminal (echo off)."""
+    return getpass.getpass(prompt, stream=sys.stderr)
+
+
+def no_secret_error(what: str = "passphrase") -> LockedError:
+    return LockedError(
+        f"the workspace is locked and no {what} is available",
+        hint="run `cosa unlock`, or set COSA_PASSPHRASE_FILE (or use --passphrase-file)",
+    )
+
+
+def new_passphrase(passphrase_file: Path | None, *, env: bool = True) -> str:
+    """A new passphrase: from a file, the environment (init), or asked twice on a TTY."""
+    from cosa.vault import check_passphrase_strength
+
+    if passphrase_file is not None:
+        secret = read_secret_file(passphrase_file, "new passphrase")
+    elif env and (found := passphrase_from_sources(None)) is not None:
+        secret = found
+    elif interactive():
+        for _ in range(3):
+            first = prompt_hidden("New passphrase (at least 10 characters): ")
+            try:
+                check_passphrase_strength(first)
+            except UserError as exc:
+                print(f"  {exc.message}", file=sys.stderr)
+                continue
+            if prompt_hidden("Repeat the passphrase: ") == first:
+                return first
+            print("  the two entries differ; try again", file=sys.stderr)
+        raise UserError("no new passphrase was set")
+    else:
+        raise LockedError(
+            "a new passphrase is needed and none is available",
+            hint="pass --new-passphrase-file PATH, or run this in a terminal",
+        )
+    check_passphrase_strength(secret)
+    return secret

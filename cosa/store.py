@@ -1,0 +1,338 @@
+"""The store: one SQLCipher database per workspace, opened one way, migrated on open.
+
+`Store.open` is the only place that calls `sqlcipher3.connect`. It refuses a library that is
+not SQLCipher, silences SQLCipher's own logging *before* keying (so a wrong key prints
+nothing), keys with the raw 256-bit data key (no per-open KDF: the key slots in `cosa.keys`
+carry the Argon2id cost), proves the key with a cheap read, then sets the pragmas that keep
+plaintext off disk (`temp_store=MEMORY`, `secure_delete`) and make concurrent invocations
+safe (WAL, `busy_timeout`, `BEGIN IMMEDIATE` for every write), and applies pending
+migrations.
+
+Every write goes through `Store.atomic()` and appends an audit entry in the same transaction
+(`Store.audit`). Entries form a SHA-256 hash chain; each write entry also carries the hash of
+the record's new state, so `cosa audit verify` can detect rows edited behind cosa's back.
+After the outermost transaction commits, `on_commit` is told the new chain head so that the
+workspace can mirror it, MACed, into `cosa.keys` (rollback detection).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cosa.errors import IntegrityError, UserError
+
+GENESIS = "0" * 64
+BUSY_TIMEOUT_MS = 15_000
+
+Row = dict[str, Any]
+
+
+class WrongKey(Exception):
+    """The database did not open with the given key (or is not a database at all)."""
+
+
+def now() -> str:
+    return datetime.now().replace(microsecond=0).isoformat(sep=" ")
+
+
+def canonical(obj: Any) -> bytes:
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def state_hash(row: Mapping[str, Any] | None) -> str:
+    return "deleted" if row is None else sha256(canonical(dict(row)))
+
+
+def entry_hash(entry: Mapping[str, Any]) -> str:
+    fields = (
+        "seq",
+        "at",
+        "operator",
+        "action",
+        "record_type",
+        "record_id",
+        "fields",
+        "state_hash",
+        "detail",
+        "prev_hash",
+    )
+    return sha256(canonical([entry[f] for f in fields]))
+
+
+class Store:
+    """An open, keyed, migrated workspace database."""
+
+    def __init__(self, conn: Any, path: Path, operator: str) -> None:
+        self.conn = conn
+        self.path = path
+        self.operator = operator
+        self._depth = 0
+        self._audited = False
+        self.on_commit: Callable[[int, str], None] | None = None
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        key: bytes,
+        *,
+        operator: str = "unknown",
+        create: bool = False,
+        migrate: bool = True,
+    ) -> Store:
+        import sqlcipher3
+
+        if not create and not path.exists():
+            raise IntegrityError(f"the database {path} is missing", hint="restore it from a backup")
+        conn = sqlcipher3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            version = conn.execute("PRAGMA cipher_version").fetchone()
+            if not version or not version[0]:
+                raise IntegrityError("the linked SQLite library is not SQLCipher; refusing to run")
+            conn.execute("PRAGMA cipher_log_level = NONE")
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlcipher3.DatabaseError as exc:
+                raise WrongKey(str(exc)) from None
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute("PRAGMA foreign_keys = ON")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise IntegrityError(f"could not switch the database to WAL mode ({mode})")
+            conn.execute("PRAGMA synchronous = FULL")
+        except BaseException:
+            conn.close()
+            raise
+        conn.row_factory = _dict_row
+        store = cls(conn, path, operator)
+        if migrate:
+            from cosa.migrations import apply_migrations
+
+            apply_migrations(store)
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Row]:
+        return list(self.conn.execute(sql, params).fetchall())
+
+    def one(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Row | None:
+        row: Row | None = self.conn.execute(sql, params).fetchone()
+        return row
+
+    def scalar(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else next(iter(row.values()))
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
+        self._require_tx()
+        return self.conn.execute(sql, params)
+
+    def script(self, sql: str) -> None:
+        """Run several statements inside the current transaction.
+
+        (`executescript` would COMMIT first, breaking the migration's atomicity.)
+        """
+        import sqlcipher3
+
+        self._require_tx()
+        buf = ""
+        for line in sql.splitlines(keepends=True):
+            buf += line
+            if sqlcipher3.complete_statement(buf):
+                self.conn.execute(buf)
+                buf = ""
+        if buf.strip():
+            raise ValueError(f"incomplete SQL statement: {buf.strip()[:60]}")
+
+    # -- transactions ------------------------------------------------------------------------
+
+    @contextmanager
+    def atomic(self) -> Iterator[Store]:
+        """A write transaction: `BEGIN IMMEDIATE` outermost, a savepoint when nested."""
+        if self._depth == 0:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._audited = False
+        else:
+            self.conn.execute(f"SAVEPOINT sp{self._depth}")
+        self._depth += 1
+        try:
+            yield self
+        except BaseException:
+            self._depth -= 1
+            if self._depth == 0:
+                self.conn.execute("ROLLBACK")
+            else:
+                self.conn.execute(f"ROLLBACK TO sp{self._depth}")
+                self.conn.execute(f"RELEASE sp{self._depth}")
+            raise
+        self._depth -= 1
+        if self._depth > 0:
+            self.conn.execute(f"RELEASE sp{self._depth}")
+            return
+        head = self.audit_head() if self._audited else None
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        if head is not None and self.on_commit is not None:
+            self.on_commit(*head)
+
+    def _require_tx(self) -> None:
+        if self._depth == 0:
+            raise RuntimeError("writes must run inside Store.atomic()")
+
+    # -- generic record writes (audited) -----------------------------------------------------
+
+    def insert(
+        self, table: str, record_type: str, values: Mapping[str, Any], action: str | None = None
+    ) -> int:
+        """Insert a record with its uuid/timestamps/operator and audit it; returns its id."""
+        self._require_tx()
+        stamp = now()
+        row = {
+            "uuid": str(uuid.uuid4()),
+            "created_at": stamp,
+            "updated_at": stamp,
+            "created_by": self.operator,
+            "updated_by": self.operator,
+            **values,
+        }
+        cols = ", ".join(row)
+        marks = ", ".join(f":{c}" for c in row)
+        cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", row)
+        rid = int(cur.lastrowid)
+        self.audit(action or f"{record_type}.add", record_type, rid, sorted(values), table=table)
+        return rid
+
+    def update(
+        self,
+        table: str,
+        record_type: str,
+        rid: int,
+        changes: Mapping[str, Any],
+        action: str | None = None,
+    ) -> list[str]:
+        """Update the fields that really change, audit their names; returns them."""
+        self._require_tx()
+        current = self.one(f"SELECT * FROM {table} WHERE id = ?", (rid,))
+        if current is None:
+            raise UserError(f"{record_type} {rid} not found")
+        changed = {k: v for k, v in changes.items() if current.get(k) != v}
+        if not changed:
+            return []
+        changed_cols = {**changed, "updated_at": now(), "updated_by": self.operator}
+        sets = ", ".join(f"{c} = :{c}" for c in changed_cols)
+        self.conn.execute(
+            f"UPDATE {table} SET {sets} WHERE id = :_id", {**changed_cols, "_id": rid}
+        )
+        self.audit(action or f"{record_type}.edit", record_type, rid, sorted(changed), table=table)
+        return sorted(changed)
+
+    # -- audit -------------------------------------------------------------------------------
+
+    def audit(
+        self,
+        action: str,
+        record_type: str | None = None,
+        record_id: int | None = None,
+        fields: Sequence[str] = (),
+        *,
+        table: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+        deleted: bool = False,
+        at: str | None = None,
+    ) -> int:
+        """Append an audit entry in the current transaction; returns its sequence number.
+
+        With `table`, the entry records the hash of the record's state after the write (or
+        "deleted"), so `audit verify` can later prove the row was not changed behind cosa.
+        """
+        self._require_tx()
+        shash: str | None = None
+        if deleted:
+            shash = state_hash(None)
+        elif table is not None and record_id is not None:
+            shash = state_hash(self.one(f"SELECT * FROM {table} WHERE id = ?", (record_id,)))
+        last = self.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        seq = int(last["seq"]) + 1 if last else 1
+        entry: dict[str, Any] = {
+            "seq": seq,
+            "at": at or now(),
+            "operator": self.operator,
+            "action": action,
+            "record_type": record_type,
+            "record_id": record_id,
+            "fields": json.dumps(list(fields)),
+            "state_hash": shash,
+            "detail": json.dumps(dict(detail), sort_keys=True, default=str) if detail else None,
+            "prev_hash": last["hash"] if last else GENESIS,
+        }
+        entry["hash"] = entry_hash(entry)
+        self.conn.execute(
+            "INSERT INTO audit (seq, at, operator, action, record_type, record_id, fields,"
+            " state_hash, detail, prev_hash, hash) VALUES (:seq, :at, :operator, :action,"
+            " :record_type, :record_id, :fields, :state_hash, :detail, :prev_hash, :hash)",
+            entry,
+        )
+        self._audited = True
+        return seq
+
+    def audit_head(self) -> tuple[int, str]:
+        last = self.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        return (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS)
+
+    def schema_version(self) -> int:
+        return int(self.scalar("SELECT count(*) FROM schema_migrations") or 0)
+
+    # -- settings ----------------------------------------------------------------------------
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.one("SELECT value FROM settings WHERE key = ?", (key,))
+        return default if row is None else str(row["value"])
+
+
+def _dict_row(cursor: Any, row: tuple[Any, ...]) -> Row:
+    return {d[0]: v for d, v in zip(cursor.description, row, strict=True)}
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "database or disk is full" in text or "no space left" in text
+
+
+def is_damaged(exc: BaseException) -> bool:
+    """A SQLCipher error that means the file itself is damaged (not a usage error)."""
+    text = str(exc).lower()
+    return type(exc).__name__ == "DatabaseError" and (
+        "malformed" in text or "not a database" in text or "corrupt" in text
+    )

@@ -1,0 +1,337 @@
+"""Key slots: the data key wrapped under keys derived from the passphrase and the recovery code.
+
+The database is encrypted with a random 256-bit *data key* that never leaves memory in the
+clear. `cosa.keys` holds that key wrapped (AES-256-GCM) under key-encryption keys (KEKs)
+derived with Argon2id, one *slot* per secret, in the style of LUKS. Changing the passphrase
+rewraps one slot; the database itself is untouched.
+
+File layout (UTF-8 JSON, one object; written atomically with `cosa.fsutil.atomic_write`)::
+
+    {
+      "format": "cosa-keys",
+      "version": 1,
+      "workspace": "<uuid4>",                 # names this workspace (session cache key)
+      "key_id": "<hex>",                      # HKDF(data key, "cosa key id")[:16]
+      "slots": [<slot>, ...],                 # the current data key, one slot per secret
+      "pending": null | {                     # an unfinished `rotate-key` (see below)
+          "key_id": "<hex>", "slots": [<slot>, ...],
+          "previous": {"nonce": b64, "ct": b64},   # old data key wrapped under the new one
+          "delivered": bool                   # the new recovery code has been handed out
+      },
+      "head": {"seq": int, "hash": "<hex>"},  # audit high-water mark (rollback detection)
+      "mac": "<hex>"                          # HMAC-SHA256 over everything above
+    }
+
+    <slot> = {"kind": "passphrase" | "recovery",
+              "kdf": {"alg": "argon2id", "t": int, "m": int (KiB), "p": int, "salt": b64},
+              "nonce": b64, "ct": b64}        # AES-256-GCM(KEK, data key, aad)
+
+The GCM associated data binds each wrap to its context: ``cosa-keys/1|<kind>|<key_id>``. The
+MAC key is HKDF-SHA256(data key, info="cosa keys mac"), so only a holder of the data key can
+produce a valid file; canonical JSON (sorted keys, no spaces) of the object without "mac" is
+what gets MACed.
+
+`rotate-key` is crash-safe by construction. It first writes a *pending* section (the new key's
+slots, the old key wrapped under the new key, delivered=false), then hands out the new recovery
+code, marks it delivered, re-keys the database, and finally promotes the pending slots. Every
+secret opens every intermediate state: the passphrase unwraps both generations; the old code
+unwraps the old key; the new code unwraps the new key and, through "previous", the old one.
+An open that finds a delivered pending rotation finishes it (see `cosa.workspace`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cosa.errors import IntegrityError, LockedError, UserError
+from cosa.fsutil import atomic_write
+
+FORMAT = "cosa-keys"
+VERSION = 1
+KEY_BYTES = 32
+
+#: Argon2id cost for new slots: about 0.3 s on a 2-core laptop-class machine (RFC 9106's
+#: second recommendation with one lane). Stored per slot, so raising it later keeps old slots
+#: readable.
+DEFAULT_KDF: dict[str, int] = {"t": 3, "m": 64 * 1024, "p": 1}
+
+MIN_PASSPHRASE = 10
+
+# Recovery codes: Crockford base32, 6 groups of 4 data characters plus one check character.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_GROUPS = 6
+_GROUP_DATA = 4
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _hkdf(key: bytes, info: bytes) -> bytes:
+    # HKDF-SHA256 with an empty salt, one block (RFC 5869); stdlib only, so opening a
+    # workspace from the session cache does not import `cryptography`.
+    prk = hmac.new(b"\0" * 32, key, hashlib.sha256).digest()
+    return hmac.new(prk, info + b"\x01", hashlib.sha256).digest()
+
+
+def key_id(data_key: bytes) -> str:
+    return _hkdf(data_key, b"cosa key id")[:16].hex()
+
+
+def _canonical(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def derive_kek(secret: bytes, kdf: dict[str, Any]) -> bytes:
+    from argon2.low_level import Type, hash_secret_raw
+
+    return hash_secret_raw(
+        secret, _unb64(kdf["salt"]), int(kdf["t"]), int(kdf["m"]), int(kdf["p"]), 32, Type.ID
+    )
+
+
+def new_kdf_params() -> dict[str, Any]:
+    return {"alg": "argon2id", **DEFAULT_KDF, "salt": _b64(secrets.token_bytes(16))}
+
+
+def _aad(kind: str, kid: str) -> bytes:
+    return f"cosa-keys/{VERSION}|{kind}|{kid}".encode()
+
+
+def _seal(kek: bytes, plaintext: bytes, aad: bytes) -> dict[str, str]:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = secrets.token_bytes(12)
+    return {"nonce": _b64(nonce), "ct": _b64(AESGCM(kek).encrypt(nonce, plaintext, aad))}
+
+
+def _open(kek: bytes, box: dict[str, Any], aad: bytes) -> bytes | None:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    try:
+        return AESGCM(kek).decrypt(_unb64(box["nonce"]), _unb64(box["ct"]), aad)
+    except (InvalidTag, ValueError, KeyError):
+        return None
+
+
+def make_slot(kind: str, kek: bytes, kdf: dict[str, Any], data_key: bytes) -> dict[str, Any]:
+    return {"kind": kind, "kdf": kdf, **_seal(kek, data_key, _aad(kind, key_id(data_key)))}
+
+
+# --- recovery codes -------------------------------------------------------------------------
+
+
+def _check_char(index: int, data: str) -> str:
+    digest = hashlib.sha256(f"cosa-recovery|{index}|{data}".encode()).digest()
+    return _ALPHABET[digest[0] % 32]
+
+
+def new_recovery_code() -> str:
+    """A fresh recovery code: 120 random bits as six dash-separated groups of five."""
+    groups = []
+    for i in range(_GROUPS):
+        data = "".join(secrets.choice(_ALPHABET) for _ in range(_GROUP_DATA))
+        groups.append(data + _check_char(i, data))
+    return "-".join(groups)
+
+
+def normalize_recovery_code(text: str) -> str:
+    """Canonical form of a typed recovery code; a mistyped group is caught here, before any KDF.
+
+    Case, spaces and dashes are ignored; O reads as 0 and I/L as 1 (Crockford base32).
+    """
+    cleaned = "".join(ch for ch in text.upper() if ch not in " -\t\r\n")
+    cleaned = cleaned.translate(str.maketrans("OIL", "011"))
+    size = _GROUP_DATA + 1
+    if len(cleaned) != _GROUPS * size or any(ch not in _ALPHABET for ch in cleaned):
+        raise UserError(
+            "that is not a recovery code",
+            hint=f"a recovery code is {_GROUPS} groups of {size} letters and digits",
+        )
+    groups = [cleaned[i * size : (i + 1) * size] for i in range(_GROUPS)]
+    for i, group in enumerate(groups):
+        if _check_char(i, group[:_GROUP_DATA]) != group[_GROUP_DATA]:
+            raise UserError(
+                f"recovery code group {i + 1} ({group}) has a typo",
+                hint="check that group against your printed recovery sheet",
+            )
+    return "-".join(groups)
+
+
+def recovery_secret(code: str) -> bytes:
+    return normalize_recovery_code(code).replace("-", "").encode()
+
+
+# --- the key file ---------------------------------------------------------------------------
+
+
+@dataclass
+class KeyFile:
+    """The parsed contents of `cosa.keys`."""
+
+    workspace: str
+    key_id: str
+    slots: list[dict[str, Any]]
+    head: dict[str, Any] = field(default_factory=lambda: {"seq": 0, "hash": ""})
+    pending: dict[str, Any] | None = None
+    mac: str = ""
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "workspace": self.workspace,
+            "key_id": self.key_id,
+            "slots": self.slots,
+            "pending": self.pending,
+            "head": self.head,
+        }
+
+    def compute_mac(self, data_key: bytes) -> str:
+        return hmac.new(
+            _hkdf(data_key, b"cosa keys mac"), _canonical(self.body()), "sha256"
+        ).hexdigest()
+
+    def verify_mac(self, data_key: bytes) -> bool:
+        return hmac.compare_digest(self.compute_mac(data_key), self.mac)
+
+    def slot(self, kind: str) -> dict[str, Any]:
+        for slot in self.slots:
+            if slot["kind"] == kind:
+                return slot
+        raise IntegrityError(f"the key file has no {kind} slot")
+
+    def set_slot(self, new: dict[str, Any]) -> None:
+        self.slots = [s for s in self.slots if s["kind"] != new["kind"]] + [new]
+
+    def to_bytes(self) -> bytes:
+        return json.dumps({**self.body(), "mac": self.mac}, indent=1, sort_keys=True).encode()
+
+    def save(self, path: Path, data_key: bytes) -> None:
+        """MAC with `data_key` (the current key) and write atomically."""
+        self.mac = self.compute_mac(data_key)
+        atomic_write(path, self.to_bytes())
+
+    @classmethod
+    def new(cls, data_key: bytes) -> KeyFile:
+        return cls(workspace=str(uuid.uuid4()), key_id=key_id(data_key), slots=[])
+
+    @classmethod
+    def load(cls, path: Path) -> KeyFile:
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise LockedError(
+                f"no key file at {path}",
+                hint="is this the right workspace? (`cosa init` creates one)",
+            ) from None
+        try:
+            obj = json.loads(raw)
+            if obj.get("format") != FORMAT:
+                raise ValueError("not a cosa key file")
+            if obj.get("version") != VERSION:
+                raise ValueError(f"unsupported key file version {obj.get('version')!r}")
+            kf = cls(
+                workspace=str(obj["workspace"]),
+                key_id=str(obj["key_id"]),
+                slots=list(obj["slots"]),
+                head=dict(obj["head"]),
+                pending=obj.get("pending"),
+                mac=str(obj["mac"]),
+            )
+            for slot in kf.all_slots():
+                _ = slot["kind"], slot["kdf"]["salt"], slot["nonce"], slot["ct"]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise IntegrityError(f"the key file {path} is damaged ({exc})") from None
+        return kf
+
+    def all_slots(self) -> list[dict[str, Any]]:
+        return self.slots + (self.pending["slots"] if self.pending else [])
+
+    # -- unwrapping --------------------------------------------------------------------------
+
+    def candidate_keys(self, kind: str, secret: bytes) -> list[bytes]:
+        """Every data key `secret` unwraps: current first, then a pending rotation's keys.
+
+        One KDF per distinct (salt, params): a pending passphrase slot reuses the current
+        slot's KDF parameters, so opening costs one derivation.
+        """
+        keys: list[bytes] = []
+        keks: dict[str, bytes] = {}
+        for slot, kid, is_pending in self._slots_with_ids():
+            if slot["kind"] != kind:
+                continue
+            kdf_id = json.dumps(slot["kdf"], sort_keys=True)
+            if kdf_id not in keks:
+                keks[kdf_id] = derive_kek(secret, slot["kdf"])
+            key = _open(keks[kdf_id], slot, _aad(kind, kid))
+            if key is None:
+                continue
+            keys.append(key)
+            if is_pending and self.pending is not None:
+                previous = _open(key, self.pending["previous"], _aad("previous", kid))
+                if previous is not None:
+                    keys.append(previous)
+        unique: list[bytes] = []
+        for key in keys:
+            if key not in unique:
+                unique.append(key)
+        return unique
+
+    def _slots_with_ids(self) -> list[tuple[dict[str, Any], str, bool]]:
+        out = [(s, self.key_id, False) for s in self.slots]
+        if self.pending:
+            out += [(s, str(self.pending["key_id"]), True) for s in self.pending["slots"]]
+        return out
+
+    # -- rotation ----------------------------------------------------------------------------
+
+    def begin_rotation(
+        self, old_key: bytes, new_key: bytes, passphrase_kek: bytes, recovery_code: str
+    ) -> None:
+        """Record a pending rotation to `new_key` (the passphrase slot keeps its KDF salt)."""
+        new_id = key_id(new_key)
+        pass_kdf = self.slot("passphrase")["kdf"]
+        rec_kdf = new_kdf_params()
+        rec_kek = derive_kek(recovery_secret(recovery_code), rec_kdf)
+        self.pending = {
+            "key_id": new_id,
+            "slots": [
+                make_slot("passphrase", passphrase_kek, pass_kdf, new_key),
+                make_slot("recovery", rec_kek, rec_kdf, new_key),
+            ],
+            "previous": _seal(new_key, old_key, _aad("previous", new_id)),
+            "delivered": False,
+        }
+
+    def finish_rotation(self) -> None:
+        assert self.pending is not None
+        self.key_id = str(self.pending["key_id"])
+        self.slots = list(self.pending["slots"])
+        self.pending = None
+
+
+def check_passphrase_strength(passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise UserError(
+            f"the passphrase must be at least {MIN_PASSPHRASE} characters",
+            hint="a few unrelated words make a strong, memorable passphrase",
+        )
+
+
+def new_data_key() -> bytes:
+    return os.urandom(KEY_BYTES)

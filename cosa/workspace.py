@@ -1,0 +1,380 @@
+"""A workspace on disk: where it is, how it is created, and how it is unlocked.
+
+A workspace is a directory (0700) holding `cosa.db` (SQLCipher), `cosa.keys` (key slots, see
+`cosa.vault`), `cosa.lock` (serialises rewrites of the key file) and, after a failed unlock,
+`cosa.failures` (timestamps only; moved into the audit trail at the next successful unlock).
+
+Opening checks, in order: the key file parses; a key comes from the unlock session or a secret
+unwraps a slot; the database opens with it; the key file's MAC verifies; the database's audit
+chain reaches at least the high-water mark recorded in the key file (an older copy of the
+database is detected here); an interrupted key rotation is finished or reported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import struct
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from cosa import vault
+from cosa.errors import IntegrityError, LockedError, UserError
+from cosa.fsutil import PRIVATE_FILE, atomic_write, ensure_private_dir
+from cosa.store import Store, WrongKey, now
+
+DB_NAME = "cosa.db"
+KEYS_NAME = "cosa.keys"
+LOCK_NAME = "cosa.lock"
+FAILURES_NAME = "cosa.failures"
+
+SESSION_HARD_LIMIT = 8 * 3600
+_SESSION_FORMAT = "!BdI32s"  # version, hard deadline (unix), idle seconds, data key
+
+
+def default_home() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("cosa", appauthor=False))
+
+
+def resolve_home(home: Path | None) -> Path:
+    if home is not None:
+        return home.expanduser()
+    env = os.environ.get("COSA_HOME")
+    return Path(env).expanduser() if env else default_home()
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@dataclass
+class Options:
+    """Root options every command shares."""
+
+    home: Path | None = None
+    operator: str | None = None
+    passphrase_file: Path | None = None
+
+    @property
+    def workspace(self) -> Workspace:
+        return Workspace(resolve_home(self.home))
+
+    def explicit_operator(self) -> str | None:
+        return self.operator or os.environ.get("COSA_OPERATOR") or None
+
+
+class Workspace:
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.db_path = home / DB_NAME
+        self.keys_path = home / KEYS_NAME
+        self.lock_path = home / LOCK_NAME
+        self.failures_path = home / FAILURES_NAME
+
+    def exists(self) -> bool:
+        return self.keys_path.exists() or self.db_path.exists()
+
+    def session_name(self, workspace_id: str) -> str:
+        return f"cosa:{workspace_id}"
+
+    # -- creation ----------------------------------------------------------------------------
+
+    def create(self, passphrase: str, recovery_code: str, operator: str) -> Store:
+        """Create the data key, both slots and the database. Refuses an existing workspace."""
+
+        if self.exists():
+            raise UserError(
+                f"a workspace already exists at {self.home}",
+                hint="use --home DIR for another workspace",
+            )
+        ensure_private_dir(self.home)
+        data_key = vault.new_data_key()
+        kf = vault.KeyFile.new(data_key)
+        for kind, secret in (
+            ("passphrase", passphrase.encode()),
+            ("recovery", vault.recovery_secret(recovery_code)),
+        ):
+            kdf = vault.new_kdf_params()
+            kf.set_slot(vault.make_slot(kind, vault.derive_kek(secret, kdf), kdf, data_key))
+        from cosa.filelock import locked
+
+        with locked(self.lock_path):
+            kf.save(self.keys_path, data_key)
+        try:
+            store = Store.open(self.db_path, data_key, operator=operator, create=True)
+            self._secure_files()
+            with store.atomic():
+                store.audit("workspace.init", detail={"workspace": kf.workspace})
+            self._attach(store, kf, data_key)
+            self._mirror_head(store, data_key)
+        except BaseException:
+            for p in (self.db_path, self.keys_path, self.lock_path):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(p) + suffix).unlink(missing_ok=True)
+            raise
+        return store
+
+    def _secure_files(self) -> None:
+        for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", KEYS_NAME, LOCK_NAME):
+            path = self.home / name
+            if path.exists():
+                with contextlib.suppress(OSError):
+                    os.chmod(path, PRIVATE_FILE)
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def load_keys(self) -> vault.KeyFile:
+        if not self.home.is_dir() or not self.keys_path.exists():
+            raise UserError(
+                f"no workspace at {self.home}",
+                hint="run `cosa init`, or point --home / COSA_HOME at your workspace",
+            )
+        return vault.KeyFile.load(self.keys_path)
+
+    def open(self, opts: Options, *, use_session: bool = True) -> Store:
+        """Open the store with a key from the session cache or the passphrase sources."""
+        from cosa import secrets_input
+
+        kf = self.load_keys()
+        operator = opts.explicit_operator() or os_user()
+        if use_session:
+            key = self.session_key(kf.workspace)
+            if key is not None:
+                store = self._open_with(kf, [key], operator)
+                if store is not None:
+                    return store
+        secret = secrets_input.passphrase_from_sources(opts.passphrase_file)
+        if secret is not None:
+            return self.open_with_secret(kf, "passphrase", secret.encode(), operator)
+        if not secrets_input.interactive():
+            raise secrets_input.no_secret_error()
+        for attempt in range(3):
+            secret = secrets_input.prompt_hidden(f"Passphrase for {self.home}: ")
+            try:
+                return self.open_with_secret(kf, "passphrase", secret.encode(), operator)
+            except LockedError:
+                if attempt == 2:
+                    raise
+                print("  wrong passphrase, try again", file=sys.stderr)
+        raise AssertionError("unreachable")
+
+    def open_with_secret(self, kf: vault.KeyFile, kind: str, secret: bytes, operator: str) -> Store:
+        keys = kf.candidate_keys(kind, secret)
+        if not keys:
+            self.record_failure(kind)
+            what = "passphrase" if kind == "passphrase" else "recovery code"
+            raise LockedError(f"wrong {what}")
+        store = self._open_with(kf, keys, operator)
+        if store is None:
+            raise IntegrityError(
+                f"the database {self.db_path} does not open with this workspace's key",
+                hint="it is damaged or was replaced; run `cosa doctor` or restore a backup",
+            )
+        return store
+
+    def _open_with(self, kf: vault.KeyFile, keys: list[bytes], operator: str) -> Store | None:
+        """Open the database with whichever of `keys` fits; None if none does."""
+
+        for key in keys:
+            try:
+                store = Store.open(self.db_path, key, operator=operator, migrate=False)
+            except WrongKey:
+                continue
+            try:
+                kid = vault.key_id(key)
+                if kf.pending and kid == kf.pending["key_id"]:
+                    # The database was re-keyed but the key file not yet promoted: finish.
+                    self._finish_rotation_file(key)
+                    kf = self.load_keys()
+                elif kid != kf.key_id:
+                    raise IntegrityError("the key file does not belong to this database")
+                if not kf.verify_mac(key):
+                    raise IntegrityError(
+                        f"the key file {self.keys_path} fails its integrity check (tampered?)"
+                    )
+                self._check_high_water(store, kf)
+                from cosa.migrations import apply_migrations
+
+                apply_migrations(store)
+                self._attach(store, kf, key)
+                if kf.pending and kf.pending.get("delivered"):
+                    pending_key = [k for k in keys if vault.key_id(k) == kf.pending["key_id"]]
+                    if pending_key:
+                        self.rekey(store, key, pending_key[0])
+                elif kf.pending:
+                    print(
+                        "warning: an interrupted key rotation was found; "
+                        "run `cosa rotate-key` to finish it",
+                        file=sys.stderr,
+                    )
+                self._ingest_failures(store)
+                self._apply_operator(store, operator)
+                return store
+            except BaseException:
+                store.close()
+                raise
+        return None
+
+    def _apply_operator(self, store: Store, operator: str) -> None:
+        if not os.environ.get("COSA_OPERATOR") and operator == os_user():
+            configured = store.setting("operator")
+            if configured:
+                store.operator = configured
+
+    def _check_high_water(self, store: Store, kf: vault.KeyFile) -> None:
+        seq, head_hash = int(kf.head.get("seq", 0)), str(kf.head.get("hash", ""))
+        if seq == 0:
+            return
+        row = store.one("SELECT hash FROM audit WHERE seq = ?", (seq,))
+        if row is None or row["hash"] != head_hash:
+            db_seq, _ = store.audit_head()
+            raise IntegrityError(
+                f"rollback detected: the database's audit trail ends at entry {db_seq} but the "
+                f"key file records entry {seq}" + ("" if row is None else " with a different hash"),
+                hint="the database was replaced by an older or altered copy; restore a backup"
+                " deliberately with `cosa restore`",
+            )
+
+    def _attach(self, store: Store, kf: vault.KeyFile, key: bytes) -> None:
+        store.data_key = key  # type: ignore[attr-defined]
+        store.workspace = self  # type: ignore[attr-defined]
+        store.workspace_id = kf.workspace  # type: ignore[attr-defined]
+        store.on_commit = lambda seq, h: self._write_head(key, seq, h)
+
+    # -- the high-water mark -----------------------------------------------------------------
+
+    def _mirror_head(self, store: Store, key: bytes) -> None:
+        self._write_head(key, *store.audit_head())
+
+    def _write_head(self, key: bytes, seq: int, head_hash: str) -> None:
+        """Raise the key file's high-water mark to (seq, hash); never lowers it."""
+        from cosa.filelock import locked
+
+        with locked(self.lock_path):
+            kf = vault.KeyFile.load(self.keys_path)
+            if kf.key_id != vault.key_id(key) or not kf.verify_mac(key):
+                return  # rotated by another process meanwhile; its own writes keep the mark
+            if int(kf.head.get("seq", 0)) >= seq:
+                return
+            kf.head = {"seq": seq, "hash": head_hash}
+            kf.save(self.keys_path, key)
+
+    # -- slots -------------------------------------------------------------------------------
+
+    def update_keys(self, key: bytes, change: Callable[[vault.KeyFile], None]) -> vault.KeyFile:
+        """Read-modify-write the key file under the lock, MACed with `key`."""
+        from cosa.filelock import locked
+
+        with locked(self.lock_path):
+            kf = vault.KeyFile.load(self.keys_path)
+            change(kf)
+            kf.save(self.keys_path, key)
+        return kf
+
+    def _finish_rotation_file(self, new_key: bytes) -> None:
+        def promote(kf: vault.KeyFile) -> None:
+            if kf.pending:
+                kf.finish_rotation()
+
+        self.update_keys(new_key, promote)
+
+    def rekey(self, store: Store, old_key: bytes, new_key: bytes) -> None:
+        """Re-encrypt the database under `new_key`, then promote the pending slots."""
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.conn.execute(f"PRAGMA rekey = \"x'{new_key.hex()}'\"")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._finish_rotation_file(new_key)
+        kf = self.load_keys()
+        self._attach(store, kf, new_key)
+        self.replace_session_key(kf.workspace, old_key, new_key)
+
+    # -- unlock session ----------------------------------------------------------------------
+
+    def session_key(self, workspace_id: str) -> bytes | None:
+        from cosa import keyring
+
+        name = self.session_name(workspace_id)
+        try:
+            payload = keyring.load(name)
+        except keyring.KeyringUnavailable:
+            return None
+        if payload is None or len(payload) != struct.calcsize(_SESSION_FORMAT):
+            return None
+        _version, deadline, idle, key = struct.unpack(_SESSION_FORMAT, payload)
+        remaining = deadline - time.time()
+        if remaining <= 0:
+            keyring.drop(name)
+            return None
+        keyring.set_timeout(name, max(1, int(min(idle, remaining))))
+        return bytes(key)
+
+    def start_session(self, workspace_id: str, key: bytes, idle_s: int) -> datetime:
+        from cosa import keyring
+
+        deadline = time.time() + SESSION_HARD_LIMIT
+        payload = struct.pack(_SESSION_FORMAT, 1, deadline, idle_s, key)
+        keyring.store(self.session_name(workspace_id), payload, min(idle_s, SESSION_HARD_LIMIT))
+        return datetime.fromtimestamp(time.time() + min(idle_s, SESSION_HARD_LIMIT))
+
+    def end_session(self, workspace_id: str) -> bool:
+        from cosa import keyring
+
+        try:
+            return keyring.drop(self.session_name(workspace_id))
+        except keyring.KeyringUnavailable:
+            return False
+
+    def replace_session_key(self, workspace_id: str, old_key: bytes, new_key: bytes) -> None:
+        from cosa import keyring
+
+        name = self.session_name(workspace_id)
+        try:
+            payload = keyring.load(name)
+        except keyring.KeyringUnavailable:
+            return
+        if payload is None or len(payload) != struct.calcsize(_SESSION_FORMAT):
+            return
+        version, deadline, idle, _key = struct.unpack(_SESSION_FORMAT, payload)
+        remaining = int(deadline - time.time())
+        if remaining > 0:
+            new = struct.pack(_SESSION_FORMAT, version, deadline, idle, new_key)
+            keyring.store(name, new, max(1, min(idle, remaining)))
+
+    # -- failed unlocks ----------------------------------------------------------------------
+
+    def record_failure(self, kind: str) -> None:
+        """Note a failed unlock (time and secret kind only) for the audit trail."""
+        try:
+            fd = os.open(self.failures_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
+            with os.fdopen(fd, "a", encoding="ascii") as fh:
+                fh.write(f"{now()}\t{kind}\n")
+        except OSError:
+            pass
+
+    def _ingest_failures(self, store: Store) -> None:
+        try:
+            lines = self.failures_path.read_text(encoding="ascii").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return
+        with store.atomic():
+            for line in lines:
+                at, _, kind = line.partition("\t")
+                store.audit("unlock.failed", detail={"failed_at": at[:19], "secret": kind[:20]})
+        self.failures_path.unlink(missing_ok=True)
+
+
+def write_secret_file(path: Path, text: str) -> None:
+    """Write a secret (a recovery code) alone to `path`, 0600, atomically."""
+    if not path.parent.is_dir():
+        raise UserError(f"directory not found: {path.parent}")
+    atomic_write(path, (text + "\n").encode())

@@ -1,0 +1,196 @@
+"""The store, migrations, audit chain, doctor and plaintext-at-rest."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cosa import audit
+from cosa.domain import volunteers
+from cosa.migrations import MIGRATIONS
+
+from .conftest import Cli, all_workspace_bytes
+
+SCHEMA_FILE = Path(__file__).with_name("schema.sql")
+
+
+def schema_of(store: Any) -> str:
+    rows = store.query(
+        "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type, name"
+    )
+    return "\n".join(r["sql"].strip() + ";" for r in rows) + "\n"
+
+
+def test_blank_database_ends_at_exactly_the_expected_schema(store: Any) -> None:
+    assert store.schema_version() == len(MIGRATIONS)
+    assert schema_of(store) == SCHEMA_FILE.read_text(), (
+        "update tests/schema.sql with the new migration"
+    )
+
+
+def test_migrations_are_recorded_once_and_reapplying_is_a_no_op(store: Any) -> None:
+    from cosa.migrations import apply_migrations
+
+    assert apply_migrations(store) == []
+    names = [r["name"] for r in store.query("SELECT name FROM schema_migrations")]
+    assert names == [fn.__name__ for fn in MIGRATIONS]
+
+
+def test_store_refuses_a_database_from_a_newer_cosa(store: Any) -> None:
+    from cosa.errors import IntegrityError
+    from cosa.migrations import apply_migrations
+
+    with store.atomic():
+        store.execute("INSERT INTO schema_migrations VALUES ('m999_future', 'now')")
+    with pytest.raises(IntegrityError, match="newer version"):
+        apply_migrations(store)
+
+
+def test_pragmas_keep_plaintext_off_disk(store: Any) -> None:
+    assert store.scalar("PRAGMA temp_store") == 2  # MEMORY
+    assert store.scalar("PRAGMA secure_delete") == 1
+    assert store.scalar("PRAGMA journal_mode") == "wal"
+    assert store.scalar("PRAGMA cipher_version")
+
+
+def test_atomic_rolls_back_everything_including_the_audit_entry(store: Any) -> None:
+    before = store.audit_head()
+    with pytest.raises(RuntimeError), store.atomic():
+        store.insert("volunteers", "volunteer", {"name": "Ann", "status": "active"})
+        raise RuntimeError("boom")
+    assert store.audit_head() == before
+    assert store.query("SELECT * FROM volunteers") == []
+
+
+def test_nested_atomic_uses_savepoints(store: Any) -> None:
+    with store.atomic():
+        volunteers.add(store, "Ann")
+        with pytest.raises(ValueError), store.atomic():
+            volunteers.add(store, "Bob")
+            raise ValueError
+    assert [r["name"] for r in volunteers.list_(store)] == ["Ann"]
+    assert audit.verify(store).ok
+
+
+def test_writes_outside_atomic_are_refused(store: Any) -> None:
+    with pytest.raises(RuntimeError):
+        store.insert("volunteers", "volunteer", {"name": "Ann"})
+
+
+def test_every_write_is_audited_with_fields_and_a_state_hash(store: Any) -> None:
+    vid = volunteers.add(store, "Ann", email="ann@example.org")
+    with store.atomic():
+        store.update("volunteers", "volunteer", vid, {"email": "ann@new.example", "name": "Ann"})
+    entries = audit.entries(store, record_type="volunteer")
+    assert [e["action"] for e in entries] == ["volunteer.add", "volunteer.edit"]
+    assert entries[1]["fields"] == ["email"]
+    result = audit.verify(store)
+    assert result.ok and result.records >= 1
+
+
+def test_verify_detects_an_edited_record(store: Any) -> None:
+    volunteers.add(store, "Ann")
+    store.conn.execute("UPDATE volunteers SET name = 'Eve'")
+    result = audit.verify(store)
+    assert not result.ok and "changed outside cosa" in result.problems[0]
+
+
+def test_verify_detects_an_edited_or_deleted_audit_row(store: Any) -> None:
+    volunteers.add(store, "Ann")
+    volunteers.add(store, "Bob")
+    store.conn.execute("UPDATE audit SET operator = 'mallory' WHERE seq = 2")
+    assert "altered" in " ".join(audit.verify(store).problems)
+    store.conn.execute("DELETE FROM audit WHERE seq = 2")
+    assert "missing" in " ".join(audit.verify(store).problems)
+
+
+def test_audit_verify_cli_exit_4_on_a_tampered_row(cli: Cli, initialised: Path) -> None:
+    cli("volunteer", "add", "Ann")
+    cli("audit", "verify")
+    _tamper(initialised, "UPDATE audit SET action = 'nothing' WHERE seq = 2")
+    result = cli("audit", "verify", code=4)
+    assert "altered" in result.output
+
+
+def test_audit_verify_cli_exit_4_on_a_deleted_row(cli: Cli, initialised: Path) -> None:
+    cli("volunteer", "add", "Ann")
+    cli("volunteer", "add", "Bob")
+    _tamper(initialised, "DELETE FROM audit WHERE seq = 2")
+    cli("audit", "verify", code=4)
+
+
+def _tamper(home: Path, sql: str) -> None:
+    from cosa.workspace import Options, Workspace
+
+    store = Workspace(home).open(Options())
+    store.conn.execute(sql)
+    store.close()
+
+
+def test_doctor_passes_on_a_healthy_workspace(cli: Cli) -> None:
+    cli("volunteer", "add", "Ann")
+    result = cli("doctor")
+    assert "All checks passed" in result.output
+    assert cli.json("doctor")["ok"] is True
+
+
+def test_doctor_exit_4_on_a_flipped_byte_in_the_database(cli: Cli, initialised: Path) -> None:
+    for i in range(40):
+        cli("volunteer", "add", f"Volunteer {i} " + "x" * 200)
+    db = initialised / "cosa.db"
+    data = bytearray(db.read_bytes())
+    assert len(data) > 4096 * 3
+    data[4096 * 2 + 500] ^= 0x01  # a byte inside page 3
+    db.write_bytes(bytes(data))
+    result = cli("doctor", code=4)
+    assert "FAIL" in result.output and "damaged" not in result.output.split("FAIL")[0]
+
+
+def test_doctor_names_a_rollback(cli: Cli, initialised: Path, tmp_path: Path) -> None:
+    cli("volunteer", "add", "Ann")
+    shutil.copy(initialised / "cosa.db", tmp_path / "old.db")
+    cli("volunteer", "add", "Bob")
+    shutil.copy(tmp_path / "old.db", initialised / "cosa.db")
+    result = cli("doctor", code=4)
+    assert "rollback detected" in result.output
+
+
+MARKER = "PLAINTEXT-MARKER-Zoë-7731"
+
+
+def test_plaintext_never_at_rest(cli: Cli, initialised: Path, tmp_path: Path) -> None:
+    cli("volunteer", "add", MARKER, "--email", "marker@example.org")
+    for i in range(300):  # enough rows that sorting could spill to a temp file
+        cli("volunteer", "add", f"{MARKER} {i:04d}") if i % 100 == 0 else None
+    _bulk_insert(initialised, 3000)
+    assert MARKER in cli("volunteer", "list", "--csv").stdout  # a sort over every row
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.name == "cosa.db" for p in files)
+    for p in files:
+        data = p.read_bytes()
+        for needle in (MARKER.encode(), MARKER.encode("utf-16-le"), b"marker@example.org"):
+            assert needle not in data, f"plaintext found in {p}"
+    assert MARKER.encode() not in all_workspace_bytes(initialised)
+
+
+def _bulk_insert(home: Path, n: int) -> None:
+    from cosa.workspace import Options, Workspace
+
+    store = Workspace(home).open(Options())
+    with store.atomic():
+        for i in range(n):
+            volunteers.add(store, f"{MARKER} bulk {i:05d} " + "y" * 100)
+    # keep the WAL around while we look at it: open a reader, then scan
+    store.close()
+
+
+def test_the_database_is_not_readable_by_plain_sqlite(cli: Cli, initialised: Path) -> None:
+    cli("volunteer", "add", "Ann")
+    conn = sqlite3.connect(initialised / "cosa.db")
+    with pytest.raises(sqlite3.DatabaseError):
+        conn.execute("SELECT * FROM sqlite_master").fetchall()
+    conn.close()
