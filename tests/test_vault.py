@@ -289,3 +289,19 @@ def test_damaged_first_page_with_the_right_key_is_integrity_not_wrong_passphrase
 
 
 _ = IntegrityError
+
+
+def test_init_writes_a_recovery_sheet_pdf_with_the_code(
+    raw_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pypdf import PdfReader
+
+    monkeypatch.setenv("COSA_PASSPHRASE", PASSPHRASE)
+    sheet = tmp_path / "sheet.pdf"
+    raw_cli("init", "--recovery-file", str(tmp_path / "code.txt"), "--recovery-sheet", str(sheet))
+    code = (tmp_path / "code.txt").read_text().strip()
+    assert stat.S_IMODE(sheet.stat().st_mode) == 0o600
+    reader = PdfReader(sheet)
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert code in text and "KEEP IN THE SAFE" in text
