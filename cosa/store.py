@@ -213,11 +213,26 @@ class Store:
 
     # -- generic record writes (audited) -----------------------------------------------------
 
+    @staticmethod
+    def _check_text(values: Mapping[str, Any]) -> None:
+        """Refuse text that cannot be stored as UTF-8 (lone surrogates, e.g. from a badly
+        encoded argv), naming the field, instead of failing deep inside SQLite."""
+        for key, value in values.items():
+            if isinstance(value, str):
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    field = key.replace("_", " ")
+                    raise UserError(
+                        f"{field} contains characters that are not valid text"
+                    ) from None
+
     def insert(
         self, table: str, record_type: str, values: Mapping[str, Any], action: str | None = None
     ) -> int:
         """Insert a record with its uuid/timestamps/operator and audit it; returns its id."""
         self._require_tx()
+        self._check_text(values)
         stamp = now()
         row = {
             "uuid": str(uuid.uuid4()),
@@ -247,6 +262,7 @@ class Store:
         current = self.one(f"SELECT * FROM {table} WHERE id = ?", (rid,))
         if current is None:
             raise UserError(f"{record_type} {rid} not found")
+        self._check_text(changes)
         changed = {k: v for k, v in changes.items() if current.get(k) != v}
         if not changed:
             return []

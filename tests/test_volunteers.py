@@ -328,7 +328,9 @@ def test_supervision_due_uses_the_interval_setting_and_skips_inactive(store: Any
 # -- round-trips (model -> store -> model) ---------------------------------------------------
 
 TEXT = st.text().map(str.strip).filter(bool)
-PLAIN = st.text(st.characters(exclude_characters="@", exclude_categories=("Zs", "Cc", "Zl", "Zp")))
+PLAIN = st.text(
+    st.characters(exclude_characters="@", exclude_categories=("Zs", "Cc", "Zl", "Zp", "Cs"))
+)
 EMAIL = st.builds(lambda a, b: f"{a}@{b}", PLAIN.filter(bool), PLAIN.filter(bool)).filter(
     lambda e: not any(ch.isspace() for ch in e)
 )
@@ -563,3 +565,16 @@ def test_an_ambiguous_prefix_lists_the_candidates(cli: Cli) -> None:
     result = cli("volunteer", "supervise", "ann", "--on", "today", code=1)
     assert "'ann' matches several volunteers: 1 Ann One, 2 Ann Two" in result.stderr
     assert cli.json("volunteer", "show", "1")["supervision"] == []
+
+
+def test_a_name_prefix_matches_non_ascii_letters_in_any_case(store: Any) -> None:
+    vid = volunteers.add(store, "Émile Zoë")
+    assert volunteers.get(store, "émile")["id"] == vid
+    assert volunteers.get(store, "ÉMILE Z")["id"] == vid
+
+
+def test_text_that_is_not_valid_unicode_is_refused_naming_the_field(store: Any) -> None:
+    head = store.audit_head()
+    with pytest.raises(UserError, match="email contains characters that are not valid text"):
+        volunteers.add(store, "Ann", email="ann@\udcff")
+    assert store.audit_head() == head

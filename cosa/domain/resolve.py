@@ -20,12 +20,14 @@ def person(
         if row is None:
             raise UserError(f"{kind} {text} not found", hint=f"`cosa {kind} list` shows them")
         return row
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    rows = store.query(
-        f"SELECT * FROM {table} WHERE lower({name_col}) LIKE ? ESCAPE '\\' ORDER BY {name_col}, id",
-        (escaped + "%",),
-    )
-    exact = [r for r in rows if str(r[name_col]).lower() == text.lower()]
+    # Compare in Python: SQLite's lower()/LIKE only fold ASCII ("ÉMILE" must find "Émile").
+    key = text.casefold()
+    rows = [
+        r
+        for r in store.query(f"SELECT * FROM {table} ORDER BY {name_col}, id")
+        if str(r[name_col]).casefold().startswith(key)
+    ]
+    exact = [r for r in rows if str(r[name_col]).casefold() == key]
     if len(exact) == 1:
         return exact[0]
     if len(rows) == 1:
