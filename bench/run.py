@@ -1,0 +1,183 @@
+"""Benchmark: everyday cosa commands as whole processes, against the process floor.
+
+    python bench/run.py [--runs 7] [--workdir bench/out] [--rebuild]
+
+Builds (once, cached in the work dir) a 10-year workspace with `cosa demo --scale large` and a
+small one with `cosa demo --scale small`, unlocks both (kernel keyring), then times each
+command as a fresh process: median and spread of several runs, the ratio to the *floor* (a
+bare Python process that imports sqlcipher3, opens the same large database with its raw key
+and runs one indexed query), the ratio large/small (cost must not grow with the data), and
+peak memory (max RSS of the child). Also the passphrase path without a session against the
+KDF's own cost. Prints a Markdown table; nothing here is asserted — speed is measured, never
+tested with timers in the suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PASSPHRASE = "benchmark passphrase, fictional data"
+HERE = Path(__file__).resolve().parent
+
+FLOOR = """
+import sys, sqlcipher3
+key = sys.stdin.readline().strip()
+conn = sqlcipher3.connect(sys.argv[1])
+conn.execute("PRAGMA cipher_log_level = NONE")
+conn.execute(f"PRAGMA key = \\"x'{key}'\\"")
+conn.execute("SELECT id, date FROM meetings WHERE circle_id = 1 ORDER BY date DESC LIMIT 20").fetchall()
+"""
+
+
+def cosa_bin() -> str:
+    exe = shutil.which("cosa", path=str(Path(sys.executable).parent)) or shutil.which("cosa")
+    if not exe:
+        sys.exit("cosa is not installed in this environment (pip install .)")
+    return exe
+
+
+def run_once(argv: list[str], env: dict[str, str], stdin: str | None = None) -> tuple[float, int, int]:
+    """(seconds, exit code, peak RSS in KiB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv,
+        env=env,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    if stdin is not None:
+        assert proc.stdin is not None
+        proc.stdin.write(stdin.encode())
+        proc.stdin.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        print(f"  ! {' '.join(argv[:4])}… exited {proc.returncode}: {err.strip()[:200]}", file=sys.stderr)
+    return elapsed, proc.returncode, int(usage.ru_maxrss)
+
+
+def measure(argv: list[str], env: dict[str, str], runs: int, stdin: str | None = None) -> dict[str, float]:
+    run_once(argv, env, stdin)  # warm the page cache and bytecode
+    times, peaks = [], []
+    for _ in range(runs):
+        t, _code, rss = run_once(argv, env, stdin)
+        times.append(t)
+        peaks.append(rss)
+    return {
+        "median": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "rss_mb": max(peaks) / 1024,
+    }
+
+
+def build(home: Path, scale: str, env: dict[str, str], rebuild: bool) -> None:
+    if (home / "cosa.db").exists() and not rebuild:
+        return
+    if home.exists():
+        shutil.rmtree(home)
+    start = time.perf_counter()
+    subprocess.run([cosa_bin(), "--home", str(home), "demo", "--scale", scale, "--no-reports"],
+                   env=env, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    print(f"built {scale} workspace in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+
+
+def data_key_hex(home: Path, env: dict[str, str]) -> str:
+    code = (
+        "import sys; from pathlib import Path; from cosa.workspace import Options, Workspace;"
+        "s = Workspace(Path(sys.argv[1])).open(Options()); print(s.data_key.hex()); s.close()"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(home)], env=env, check=True,
+                         capture_output=True, text=True)  # fmt: skip
+    return out.stdout.strip()
+
+
+def kdf_seconds() -> float:
+    from argon2.low_level import Type, hash_secret_raw
+
+    from cosa.vault import DEFAULT_KDF
+
+    times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        hash_secret_raw(b"x" * 20, b"s" * 16, DEFAULT_KDF["t"], DEFAULT_KDF["m"], DEFAULT_KDF["p"], 32, Type.ID)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=HERE / "out")
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    secret = args.workdir / "passphrase.txt"
+    secret.write_text(PASSPHRASE + "\n")
+    os.chmod(secret, 0o600)
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("COSA_")}
+    base_env.update(NO_COLOR="1", COSA_PASSPHRASE_FILE=str(secret))
+    large, small = args.workdir / "large", args.workdir / "small"
+    build(small, "small", base_env, args.rebuild)
+    build(large, "large", base_env, args.rebuild)
+
+    cosa = cosa_bin()
+    out = Path(tempfile.mkdtemp(prefix="cosa-bench-"))
+    commands = {
+        "cosa --help": ["--help"],
+        "status": ["status"],
+        "meeting list CIRCLE": ["meeting", "list", "1"],
+        "search WORD": ["search", "housing"],
+        "concern list --open": ["concern", "list", "--open"],
+        "meeting add … --minutes …": ["meeting", "add", "1", "--date", "yesterday", "--type", "social",
+                                      "--minutes", "Benchmark minutes: a short social meeting."],
+        "report quarter": ["report", "quarter", "2026-Q3", "-o", str(out / "q.pdf")],
+        "report circle": ["report", "circle", "1", "-o", str(out / "c.pdf")],
+    }  # fmt: skip
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for label, home in (("small", small), ("large", large)):
+        env = dict(base_env, COSA_HOME=str(home))
+        subprocess.run([cosa, "unlock", "--for", "30m"], env=env, check=True, stderr=subprocess.DEVNULL)
+        session_env = {k: v for k, v in env.items() if k != "COSA_PASSPHRASE_FILE"}
+        results[label] = {}
+        for name, argv in commands.items():
+            runs = 3 if name.startswith("report") else args.runs
+            results[label][name] = measure([cosa, *argv], session_env, runs)
+        results[label]["status (no session, passphrase file)"] = measure([cosa, "status"], dict(env), args.runs)
+        subprocess.run([cosa, "lock"], env=env, check=False, stderr=subprocess.DEVNULL)
+
+    key = data_key_hex(large, dict(base_env, COSA_HOME=str(large)))
+    floor = measure([sys.executable, "-c", FLOOR, str(large / "cosa.db")], base_env, args.runs, stdin=key + "\n")
+    kdf = kdf_seconds()
+    shutil.rmtree(out, ignore_errors=True)
+
+    f = floor["median"]
+    print(f"\nFloor (python + sqlcipher3 + open large db + one indexed query): {f * 1000:.0f} ms; "
+          f"Argon2id KDF alone: {kdf * 1000:.0f} ms; runs per command: {args.runs} (reports: 3)\n")  # fmt: skip
+    print("| command | large: median (min–max) | × floor | large/small | peak RSS |")
+    print("|---|---|---|---|---|")
+    for name in results["large"]:
+        lg, sm = results["large"][name], results["small"][name]
+        print(
+            f"| `{name}` | {lg['median'] * 1000:.0f} ms ({lg['min'] * 1000:.0f}–{lg['max'] * 1000:.0f}) "
+            f"| {lg['median'] / f:.1f}× | {lg['median'] / sm['median']:.2f} | {lg['rss_mb']:.0f} MB |"
+        )
+    ns = results["large"]["status (no session, passphrase file)"]["median"]
+    ss = results["large"]["status"]["median"]
+    print(f"\nPassphrase path adds {(ns - ss) * 1000:.0f} ms = {(ns - ss) / kdf:.2f}× the KDF's own cost.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,367 @@
+"""A fictional workspace: a realistic year (small) or ten years (large) of CoSA work.
+
+Everything is generated from a fixed seed through the same domain functions the commands use,
+so the demo exercises validation, the audit trail and the search index exactly as real use
+does. Names, places and events are invented. Records are written one circle per transaction
+(a batch), which keeps the audit chain and the high-water mark in step without a commit per
+record.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from cosa.domain import (
+    actions,
+    circles,
+    concerns,
+    contacts,
+    meetings,
+    members,
+    pros,
+    referrals,
+    reviews,
+    volunteers,
+)
+from cosa.store import Store
+
+DEMO_PASSPHRASE = "fictional demo data only"
+
+FIRST = [
+    "Zoë", "Łukasz", "Siobhán", "Amara", "Mohammed", "Aoife", "Dafydd", "Ngozi", "Priya",
+    "Tomás", "Bronwen", "Kwame", "Małgorzata", "José", "Ingrid", "Rhiannon", "Chidi", "Sinéad",
+    "Björn", "Leilani", "Anaïs", "Ørjan", "Fatima", "Jürgen", "Ewa", "Declan", "Hiroshi",
+    "Noémie", "Callum", "Yusuf", "Margaret", "David", "Sarah", "Peter", "Helen", "Gareth",
+]  # fmt: skip
+LAST = [
+    "Łukasiewicz", "O'Brien", "Okafor", "Nguyễn", "Jones", "Müller", "Kowalczyk", "Ó Briain",
+    "Patel", "Hughes", "Mensah", "Ferreira", "Lindqvist", "Evans", "Adeyemi", "Dubois",
+    "MacLeod", "Søndergaard", "Khan", "Williams", "Szabó", "García", "Thomas", "Price",
+]  # fmt: skip
+AGENCIES = [
+    ("National Probation Service — Thames Valley", "probation"),
+    ("Thames Valley Police MOSOVO", "police"),
+    ("Horizon Treatment Programme", "treatment"),
+    ("HMP Grendon", "prison"),
+    ("County Adult Social Care", "social care"),
+    ("Approved Premises Housing Team", "housing"),
+]
+MINUTE_LINES = {
+    "check-in": [
+        "{cm} arrived on time and said the week had been quiet but lonely at weekends.",
+        "{cm} was tired after night shifts but engaged well and joked with the group.",
+        "{cm} reported feeling anxious about a letter from the housing office.",
+        "{cm} said he had kept to his routine and been to the gym twice.",
+        "{cm} was quieter than usual and took a while to settle.",
+    ],
+    "practical": [
+        "Housing: the hostel move-on date is confirmed; {v1} will help with the tenancy forms.",
+        "Work: he has an interview for warehouse work and asked {v2} to practise questions.",
+        "Benefits: the Universal Credit journal was updated; no sanctions this month.",
+        "Health: he has a GP appointment about sleep; {v1} offered to go with him.",
+        "Education: he enrolled on an evening maths course at the college.",
+        "Money: he is budgeting better and paid off the hardship loan.",
+    ],
+    "accountability": [
+        "We asked about his internet use; he showed the monitoring software report without prompting.",
+        "He mentioned meeting a woman at church; the circle asked whether she has children. He said he would tell his probation officer.",
+        "We went through his relapse prevention plan and the warning signs he has noticed this week.",
+        "He was open about feeling angry with his family and how he managed it.",
+        "The circle challenged a comment minimising his offending; he reflected on it later in the meeting.",
+        "He reported keeping to all licence conditions, including the exclusion zone.",
+    ],
+    "support": [
+        "{v2} will meet him for coffee on Saturday; {v1} will phone on Wednesday.",
+        "We celebrated three months without missing a meeting.",
+        "The group talked about ways to fill Sunday afternoons: a walking group and volunteering at the food bank.",
+        "He asked for help writing to his sister; {v2} will help draft the letter.",
+    ],
+    "next": [
+        "Next meeting same time and venue.",
+        "Next meeting moved to Thursday because of the bank holiday.",
+        "Next meeting will include the quarterly review with probation.",
+    ],
+}
+CONCERN_TEXTS = [
+    ("new relationship", "amber", "Disclosed a new relationship with a woman who has a young daughter."),
+    ("drink or drugs", "amber", "Smelled of alcohol at the start of the meeting; said it was one pint."),
+    ("internet or device use", "red", "Said he had bought a second phone that his probation officer does not know about."),
+    ("disengagement", "green", "Missed two individual contacts without explanation."),
+    ("emotional wellbeing", "amber", "Low mood after a family argument; said he felt hopeless."),
+    ("access to children", "red", "Seen near the primary school at home time by a volunteer."),
+    ("housing or work", "green", "Worried about losing his hostel place after an argument with staff."),
+    ("sexual preoccupation", "amber", "Talked at length about sexual thoughts that worried him."),
+]  # fmt: skip
+CONTACT_NOTES = [
+    "Coffee in town; talked about the job search and football.",
+    "Phone call; he sounded brighter and is looking forward to the course.",
+    "Went with him to the housing appointment; the tenancy is agreed.",
+    "Walk in the park; he talked about his mother's illness.",
+    "Short text exchange to confirm Saturday.",
+    "Helped him with a CV at the library.",
+]
+GOALS = [
+    ("accommodation", "Move from Approved Premises into a settled tenancy"),
+    ("work or education", "Find paid work or a college course"),
+    ("relationships", "Rebuild contact with his sister"),
+    ("leisure", "Join a walking group and go regularly"),
+    ("health and wellbeing", "Register with a GP and attend about sleep"),
+    ("risk management", "Keep to his relapse prevention plan and share warning signs"),
+]
+
+
+@dataclass(frozen=True)
+class Scale:
+    years: int
+    circles: int
+    volunteers: int
+    meetings_per_circle: int
+    contacts_per_meeting: float
+    concerns: int
+    active_circles: int
+
+
+SCALES = {
+    "small": Scale(years=1, circles=5, volunteers=30, meetings_per_circle=40, contacts_per_meeting=1.5,
+                   concerns=14, active_circles=4),
+    "large": Scale(years=10, circles=300, volunteers=400, meetings_per_circle=84, contacts_per_meeting=6.0,
+                   concerns=2000, active_circles=15),
+}  # fmt: skip
+
+Progress = Callable[[str, int, int], None]
+
+
+def _minutes(rng: random.Random, cm: str, v1: str, v2: str) -> str:
+    parts = []
+    for heading, key in (
+        ("Check-in", "check-in"),
+        ("Practical updates", "practical"),
+        ("Accountability", "accountability"),
+        ("Support", "support"),
+        ("Next meeting", "next"),
+    ):
+        lines = rng.sample(MINUTE_LINES[key], k=min(2, len(MINUTE_LINES[key])))
+        parts.append(
+            f"## {heading}\n" + "\n".join(line.format(cm=cm, v1=v1, v2=v2) for line in lines)
+        )
+    return "\n\n".join(parts)
+
+
+def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date | None = None,
+          progress: Progress | None = None) -> dict[str, int]:  # fmt: skip
+    """Fill an empty workspace with fictional records; returns counts by kind."""
+    plan = SCALES[scale]
+    rng = random.Random(seed)
+    today = today or date.today()
+    start = today - timedelta(days=365 * plan.years)
+    counts: dict[str, int] = {}
+
+    def bump(kind: str, n: int = 1) -> None:
+        counts[kind] = counts.get(kind, 0) + n
+
+    people = [f"{first} {last}" for first in FIRST for last in LAST]
+    rng.shuffle(people)
+    with store.atomic():
+        store.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES ('operator', 'demo coordinator')"
+        )
+        store.operator = "demo coordinator"
+        pro_ids: list[int] = []
+        for i, (agency, role) in enumerate(AGENCIES * (2 if scale == "large" else 1)):
+            pro_ids.append(pros.add(store, people.pop(), agency=agency, role=role,
+                                    email=f"pp{i + 1}@example.gov.uk"))  # fmt: skip
+            bump("professionals")
+        vol_names: list[str] = []
+        for i in range(plan.volunteers):
+            name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {i + 1:03d}"
+            vid = volunteers.add(
+                store, name, email=f"volunteer{i + 1}@example.org", status="active"
+            )
+            issued = start + timedelta(days=rng.randrange(0, 200))
+            volunteers.vet(store, str(vid), level="enhanced", certificate=f"00{1000000 + i}",
+                           issued=issued, update_service=rng.random() < 0.5,
+                           decision="cleared", today=today)  # fmt: skip
+            volunteers.train(store, str(vid), kind="initial", on=issued + timedelta(days=14),
+                             provider="Circles South East", hours=12)  # fmt: skip
+            vol_names.append(str(vid))
+            bump("volunteers")
+    if progress:
+        progress("people", 1, plan.circles + 1)
+
+    span_days = max(30, (today - start).days - 60)
+    for c in range(plan.circles):
+        with store.atomic():
+            active = c >= plan.circles - plan.active_circles
+            weeks = plan.meetings_per_circle
+            if active:
+                c_start = today - timedelta(days=7 * (weeks - 1) + rng.randrange(1, 7))
+            else:
+                c_start = start + timedelta(
+                    days=rng.randrange(0, max(1, span_days - 7 * weeks - 30))
+                )
+            ref_day = c_start - timedelta(days=rng.randrange(30, 90))
+            code = members.format_code(c + 1)
+            mappa_level = rng.choice([1, 1, 2, 2, 3])
+            release = c_start - timedelta(days=rng.randrange(10, 60))
+            members.add(store, code, mappa_category=rng.choice([1, 1, 1, 2, 3]), mappa_level=mappa_level,
+                        legal_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", release_date=release,
+                        licence_start=release,
+                        licence_end=release + timedelta(days=rng.choice([365, 730, 1095])))  # fmt: skip
+            members.add_risk(store, code, instrument="OASys RoSH", scale="RoSH",
+                             value=rng.choice(["medium", "high", "high", "very high"]),
+                             on=ref_day, source="Probation")  # fmt: skip
+            members.consent(store, code, AGENCIES[0][0], on=c_start)
+            members.consent(store, code, AGENCIES[1][0], on=c_start)
+            rid = referrals.add(store, received=ref_day, source=rng.choice(["probation"] * 8 + ["police", "prison"]),
+                                member=code, referrer="Offender manager")  # fmt: skip
+            referrals.decide(store, rid, "accepted", on=ref_day + timedelta(days=14), member=code)
+            bump("referrals")
+            if rng.random() < 0.3:
+                extra = referrals.add(store, received=ref_day + timedelta(days=3), source="probation",
+                                      referrer="Offender manager")  # fmt: skip
+                referrals.decide(store, extra, rng.choice(["declined", "withdrawn"]), reason_group="person",
+                                 reason="not suitable at this time", on=ref_day + timedelta(days=20))  # fmt: skip
+                bump("referrals")
+            circle_type = rng.choice(
+                ["community"] * 6 + ["through-the-gate", "intellectual disability"]
+            )
+            cid = circles.add(store, member=code, circle_type=circle_type, start=c_start,
+                              coordinator="demo coordinator", day=c_start.strftime("%A").lower(),
+                              time="18:30", duration=90, venue=f"V{c % 12 + 1:02d}", cadence_days=7)  # fmt: skip
+            crew = rng.sample(vol_names, k=5)
+            for j, v in enumerate(crew):
+                circles.join(store, cid, v, role=["primary", "minute-taker", "member", "member", "member"][j],
+                             on=c_start)  # fmt: skip
+            circles.link(store, cid, str(pro_ids[0]), on=c_start)
+            circles.link(store, cid, str(pro_ids[1]), on=c_start)
+            circles.set_phase(store, cid, "phase 1", on=c_start)
+            goal_ids = [circles.add_goal(store, cid, domain=d, text=t, review=c_start + timedelta(days=180))
+                        for d, t in rng.sample(GOALS, k=3)]  # fmt: skip
+            _meetings(store, rng, cid, code, crew, c_start, weeks, plan, today, counts)
+            last_day = c_start + timedelta(days=7 * weeks)
+            for q in range(1, weeks // 13 + 1):
+                r_day = c_start + timedelta(days=91 * q)
+                if r_day >= today:
+                    break
+                reviews.add(store, cid, on=r_day, attendees="circle, probation, police",
+                            decision="continue", rag=rng.choice(["green", "green", "amber"]),
+                            note="Quarterly review: progress on goals discussed.")  # fmt: skip
+                reviews.add_risk_review(store, cid, on=r_day, scores=[
+                    f"social isolation={max(0, 3 - q)}", f"hope and goals={min(3, q)}",
+                    f"stable accommodation={min(3, q)}", f"sexual preoccupation={rng.randint(0, 2)}",
+                ])  # fmt: skip
+                bump("reviews")
+            for g in goal_ids:
+                if not active:
+                    circles.set_goal(store, g, rng.choice(["achieved", "achieved", "partly", "not-achieved"]),
+                                     on=min(last_day, today))  # fmt: skip
+            if not active:
+                if last_day > c_start + timedelta(days=180):
+                    circles.set_phase(store, cid, "phase 2", on=c_start + timedelta(days=180))
+                reason = rng.choice(["completed"] * 6 + ["CM withdrew", "recalled", "moved away"])
+                circles.end(store, cid, on=min(last_day, today - timedelta(days=1)), reason=reason)
+            bump("circles")
+        if progress:
+            progress("circles", c + 2, plan.circles + 1)
+    _concerns(store, rng, plan, pro_ids, today, counts)
+    return counts
+
+
+def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[str], c_start: date,
+              weeks: int, plan: Scale, today: date, counts: dict[str, int]) -> None:  # fmt: skip
+    names = {v: store.scalar("SELECT name FROM volunteers WHERE id = ?", (int(v),)) for v in crew}
+    contact_modes = [
+        "phone",
+        "face to face",
+        "face to face",
+        "accompanied appointment",
+        "social",
+        "text",
+    ]
+    for w in range(weeks):
+        day = c_start + timedelta(days=7 * w)
+        if day >= today:
+            break
+        present = [v for v in crew if rng.random() < 0.85] or crew[:1]
+        apologies = [v for v in crew if v not in present]
+        attended = rng.choices(["yes", "late", "no"], weights=[88, 7, 5])[0]
+        first = [str(names[v]).split()[0] for v in crew]
+        given: dict[str, Any] = {
+            "date": day,
+            "time": "18:30",
+            "duration": 90,
+            "type": "review" if w % 13 == 12 else ("social" if w % 9 == 8 else "formal"),
+            "present": present,
+            "apologies": apologies or None,
+            "cm_attended": attended,
+            "late_reason": "bus was late" if attended == "late" else None,
+            "no_meeting_reason": "unwell" if attended == "no" else None,
+            "rag": rng.choices(["green", "amber", "red"], weights=[80, 17, 3])[0],
+            "minutes": _minutes(rng, code, first[0], first[1]),
+        }
+        if rng.random() < 0.15:
+            given["actions"] = ["Help with housing forms before next meeting"]
+            given["owner"] = first[0]
+            given["due"] = day + timedelta(days=7)
+        mid = meetings.add(store, cid, today=today, **given)
+        if w % 4 == 3:
+            for v in crew:
+                volunteers.log_hours(store, v, on=day, hours=6, activity="circle", travel_hours=2)
+            counts["hours entries"] = counts.get("hours entries", 0) + len(crew)
+        if w % 8 == 7:
+            volunteers.supervise(store, crew[w // 8 % len(crew)], on=day + timedelta(days=2), kind="group",
+                                 wellbeing="coping well", note="Group supervision after the meeting.")  # fmt: skip
+        counts["meetings"] = counts.get("meetings", 0) + 1
+        if day < today - timedelta(days=4) or rng.random() < 0.3:
+            meetings.approve(store, mid)
+        n = int(plan.contacts_per_meeting) + (
+            1 if rng.random() < plan.contacts_per_meeting % 1 else 0
+        )
+        for _ in range(n):
+            c_day = day + timedelta(days=rng.randrange(1, 7))
+            if c_day >= today:
+                continue
+            contacts.add(store, cid, by=rng.choice(crew), on=c_day, mode=rng.choice(contact_modes),
+                         duration=rng.choice([10, 30, 45, 60, 90]), note=rng.choice(CONTACT_NOTES))  # fmt: skip
+            counts["contacts"] = counts.get("contacts", 0) + 1
+    for row in store.query(
+        "SELECT id, due FROM actions WHERE circle_id = ? AND status = 'open'", (cid,)
+    ):
+        if (
+            row["due"]
+            and row["due"] < (today - timedelta(days=14)).isoformat()
+            and rng.random() < 0.9
+        ):
+            actions.done(store, row["id"], note="Done.", on=row["due"])
+
+
+def _concerns(store: Store, rng: random.Random, plan: Scale, pro_ids: list[int], today: date,
+              counts: dict[str, int]) -> None:  # fmt: skip
+    rows = store.query("SELECT id, circle_id, date FROM meetings ORDER BY id")
+    if not rows:
+        return
+    picks = rng.sample(rows[:-10], k=min(plan.concerns, len(rows) - 10) - 2) + rows[-2:]
+    batch = 200
+    for start in range(0, len(picks), batch):
+        with store.atomic():
+            for m in picks[start : start + batch]:
+                category, severity, text = rng.choice(CONCERN_TEXTS)
+                cid = concerns.add(store, m["circle_id"], severity=severity, category=category, text=text,
+                                   on=m["date"], meeting_id=m["id"], raised_by="minute-taker")  # fmt: skip
+                counts["concerns"] = counts.get("concerns", 0) + 1
+                day = date.fromisoformat(m["date"])
+                if severity in ("red", "amber"):
+                    at = f"{m['date']} 21:{rng.randrange(10, 59):02d}"
+                    concerns.escalate(store, cid, to=str(pro_ids[0]), via="phone", at=at, basis="consent",
+                                      shared="Concern as recorded in the minutes.",
+                                      response="Probation will discuss at the next supervision.",
+                                      response_at=f"{(day + timedelta(days=1)).isoformat()} 10:00")  # fmt: skip
+                if m in rows[-2:]:
+                    continue  # the newest concerns stay open for `cosa status`
+                if day < today - timedelta(days=21) or rng.random() < 0.3:
+                    concerns.close(store, cid, note="Discussed with probation; no further action.",
+                                   on=min(day + timedelta(days=rng.randrange(2, 20)), today))  # fmt: skip

@@ -1,0 +1,156 @@
+"""Full-text search over minutes, amendments, notes, concerns and contacts (SQLite FTS5).
+
+The index lives inside the encrypted database and is kept in step by the domain functions in
+the same transaction as the record they change (`index` / `unindex`). Each record's entry has
+a fixed rowid (`type code << 40 | record id`), so an update or erasure touches one row without
+scanning. The table uses FTS5's `secure-delete` option, so an erased record's words leave the
+index vocabulary at once instead of lingering as delete markers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cosa.store import Store
+
+#: Stable codes for rowids: never renumber a shipped entry.
+TYPE_CODES: dict[str, int] = {
+    "meeting": 1,
+    "amendment": 2,
+    "concern": 3,
+    "concern_note": 4,
+    "escalation": 5,
+    "contact": 6,
+    "action": 7,
+    "review": 8,
+    "goal": 9,
+}
+_SHIFT = 40
+
+CREATE_SQL = """
+CREATE VIRTUAL TABLE search_index USING fts5(
+    body, record_type UNINDEXED, record_id UNINDEXED, circle_id UNINDEXED, date UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO search_index (search_index, rank) VALUES ('secure-delete', 1);
+"""
+
+
+def _rowid(record_type: str, record_id: int) -> int:
+    return (TYPE_CODES[record_type] << _SHIFT) | record_id
+
+
+def index(store: Store, record_type: str, record_id: int, text: str | None, *,
+          circle_id: int | None, date: str | None) -> None:  # fmt: skip
+    """Add or replace the index entry of one record (no entry when `text` is empty)."""
+    rowid = _rowid(record_type, record_id)
+    store.execute("DELETE FROM search_index WHERE rowid = ?", (rowid,))
+    if text and text.strip():
+        store.execute(
+            "INSERT INTO search_index (rowid, body, record_type, record_id, circle_id, date)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (rowid, text, record_type, record_id, circle_id, date),
+        )
+
+
+def unindex(store: Store, record_type: str, record_id: int) -> None:
+    store.execute("DELETE FROM search_index WHERE rowid = ?", (_rowid(record_type, record_id),))
+
+
+_TOKEN = re.compile(r"[\w'’-]+", re.UNICODE)
+
+
+def to_fts_query(text: str) -> str:
+    """A safe FTS5 query from what a user typed: every word must match (the last as a prefix).
+
+    Words are quoted, so FTS5 operators and punctuation in the input cannot cause syntax errors.
+    """
+    words = [w.strip("'’-") for w in _TOKEN.findall(text)]
+    words = [w for w in words if w]
+    if not words:
+        return ""
+    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def search(
+    store: Store,
+    text: str,
+    *,
+    limit: int = 50,
+    circle_id: int | None = None,
+    marks: tuple[str, str] = ("[", "]"),
+) -> list[dict[str, Any]]:
+    """Matches, best first: record type, id, circle id, date and a snippet with [marks]."""
+    query = to_fts_query(text)
+    if not query:
+        return []
+    sql = (
+        "SELECT record_type, record_id, circle_id, date,"
+        " snippet(search_index, 0, ?, ?, '…', 12) AS snippet"
+        " FROM search_index WHERE search_index MATCH ?"
+    )
+    params: list[Any] = [*marks, query]
+    if circle_id is not None:
+        sql += " AND circle_id = ?"
+        params.append(circle_id)
+    sql += " ORDER BY rank LIMIT ?"
+    params.append(limit)
+    return store.query(sql, params)
+
+
+#: Where a hit's record is shown: (column, table, link column) — `meeting_id` for minutes and
+#: amendments, `concern_id` for concerns, their notes and escalations.
+_PARENTS: dict[str, tuple[str, str, str]] = {
+    "meeting": ("meeting_id", "meetings", "id"),
+    "amendment": ("meeting_id", "meeting_amendments", "meeting_id"),
+    "concern": ("concern_id", "concerns", "id"),
+    "concern_note": ("concern_id", "concern_notes", "concern_id"),
+    "escalation": ("concern_id", "escalations", "concern_id"),
+}
+
+
+def hits(
+    store: Store,
+    text: str,
+    *,
+    limit: int = 50,
+    circle_id: int | None = None,
+    marks: tuple[str, str] = ("[", "]"),
+) -> list[dict[str, Any]]:
+    """`search` results with the circle's core member `code`, and `meeting_id` / `concern_id`
+    of the record that shows each hit (`cosa meeting show`, `cosa concern show`)."""
+    rows = search(store, text, limit=limit, circle_id=circle_id, marks=marks)
+    circles = sorted({r["circle_id"] for r in rows if r["circle_id"] is not None})
+    codes: dict[int, str] = {}
+    if circles:
+        marks_sql = ", ".join("?" * len(circles))
+        codes = {
+            r["id"]: r["code"]
+            for r in store.query(
+                "SELECT c.id, m.code FROM circles c JOIN core_members m ON m.id = c.member_id"
+                f" WHERE c.id IN ({marks_sql})",
+                circles,
+            )
+        }
+    out = []
+    for r in rows:
+        hit = {**r, "code": codes.get(r["circle_id"]), "meeting_id": None, "concern_id": None}
+        if (parent := _PARENTS.get(r["record_type"])) is not None:
+            column, table, link = parent
+            hit[column] = store.scalar(
+                f"SELECT {link} FROM {table} WHERE id = ?", (r["record_id"],)
+            )
+        out.append(hit)
+    return out
+
+
+def vocabulary_contains(store: Store, word: str) -> bool:
+    """True if `word` is still a term of the index (used to prove erasure)."""
+    store.conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab USING fts5vocab(main, search_index, row)"
+    )
+    row = store.one("SELECT 1 AS hit FROM temp.search_vocab WHERE term = ?", (word.lower(),))
+    return row is not None
