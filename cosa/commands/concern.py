@@ -1,0 +1,231 @@
+"""`cosa concern …`: concerns, their notes, escalations and closure (append-only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from cosa.commands.circle import CircleArg
+from cosa.commands.common import CsvOpt, JsonOpt, open_store
+from cosa.domain import concerns
+from cosa.output import Column, message, model_json, record, table
+
+app = typer.Typer(
+    help="Concerns: raise, note, escalate and close (append-only: no edit, no delete).",
+    no_args_is_help=True,
+)
+
+DATE_FORMS = "YYYY-MM-DD, today, yesterday, a weekday, -3d, …"
+ConcernArg = Annotated[str, typer.Argument(help="Concern number.")]
+DateOpt = Annotated[
+    str | None,
+    typer.Option("--date", help=f"When it happened (default today; {DATE_FORMS})."),
+]
+SEVERITIES = ", ".join(concerns.SEVERITIES)
+
+COLUMNS: list[Column] = [
+    ("id", "#"),
+    ("member_code", "Member"),
+    ("circle_id", "Circle"),
+    ("date", "Date"),
+    ("severity", "RAG"),
+    ("category", "Category"),
+    ("text", "Concern"),
+    ("escalation_count", "Escalated"),
+    ("status", "Status"),
+    ("closed_on", "Closed"),
+]
+ESCALATION_COLUMNS: list[Column] = [
+    ("id", "#"),
+    ("at", "At"),
+    ("professional_name", "To"),
+    ("agency", "Agency"),
+    ("via", "Via"),
+    ("basis", "Basis"),
+    ("shared", "Shared"),
+    ("response", "Response"),
+    ("response_at", "Response at"),
+    ("response_hours", "Hours"),
+]
+NOTE_COLUMNS: list[Column] = [("id", "#"), ("date", "Date"), ("text", "Note")]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    circle: CircleArg,
+    severity: Annotated[str, typer.Option("--severity", help=f"RAG: {SEVERITIES}.")],
+    category: Annotated[
+        str, typer.Option("--category", help="Category (lookup concern-category).")
+    ],
+    text: Annotated[str, typer.Option("--text", help="What the concern is.")],
+    on: DateOpt = None,
+    meeting: Annotated[
+        int | None, typer.Option("--meeting", help="The meeting it was raised at.")
+    ] = None,
+    raised_by: Annotated[
+        str | None, typer.Option("--raised-by", help="Who raised it (a name or a role).")
+    ] = None,
+) -> None:
+    """Raise a concern about a circle (red: tell police or probation now)."""
+    store = open_store(ctx)
+    cid = concerns.add(
+        store,
+        circle,
+        severity=severity,
+        category=category,
+        text=text,
+        on=on,
+        meeting_id=meeting,
+        raised_by=raised_by,
+    )
+    row = concerns.get(store, cid)
+    message(
+        f"Added {row['severity']} concern {cid} for circle {row['circle_id']} ({row['member_code']})"
+    )
+    if row["severity"] == "red":
+        message(concerns.RED_REMINDER)
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    circle: Annotated[
+        str | None, typer.Argument(help="Only this circle (number or core member's code).")
+    ] = None,
+    open_: Annotated[bool, typer.Option("--open", help="Only open concerns.")] = False,
+    severity: Annotated[
+        str | None, typer.Option("--severity", help=f"Only this RAG: {SEVERITIES}.")
+    ] = None,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """List concerns, open and most severe first."""
+    rows = concerns.list_(open_store(ctx), circle, open_only=open_, severity=severity)
+    if json_:
+        from cosa.models import Concern
+
+        model_json(Concern, rows)
+        return
+    table(rows, COLUMNS, csv_out=csv_, empty="no concerns")
+
+
+@app.command("show")
+def show(ctx: typer.Context, concern: ConcernArg, json_: JsonOpt = False) -> None:
+    """Show a concern with its notes and escalations (and response times)."""
+    row = concerns.detail(open_store(ctx), concern)
+    if json_:
+        from cosa.models import ConcernDetail
+
+        model_json(ConcernDetail, row)
+        return
+    closed = (
+        f"{row['closed_on']} by {row['closed_by']}: {row['closed_note']}"
+        if row["closed_on"]
+        else None
+    )
+    pairs: list[tuple[str, Any]] = [
+        ("Number", row["id"]),
+        ("Circle", f"{row['circle_id']} ({row['member_code']})"),
+        ("Date", row["date"]),
+        ("Severity", row["severity"]),
+        ("Category", row["category"]),
+        ("Concern", row["text"]),
+        ("Raised by", row["raised_by"]),
+        ("Meeting", row["meeting_id"]),
+        ("Contact", row["contact_id"]),
+        ("Status", row["status"]),
+        ("Closed", closed),
+        ("Recorded", f"{row['created_at']} by {row['created_by']}"),
+    ]
+    record([(label, value) for label, value in pairs if value is not None])
+    for title, rows, columns in (
+        ("Notes", row["notes"], NOTE_COLUMNS),
+        ("Escalations", row["escalations"], ESCALATION_COLUMNS),
+    ):
+        typer.echo(f"\n{title}")
+        if rows:
+            table(rows, columns)
+        else:
+            typer.echo("  none")
+
+
+@app.command("note")
+def note(
+    ctx: typer.Context,
+    concern: ConcernArg,
+    text: Annotated[str, typer.Argument(help="The note: an update or a correction.")],
+    on: DateOpt = None,
+) -> None:
+    """Add a dated note to a concern (the way to correct or update it)."""
+    nid = concerns.note(open_store(ctx), concern, text, on=on)
+    message(f"Added note {nid} to concern {concern.strip().lstrip('#')}")
+
+
+@app.command("escalate")
+def escalate(
+    ctx: typer.Context,
+    concern: ConcernArg,
+    to: Annotated[str, typer.Option("--to", help="Professional number or unique name prefix.")],
+    via: Annotated[str, typer.Option("--via", help=f"One of: {', '.join(concerns.VIA)}.")],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="When (default now; a date and optional time, e.g. 'mon 9:05')."),
+    ] = None,
+    shared: Annotated[str | None, typer.Option("--shared", help="What was shared.")] = None,
+    basis: Annotated[
+        str | None,
+        typer.Option(
+            "--basis",
+            help=f"Lawful basis: {', '.join(concerns.BASES)}"
+            " (default consent, when the member's consent covers the professional).",
+        ),
+    ] = None,
+    response: Annotated[
+        str | None, typer.Option("--response", help="The professional's response.")
+    ] = None,
+    response_at: Annotated[
+        str | None, typer.Option("--response-at", help="When the response came.")
+    ] = None,
+) -> None:
+    """Record that a concern was passed to a professional: how, when, what, on what basis."""
+    store = open_store(ctx)
+    eid = concerns.escalate(
+        store,
+        concern,
+        to=to,
+        via=via,
+        at=at,
+        shared=shared,
+        basis=basis,
+        response=response,
+        response_at=response_at,
+    )
+    message(f"Recorded escalation {eid} of concern {concern.strip().lstrip('#')}")
+
+
+@app.command("respond")
+def respond(
+    ctx: typer.Context,
+    escalation: Annotated[str, typer.Argument(help="Escalation number (see `concern show`).")],
+    text: Annotated[str, typer.Argument(help="The professional's response.")],
+    at: Annotated[
+        str | None, typer.Option("--at", help="When the response came (default now).")
+    ] = None,
+) -> None:
+    """Record the response to an escalation that has none yet."""
+    row = concerns.respond(open_store(ctx), escalation, text, at=at)
+    message(f"Recorded the response to escalation {row['id']} ({row['response_at']})")
+
+
+@app.command("close")
+def close(
+    ctx: typer.Context,
+    concern: ConcernArg,
+    note: Annotated[str, typer.Option("--note", help="Why it is closed: what was done.")],
+    on: DateOpt = None,
+) -> None:
+    """Close an open concern with a date and a note (once: it stays closed)."""
+    row = concerns.close(open_store(ctx), concern, note=note, on=on)
+    message(f"Closed concern {row['id']} on {row['closed_on']}")

@@ -1,0 +1,113 @@
+"""`cosa status`: the Monday-morning dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from cosa.commands.common import JsonOpt, open_store
+from cosa.domain import status as status_domain
+from cosa.output import Column, table
+
+COLUMNS: dict[str, list[Column]] = {
+    "concerns": [
+        ("id", "#"),
+        ("severity", "RAG"),
+        ("member_code", "Member"),
+        ("date", "Raised"),
+        ("days_open", "Days"),
+        ("category", "Category"),
+        ("text", "Concern"),
+        ("escalations", "Escalated"),
+    ],
+    "minutes_late": [
+        ("meeting_id", "Meeting"),
+        ("member_code", "Member"),
+        ("date", "Date"),
+        ("type", "Type"),
+        ("minutes_due_at", "Due"),
+        ("hours_late", "Hours late"),
+        ("has_minutes", "Written"),
+    ],
+    "actions_overdue": [
+        ("id", "#"),
+        ("member_code", "Member"),
+        ("text", "Action"),
+        ("owner", "Owner"),
+        ("due", "Due"),
+    ],
+    "circles_not_met": [
+        ("id", "Circle"),
+        ("member_code", "Member"),
+        ("last_meeting", "Last meeting"),
+        ("days_since_meeting", "Days"),
+        ("cadence_days", "Cadence"),
+        ("meeting_due_by", "Due by"),
+    ],
+    "actions_due": [
+        ("id", "#"),
+        ("member_code", "Member"),
+        ("text", "Action"),
+        ("owner", "Owner"),
+        ("due", "Due"),
+    ],
+    "reviews_due": [
+        ("circle_id", "Circle"),
+        ("member_code", "Member"),
+        ("last_review", "Last review"),
+        ("due", "Due"),
+        ("days_left", "Days left"),
+    ],
+    "licences_ending": [
+        ("member_code", "Member"),
+        ("circle_id", "Circle"),
+        ("licence_end", "Licence ends"),
+        ("days_left", "Days left"),
+    ],
+    "vetting_due": [
+        ("id", "#"),
+        ("name", "Volunteer"),
+        ("status", "Status"),
+        ("last_checked", "Last checked"),
+        ("recheck_due", "Re-check due"),
+    ],
+    "supervision_due": [
+        ("id", "#"),
+        ("name", "Volunteer"),
+        ("last_supervision", "Last supervision"),
+        ("due_on", "Due"),
+    ],
+    "circles": [
+        ("id", "Circle"),
+        ("member_code", "Member"),
+        ("coordinator", "Coordinator"),
+        ("last_meeting", "Last meeting"),
+        ("next_meeting", "Next meeting"),
+        ("cadence_days", "Cadence"),
+    ],
+}
+
+
+def status(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """The Monday-morning dashboard: concerns, late minutes, actions, circles, reviews,
+    licences, vetting and supervision, most urgent first."""
+    data = status_domain.status(open_store(ctx))
+    if json_:
+        from cosa.models import Status
+        from cosa.output import model_json
+
+        model_json(Status, data)
+        return
+    typer.echo(f"Status on {data['today']}")
+    for key, title in status_domain.SECTIONS.items():
+        rows: list[dict[str, Any]] = data[key]
+        typer.echo(f"\n{title} ({len(rows)})")
+        if rows:
+            table(rows, COLUMNS[key])
+        else:
+            typer.echo("  none")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status")(status)
