@@ -486,3 +486,16 @@ def test_bad_circle_input_is_one_line_exit_1_and_writes_nothing(cli: Cli) -> Non
     cli("circle", "add", "--member", "CM-0001", "--cadence-days", "weekly", code=2)
     assert cli.json("audit", "verify")["entries"] == before
     assert cli.json("circle", "show", "1")["members"] == []
+
+
+def test_a_goal_is_searchable_from_the_moment_it_is_added(store: Any) -> None:
+    from cosa.domain import search
+
+    circles.add(store, member=new_member(store))
+    gid = circles.add_goal(store, "CM-0001", domain="leisure", text="Join the allotment society")
+    assert [(h["record_type"], h["record_id"]) for h in search.search(store, "allotment")] == [
+        ("goal", gid)
+    ]
+    circles.set_goal(store, gid, "partly", note="waiting list for a plot", on="2026-07-01")
+    assert search.search(store, "plot") and search.search(store, "allotment")
+    assert audit.verify(store).ok

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from cosa import dates
-from cosa.domain import lookups, resolve
+from cosa.domain import lookups, resolve, search
 from cosa.domain.members import (
     DateLike,
     date_field,
@@ -558,7 +558,35 @@ def add_goal(
     }
     _open(circle, "add a goal")
     with store.atomic():
-        return store.insert("circle_goals", "goal", values)
+        gid = store.insert("circle_goals", "goal", values)
+        index_goal(store, gid)
+        return gid
+
+
+def index_goal(store: Store, goal_id: int) -> None:
+    """Keep a goal's search entry in step: its text, outcome note and progress updates."""
+    goal = store.one("SELECT * FROM circle_goals WHERE id = ?", (goal_id,))
+    if goal is None:
+        return
+    updates = store.query(
+        "SELECT date, progress, note FROM goal_updates WHERE goal_id = ? ORDER BY date, id",
+        (goal_id,),
+    )
+    parts = [
+        goal["text"],
+        goal["outcome_note"],
+        *(u["progress"] for u in updates),
+        *(u["note"] for u in updates),
+    ]
+    last = updates[-1]["date"] if updates else (goal["outcome_on"] or goal["created_at"][:10])
+    search.index(
+        store,
+        "goal",
+        goal_id,
+        "\n".join(p for p in parts if p),
+        circle_id=goal["circle_id"],
+        date=last,
+    )
 
 
 def get_goal(store: Store, ref: str | int) -> Row:
@@ -591,4 +619,6 @@ def set_goal(
     if review is not None:
         changes["review_on"] = date_field("--review", review, future=True) if review else None
     with store.atomic():
-        return store.update("circle_goals", "goal", goal["id"], changes, "goal.set")
+        changed = store.update("circle_goals", "goal", goal["id"], changes, "goal.set")
+        index_goal(store, goal["id"])
+        return changed

@@ -15,7 +15,7 @@ from typing import Any
 
 from cosa import dates
 from cosa.domain import lookups, search
-from cosa.domain.circles import get_goal, resolve_circle
+from cosa.domain.circles import get_goal, index_goal, resolve_circle
 from cosa.domain.concerns import check_circle_open_on, event_day
 from cosa.domain.members import DateLike, date_field, number_ref
 from cosa.domain.volunteers import check_choice, clean_text
@@ -263,17 +263,7 @@ def goal_progress(
     }
     with store.atomic():
         uid = store.insert("goal_updates", "goal_update", values)
-        updates = goal_updates(store, row["id"])
-        body = "\n".join(
-            [
-                row["text"],
-                *(u["progress"] for u in updates),
-                *(u["note"] for u in updates if u["note"]),
-            ]
-        )
-        search.index(
-            store, "goal", row["id"], body, circle_id=row["circle_id"], date=values["date"]
-        )
+        index_goal(store, row["id"])
     return uid
 
 
