@@ -1,0 +1,561 @@
+"""`cosa meeting …`: record meetings, write and approve minutes, amend approved minutes.
+
+`meeting add` is the command coordinators run most. Everything is a flag; on a terminal, the
+fields left out are asked for (type, who was present, apologies, core member attendance, RAG)
+and `$EDITOR` opens on the minutes template (cosa.editor). `--no-prompt` skips both.
+`meeting add` prints the new meeting's number on stdout (for scripts) and a one-line summary
+on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cosa import secrets_input
+from cosa.commands.common import CsvOpt, JsonOpt, open_store
+from cosa.domain import meetings
+from cosa.errors import UserError
+from cosa.output import Column, message, model_json, record, table
+from cosa.store import Row, Store
+
+app = typer.Typer(
+    help="Meetings and minutes: record, list, show, edit, approve, amend.", no_args_is_help=True
+)
+
+DATE_FORMS = "YYYY-MM-DD, today, yesterday, a weekday (the last one), -3d, …"
+CircleArg = Annotated[
+    str, typer.Argument(help="Circle number or its core member's code (e.g. 3 or CM-0003).")
+]
+MeetingArg = Annotated[str, typer.Argument(help="Meeting number (see `cosa meeting list`).")]
+DateOpt = Annotated[
+    str | None, typer.Option("--date", help=f"When the meeting was (default today; {DATE_FORMS}).")
+]
+TimeOpt = Annotated[
+    str | None,
+    typer.Option("--time", help="Start time, e.g. 18:30 (default: the circle's meeting time)."),
+]
+DurationOpt = Annotated[
+    str | None,
+    typer.Option("--duration", help="Length, e.g. 90 or 1h30m (default: the circle's)."),
+]
+TypeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--type",
+        help="Meeting type (lookup meeting-type: formal, review, social, …; default formal).",
+    ),
+]
+PresentOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--present",
+        help="Volunteers present: names, name prefixes or numbers, comma-separated, or all.",
+    ),
+]
+ApologiesOpt = Annotated[
+    str | None,
+    typer.Option("--apologies", help="Volunteers who sent apologies (comma-separated)."),
+]
+CmAttendedOpt = Annotated[
+    str | None, typer.Option("--cm-attended", help="Did the core member attend: yes, late or no.")
+]
+LateReasonOpt = Annotated[
+    str | None, typer.Option("--late-reason", help="Why the core member was late (with late).")
+]
+NoMeetingReasonOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--no-meeting-reason", help="Why the core member did not attend / no meeting (with no)."
+    ),
+]
+RagOpt = Annotated[
+    str | None, typer.Option("--rag", help="The coordinator's RAG rating: green, amber or red.")
+]
+VenueOpt = Annotated[
+    str | None,
+    typer.Option("--venue", help="Venue code, never the address (default: the circle's)."),
+]
+MinutesOpt = Annotated[str | None, typer.Option("--minutes", help="The minutes, as text.")]
+MinutesFileOpt = Annotated[
+    str | None,
+    typer.Option("--minutes-file", help="Read the minutes from this file (`-` = stdin)."),
+]
+ConcernOpt = Annotated[
+    list[str] | None,
+    typer.Option("--concern", help="A concern raised in the meeting (repeatable)."),
+]
+SeverityOpt = Annotated[
+    str,
+    typer.Option("--concern-severity", help="Severity of the --concern(s): red, amber or green."),
+]
+CategoryOpt = Annotated[
+    str,
+    typer.Option(
+        "--concern-category", help="Category of the --concern(s) (lookup concern-category)."
+    ),
+]
+ActionOpt = Annotated[
+    list[str] | None, typer.Option("--action", help="An action agreed (repeatable).")
+]
+OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Who owns the --action(s).")]
+DueOpt = Annotated[
+    str | None,
+    typer.Option("--due", help="When the --action(s) are due (a weekday means the next one)."),
+]
+NoPromptOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-prompt", help="On a terminal too: ask nothing and open no editor (fields stay empty)."
+    ),
+]
+
+COLUMNS: list[Column] = [
+    ("id", "#"),
+    ("member_code", "Circle"),
+    ("date", "Date"),
+    ("type", "Type"),
+    ("cm_attended", "CM attended"),
+    ("rag", "RAG"),
+    ("minutes_state", "Minutes"),
+]
+CONCERN_COLUMNS: list[Column] = [
+    ("id", "#"),
+    ("severity", "Severity"),
+    ("category", "Category"),
+    ("text", "Concern"),
+    ("closed_on", "Closed"),
+]
+ACTION_COLUMNS: list[Column] = [
+    ("id", "#"),
+    ("text", "Action"),
+    ("owner", "Owner"),
+    ("due", "Due"),
+    ("status", "Status"),
+]
+
+
+def _read_minutes(path: str) -> str:
+    """The text of `--minutes-file` (`-` = standard input); empty is an error."""
+    if path == "-":
+        text = sys.stdin.read()
+        where = "standard input"
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UserError(f"minutes file not found: {path}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(
+                f"cannot read the minutes file {path}: {exc.__class__.__name__}"
+            ) from None
+        where = f"the minutes file {path}"
+    if not text.strip():
+        raise UserError(f"no minutes in {where} (it is empty)")
+    return text
+
+
+def _minutes_text(minutes: str | None, minutes_file: str | None) -> str | None:
+    if minutes is not None and minutes_file is not None:
+        raise UserError("give --minutes or --minutes-file, not both")
+    if minutes_file is not None:
+        return _read_minutes(minutes_file)
+    return minutes
+
+
+def _fields(**given: Any) -> meetings.Fields:
+    given["concerns"] = tuple(given.pop("concern") or ())
+    given["actions"] = tuple(given.pop("action") or ())
+    return meetings.Fields(**given)
+
+
+# -- prompting -------------------------------------------------------------------------------
+
+
+def _ask(text: str, default: str, check: Callable[[str], Any], *, show: bool = True) -> Any:
+    """A prompt on stderr whose answer goes through a domain check (re-asked when invalid)."""
+
+    def proc(value: str) -> Any:
+        try:
+            return check(value.strip())
+        except UserError as exc:
+            raise typer.BadParameter(exc.message + (f"; {exc.hint}" if exc.hint else "")) from None
+
+    try:
+        return typer.prompt(text, default=default, value_proc=proc, err=True, show_default=show)
+    except typer.Abort:  # Ctrl-C or end of input: exit 130, nothing written
+        raise KeyboardInterrupt from None
+
+
+def _optional(check: Callable[[str], str]) -> Callable[[str], str | None]:
+    return lambda value: check(value) if value else None
+
+
+def _prompt_missing(store: Store, draft: meetings.Draft, fields: meetings.Fields) -> None:
+    """Ask for what the user left out: type, present, apologies, CM attendance, RAG."""
+    circle, day = draft.circle, draft.day
+    if fields.type is None:
+        types = ", ".join(meetings.meeting_types(store))
+        fields.type = _ask(
+            f"Meeting type ({types})", "formal", lambda v: meetings.check_type(store, v)
+        )
+    members = meetings.members_on(store, circle, day)
+    if members and fields.present is None and fields.apologies is None:
+        names = ", ".join(f"{m['volunteer_id']} {m['volunteer_name']}" for m in members)
+        message(f"Members of circle {circle['id']} ({circle['member_code']}) on {day}: {names}")
+
+        def who(option: str) -> Callable[[str], list[str]]:
+            def check(value: str) -> list[str]:
+                if value.lower() in ("", "none", "-"):
+                    return []
+                found = meetings.attendees(store, circle, day, value, option)
+                return [str(m["volunteer_id"]) for m in found]
+
+            return check
+
+        present: list[str] = _ask(
+            "Present (names or numbers, comma-separated; all; none)", "all", who("present")
+        )
+        fields.present = present
+        if len(present) < len(members):
+            fields.apologies = _ask(
+                "Apologies from (empty for none)", "", who("apologies"), show=False
+            )
+    if fields.cm_attended is None:
+        fields.cm_attended = _ask(
+            "Did the core member attend (yes, late, no)", "yes", meetings.check_cm_attended
+        )
+        if fields.cm_attended == "late" and fields.late_reason is None:
+            fields.late_reason = _ask("Why late (optional)", "", str, show=False) or None
+        if fields.cm_attended == "no" and fields.no_meeting_reason is None:
+            fields.no_meeting_reason = _ask("Why not (optional)", "", str, show=False) or None
+    if fields.rag is None:
+        fields.rag = _ask(
+            "RAG rating (green, amber, red; empty to set it when approving)",
+            "",
+            _optional(meetings.check_rag),
+            show=False,
+        )
+
+
+def _edit_minutes(draft: meetings.Draft, current: str | None = None) -> str | None:
+    """Open $EDITOR on the minutes (or the template); None when left unchanged."""
+    from cosa import editor
+
+    title = f"circle {draft.circle['id']} ({draft.circle['member_code']}), meeting on {draft.day}"
+    template = editor.MINUTES_TEMPLATE.format(title=title)
+    if current is None:
+        return editor.strip_template(editor.edit_text(template), template)
+    return editor.edit_text(current + "\n")
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    circle: CircleArg,
+    date: DateOpt = None,
+    time: TimeOpt = None,
+    duration: DurationOpt = None,
+    type_: TypeOpt = None,
+    present: PresentOpt = None,
+    apologies: ApologiesOpt = None,
+    cm_attended: CmAttendedOpt = None,
+    late_reason: LateReasonOpt = None,
+    no_meeting_reason: NoMeetingReasonOpt = None,
+    rag: RagOpt = None,
+    notify_pp: Annotated[
+        bool, typer.Option("--notify-pp", help="The probation practitioner must be told.")
+    ] = False,
+    venue: VenueOpt = None,
+    minutes: MinutesOpt = None,
+    minutes_file: MinutesFileOpt = None,
+    concern: ConcernOpt = None,
+    concern_severity: SeverityOpt = "amber",
+    concern_category: CategoryOpt = "other",
+    action: ActionOpt = None,
+    owner: OwnerOpt = None,
+    due: DueOpt = None,
+    no_prompt: NoPromptOpt = False,
+) -> None:
+    """Record a meeting: attendance, RAG, minutes, and the concerns and actions raised.
+
+    Prints the new meeting's number on stdout. Minutes are due 48 hours after the meeting
+    until approved. On a terminal, missing fields are asked for and $EDITOR opens on the
+    minutes template (leave it unchanged for "no minutes yet"); --no-prompt skips that.
+    """
+    store = open_store(ctx)
+    fields = _fields(
+        date=date,
+        time=time,
+        duration=duration,
+        type=type_,
+        present=present,
+        apologies=apologies,
+        cm_attended=cm_attended,
+        late_reason=late_reason,
+        no_meeting_reason=no_meeting_reason,
+        rag=rag,
+        notify_pp=notify_pp,
+        venue=venue,
+        minutes=_minutes_text(minutes, minutes_file),
+        concern=concern,
+        concern_severity=concern_severity,
+        concern_category=concern_category,
+        action=action,
+        owner=owner,
+        due=due,
+    )
+    if fields.minutes is not None and not fields.minutes.strip():
+        raise UserError("--minutes must not be empty", hint="leave it out for no minutes yet")
+    draft = meetings.prepare(store, circle, fields)
+    if not no_prompt and secrets_input.interactive():
+        _prompt_missing(store, draft, fields)
+        draft = meetings.prepare(store, circle, fields)
+        if fields.minutes is None:
+            draft.set_minutes(_edit_minutes(draft))
+    mid = meetings.save(store, draft)
+    row = meetings.get(store, mid)
+    typer.echo(mid)
+    state = {"late": " (late already)", "none": " (no minutes yet)"}.get(row["minutes_state"], "")
+    message(
+        f"Recorded meeting {mid} for {row['member_code']} on {row['date']};"
+        f" minutes due by {row['minutes_due_at'][:16]}{state}"
+    )
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    circle: Annotated[
+        str | None, typer.Argument(help="Only this circle (number or core member's code).")
+    ] = None,
+    start: Annotated[str | None, typer.Option("--from", help="From this date.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Up to this date.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Only this meeting type.")] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Show at most N meetings (0 = all).", min=0)
+    ] = 50,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """List meetings, most recent first, with CM attendance, RAG and minutes state.
+
+    Minutes state: none, draft, late (not approved 48 h after the meeting) or approved.
+    """
+    rows = meetings.list_(
+        open_store(ctx),
+        circle,
+        start=start,
+        end=end,
+        meeting_type=type_,
+        limit=limit + 1 if limit else None,
+    )
+    more = bool(limit) and len(rows) > limit
+    rows = rows[:limit] if limit else rows
+    if json_:
+        from cosa.models import Meeting
+
+        model_json(Meeting, rows)
+    else:
+        table(rows, COLUMNS, csv_out=csv_, empty="no meetings (`cosa meeting add CIRCLE`)")
+    if more:
+        message(f"(showing the {limit} most recent; --limit 0 shows all)")
+
+
+def _when(row: Row) -> str:
+    text = str(row["date"])
+    if row["time"]:
+        text += f" {row['time']}"
+    if row["duration_minutes"]:
+        text += f", {row['duration_minutes']} min"
+    return text
+
+
+def _cm_line(row: Row) -> str:
+    text = str(row["cm_attended"] or "not recorded")
+    reason = row["late_reason"] or row["no_meeting_reason"]
+    return f"{text}: {reason}" if reason else text
+
+
+def _minutes_line(row: Row) -> str:
+    state = row["minutes_state"]
+    if state == "approved":
+        return f"approved {row['approved_at'][:16]} by {row['approved_by']}"
+    due = f"due by {row['minutes_due_at'][:16]}"
+    if state == "late":
+        return f"late ({'draft' if row['minutes'] else 'none yet'}; were {due})"
+    return f"{'draft' if state == 'draft' else 'none yet'}, {due}"
+
+
+def _people(rows: Sequence[Row], status: str) -> str:
+    names = [r["volunteer_name"] for r in rows if r["status"] == status]
+    return ", ".join(names) or "none recorded"
+
+
+@app.command("show")
+def show(ctx: typer.Context, meeting: MeetingArg, json_: JsonOpt = False) -> None:
+    """Show a meeting: attendance, concerns, actions, minutes and their amendments."""
+    row = meetings.detail(open_store(ctx), meeting)
+    if json_:
+        from cosa.models import MeetingDetail
+
+        model_json(MeetingDetail, row)
+        return
+    pairs: list[tuple[str, Any]] = [
+        ("Meeting", row["id"]),
+        ("Circle", f"{row['circle_id']} ({row['member_code']})"),
+        ("When", _when(row)),
+        ("Type", row["type"]),
+        ("Venue", row["venue"]),
+        ("Core member", _cm_line(row)),
+        ("RAG", row["rag"] or "not set"),
+        ("Notify PP", bool(row["notify_pp"])),
+        ("Present", _people(row["attendance"], "present")),
+        ("Apologies", _people(row["attendance"], "apologies")),
+        ("Minutes", _minutes_line(row)),
+        ("Recorded", f"{row['created_at'][:16]} by {row['created_by']}"),
+        ("Updated", f"{row['updated_at'][:16]} by {row['updated_by']}"),
+    ]
+    record(pairs)
+    for title, rows, columns in (
+        ("Concerns raised", row["concerns"], CONCERN_COLUMNS),
+        ("Actions agreed", row["actions"], ACTION_COLUMNS),
+    ):
+        if rows:
+            typer.echo(f"\n{title}")
+            table(rows, columns)
+    typer.echo("\nMinutes")
+    typer.echo(row["minutes"] or "  none yet")
+    if row["amendments"]:
+        typer.echo("\nAmendments")
+        for a in row["amendments"]:
+            reason = f" — {a['reason']}" if a["reason"] else ""
+            typer.echo(f"{a['id']}. {a['created_at'][:16]} by {a['created_by']}{reason}")
+            for line in a["text"].splitlines():
+                typer.echo(f"   {line}")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    meeting: MeetingArg,
+    date: DateOpt = None,
+    time: TimeOpt = None,
+    duration: DurationOpt = None,
+    type_: TypeOpt = None,
+    present: PresentOpt = None,
+    apologies: ApologiesOpt = None,
+    cm_attended: CmAttendedOpt = None,
+    late_reason: LateReasonOpt = None,
+    no_meeting_reason: NoMeetingReasonOpt = None,
+    rag: RagOpt = None,
+    notify_pp: Annotated[
+        bool | None,
+        typer.Option("--notify-pp/--no-notify-pp", help="Whether the PP must be told."),
+    ] = None,
+    venue: VenueOpt = None,
+    minutes: MinutesOpt = None,
+    minutes_file: MinutesFileOpt = None,
+    concern: ConcernOpt = None,
+    concern_severity: SeverityOpt = "amber",
+    concern_category: CategoryOpt = "other",
+    action: ActionOpt = None,
+    owner: OwnerOpt = None,
+    due: DueOpt = None,
+) -> None:
+    """Change a meeting whose minutes are not approved yet (empty text clears a field).
+
+    --present/--apologies replace the recorded lists. --concern and --action add new ones.
+    With no options on a terminal, $EDITOR opens on the minutes.
+    """
+    store = open_store(ctx)
+    fields = _fields(
+        date=date,
+        time=time,
+        duration=duration,
+        type=type_,
+        present=present,
+        apologies=apologies,
+        cm_attended=cm_attended,
+        late_reason=late_reason,
+        no_meeting_reason=no_meeting_reason,
+        rag=rag,
+        notify_pp=notify_pp,
+        venue=venue,
+        minutes=_minutes_text(minutes, minutes_file),
+        concern=concern,
+        concern_severity=concern_severity,
+        concern_category=concern_category,
+        action=action,
+        owner=owner,
+        due=due,
+    )
+    draft = meetings.prepare_edit(store, meeting, fields)
+    nothing_given = fields == meetings.Fields(notify_pp=None)
+    if nothing_given:
+        if not secrets_input.interactive():
+            raise UserError(
+                "nothing to change", hint="give options, e.g. --minutes-file PATH or --rag amber"
+            )
+        current = meetings.get(store, draft.meeting_id or 0)["minutes"]
+        draft.set_minutes(_edit_minutes(draft, current))
+    if not meetings.has_changes(draft, store):
+        message(f"Meeting {draft.meeting_id}: nothing changed.")
+        return
+    mid = meetings.save(store, draft)
+    row = meetings.get(store, mid)
+    message(f"Updated meeting {mid} ({row['member_code']}, {row['date']}).")
+
+
+@app.command("approve")
+def approve(
+    ctx: typer.Context,
+    meeting: MeetingArg,
+    rag: Annotated[
+        str | None, typer.Option("--rag", help="Set the RAG rating as you approve.")
+    ] = None,
+) -> None:
+    """Approve a meeting's minutes; from then on they change only by `meeting amend`."""
+    row = meetings.approve(open_store(ctx), meeting, rag=rag)
+    message(
+        f"Approved the minutes of meeting {row['id']} ({row['member_code']}, {row['date']})"
+        + (f"; RAG {row['rag']}" if row["rag"] else "; no RAG rating set")
+    )
+
+
+@app.command("amend")
+def amend(
+    ctx: typer.Context,
+    meeting: MeetingArg,
+    text: Annotated[
+        str | None,
+        typer.Option("--text", help="The correction (on a terminal, $EDITOR opens without it)."),
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it is corrected.")] = None,
+) -> None:
+    """Correct approved minutes: an amendment with its own text, time and operator."""
+    store = open_store(ctx)
+    row = meetings.get(store, meeting)
+    if text is None:
+        if not secrets_input.interactive() or not row["approved_at"]:
+            meetings.amend(store, row["id"], None)  # raises the right error
+        from cosa import editor
+
+        template = (
+            f"# Amendment to the approved minutes of meeting {row['id']}"
+            f" ({row['member_code']}, {row['date']}).\n"
+            "# Lines starting with '#' are removed. Leave it empty to cancel.\n"
+        )
+        text = editor.strip_template(editor.edit_text(template), template)
+        if text is None:
+            message("No amendment written.")
+            return
+    aid = meetings.amend(store, row["id"], text, reason=reason)
+    message(f"Added amendment {aid} to meeting {row['id']} ({row['member_code']}, {row['date']}).")

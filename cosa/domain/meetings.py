@@ -1,0 +1,655 @@
+"""Meetings and their minutes: the record a coordinator makes after every circle meeting.
+
+A meeting belongs to a circle and carries its date (and time, length, venue — by default the
+circle's schedule), type (lookup `meeting-type`), who was present and who sent apologies
+(current members of the circle on that day), whether the core member attended (yes / late /
+no, with a reason), the coordinator's RAG rating, whether the probation practitioner must be
+told, and the minutes.
+
+Minutes are due 48 hours after the meeting (`minutes_due_at`; from the end of the meeting day
+when no time is known) until they are approved. Their state is `none` (no minutes yet),
+`draft`, `late` (not approved and past due) or `approved`. Approved minutes — and with them
+the whole meeting record — are immutable: a correction is an *amendment* with its own text,
+reason, time and operator. Minutes and amendments are kept in the search index in the same
+transaction as the record.
+
+Recording a meeting is two steps so that nothing typed into an editor is lost to a bad flag:
+`prepare` validates everything the user gave (and raises `UserError` before anything is
+written or an editor is opened), `save` writes the meeting, its attendance, the concerns and
+actions raised in it, the search entry and the audit entries in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from cosa import dates
+from cosa.domain import lookups, resolve, search
+from cosa.domain.circles import current_members, resolve_circle
+from cosa.domain.members import DateLike, date_field, number_ref, reword
+from cosa.domain.volunteers import check_choice, clean_text
+from cosa.errors import UserError
+from cosa.store import Row, Store, now
+
+TABLE = "meetings"
+CM_ATTENDED = ("yes", "late", "no")
+RAGS = ("green", "amber", "red")
+SEVERITIES = ("red", "amber", "green")
+MINUTES_STATES = ("none", "draft", "late", "approved")
+MINUTES_DUE = timedelta(hours=48)
+IMMUTABLE_HINT = "approved minutes are immutable; use `cosa meeting amend`"
+
+_SELECT = """
+    SELECT m.*, cm.code AS member_code,
+        CASE WHEN m.approved_at IS NOT NULL THEN 'approved'
+             WHEN m.minutes_due_at < :now THEN 'late'
+             WHEN m.minutes IS NULL THEN 'none'
+             ELSE 'draft' END AS minutes_state
+    FROM meetings m
+    JOIN circles c ON c.id = m.circle_id
+    JOIN core_members cm ON cm.id = c.member_id"""
+
+
+@dataclass
+class Fields:
+    """What the user gave for a meeting; None means "not given" (empty text clears on edit)."""
+
+    date: DateLike = None
+    time: str | None = None
+    duration: str | int | None = None
+    type: str | None = None
+    present: str | Sequence[str] | None = None
+    apologies: str | Sequence[str] | None = None
+    cm_attended: str | None = None
+    late_reason: str | None = None
+    no_meeting_reason: str | None = None
+    rag: str | None = None
+    notify_pp: bool | None = None
+    venue: str | None = None
+    minutes: str | None = None
+    concerns: Sequence[str] = ()
+    concern_severity: str = "amber"
+    concern_category: str = "other"
+    actions: Sequence[str] = ()
+    owner: str | None = None
+    due: DateLike = None
+
+
+@dataclass
+class Draft:
+    """A validated meeting (new, or changes to an existing one), ready for `save`."""
+
+    circle: Row
+    day: str
+    values: dict[str, Any]
+    #: (volunteer id, "present" | "apologies"); None keeps the recorded attendance (edit).
+    attendance: list[tuple[int, str]] | None
+    concerns: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    meeting_id: int | None = None
+
+    def set_minutes(self, text: str | None) -> None:
+        """Minutes from an editor or a file after `prepare` (None: no minutes yet)."""
+        self.values["minutes"] = clean_minutes(text)
+
+
+# -- field checks (also used by the prompts) -------------------------------------------------
+
+
+def clean_minutes(text: str | None) -> str | None:
+    """Minutes as stored: line endings normalised, trailing blanks dropped; empty is None."""
+    if text is None:
+        return None
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    cleaned = "\n".join(lines).strip("\n")
+    return cleaned if cleaned.strip() else None
+
+
+def meeting_types(store: Store) -> list[str]:
+    return lookups.values(store, "meeting-type")
+
+
+def check_type(store: Store, value: str) -> str:
+    return lookups.check(store, "meeting-type", value, field="--type")
+
+
+def check_cm_attended(value: str) -> str:
+    return check_choice("--cm-attended", value, CM_ATTENDED)
+
+
+def check_rag(value: str) -> str:
+    return check_choice("--rag", value, RAGS)
+
+
+def meeting_day(value: DateLike, *, today: date | None = None) -> str:
+    """The meeting's date: default today, weekday names in the past, never in the future."""
+    today = today or date.today()
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return today.isoformat()
+    if isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = dates.parse_date(value, today=today)
+        except UserError as exc:
+            raise reword(exc, "date", "--date") from None
+    if day > today:
+        raise UserError(
+            f"--date {day.isoformat()} is in the future",
+            hint="record a meeting after it has taken place",
+        )
+    return day.isoformat()
+
+
+def _time(value: str) -> str:
+    try:
+        return dates.parse_time(value).strftime("%H:%M")
+    except UserError as exc:
+        raise reword(exc, "time", "--time") from None
+
+
+def _duration(value: str | int) -> int:
+    try:
+        return dates.parse_minutes(str(value))
+    except UserError as exc:
+        raise reword(exc, "duration", "--duration") from None
+
+
+def due_at(day: str, at: str | None) -> str:
+    """When the minutes are due: 48 h after the meeting (after the day's end if no time)."""
+    start = (
+        datetime.combine(date.fromisoformat(day), time.fromisoformat(at))
+        if at
+        else datetime.combine(date.fromisoformat(day) + timedelta(days=1), time())
+    )
+    return str(dates.iso(start + MINUTES_DUE))
+
+
+def _names(refs: str | Sequence[str] | None) -> list[str]:
+    if refs is None:
+        return []
+    items = [refs] if isinstance(refs, str) else list(refs)
+    return [part.strip() for item in items for part in item.split(",") if part.strip()]
+
+
+def _who(row: Row) -> str:
+    return f"{row['volunteer_id']} {row['volunteer_name']}"
+
+
+def attendees(
+    store: Store, circle: Row, day: str, refs: str | Sequence[str] | None, field_name: str
+) -> list[Row]:
+    """Current members of the circle on `day` named in `refs` (comma-separated; `all`).
+
+    A name prefix is matched among the circle's members first (so "ann" means this circle's
+    Ann even when another circle has one too); a number is a volunteer number. Everyone who is
+    not a member that day is named in one error.
+    """
+    members = current_members(store, circle["id"], day)
+    by_id = {m["volunteer_id"]: m for m in members}
+    chosen: dict[int, Row] = {}
+    outsiders: list[str] = []
+    for ref in _names(refs):
+        if ref.lower() == "all":
+            chosen.update((m["volunteer_id"], m) for m in members)
+            continue
+        text = ref.lstrip("#")
+        if text.isdigit():
+            vol = resolve.person(store, "volunteers", "volunteer", text)
+            match = by_id.get(vol["id"])
+            if match is None:
+                outsiders.append(f"{vol['id']} {vol['name']}")
+            else:
+                chosen[match["volunteer_id"]] = match
+            continue
+        low = ref.lower()
+        exact = [m for m in members if m["volunteer_name"].lower() == low]
+        hits = exact or [m for m in members if m["volunteer_name"].lower().startswith(low)]
+        if len(hits) == 1:
+            chosen[hits[0]["volunteer_id"]] = hits[0]
+        elif len(hits) > 1:
+            raise UserError(
+                f"{field_name} '{ref}' matches several members: {', '.join(_who(h) for h in hits)}",
+                hint="use the number or more of the name",
+            )
+        else:
+            try:
+                vol = resolve.person(store, "volunteers", "volunteer", ref)
+            except UserError as exc:
+                if "matches several" not in exc.message:
+                    raise  # nobody of that name at all
+                outsiders.append(f"'{ref}'")
+            else:
+                outsiders.append(f"{vol['id']} {vol['name']}")
+    if outsiders:
+        listed = ", ".join(_who(m) for m in members) or "none"
+        raise UserError(
+            f"{field_name}: not a member of circle {circle['id']} ({circle['member_code']})"
+            f" on {day}: {', '.join(outsiders)}",
+            hint=f"members that day: {listed} (`cosa circle join` adds one)",
+        )
+    return list(chosen.values())
+
+
+def _attendance(store: Store, circle: Row, day: str, fields: Fields) -> list[tuple[int, str]]:
+    present = attendees(store, circle, day, fields.present, "--present")
+    apologies = attendees(store, circle, day, fields.apologies, "--apologies")
+    return _pair(present, apologies)
+
+
+def _pair(present: list[Row], apologies: list[Row]) -> list[tuple[int, str]]:
+    both = [m for m in present if m["volunteer_id"] in {a["volunteer_id"] for a in apologies}]
+    if both:
+        raise UserError(
+            f"listed both present and with apologies: {', '.join(_who(m) for m in both)}"
+        )
+    return [(m["volunteer_id"], "present") for m in present] + [
+        (m["volunteer_id"], "apologies") for m in apologies
+    ]
+
+
+def _reasons(values: dict[str, Any], fields: Fields, current: Row | None) -> None:
+    """`--late-reason` only with a late core member, `--no-meeting-reason` only with no."""
+    attended = values.get("cm_attended", current["cm_attended"] if current else None)
+    for col, option, needs in (
+        ("late_reason", "--late-reason", "late"),
+        ("no_meeting_reason", "--no-meeting-reason", "no"),
+    ):
+        given = getattr(fields, col)
+        if given is not None:
+            values[col] = clean_text(option, given)
+        if values.get(col) and attended != needs:
+            raise UserError(f"{option} goes with --cm-attended {needs}")
+        if current is not None and attended != needs and current[col] and col not in values:
+            values[col] = None  # the attendance changed: its old reason no longer applies
+
+
+def _extras(store: Store, circle: Row, day: str, fields: Fields) -> tuple[list[Any], list[Any]]:
+    """The concerns and actions raised in the meeting, validated up front."""
+    concerns: list[dict[str, Any]] = []
+    if fields.concerns:
+        severity = check_choice("--concern-severity", fields.concern_severity, SEVERITIES)
+        category = lookups.check(
+            store, "concern-category", fields.concern_category, field="--concern-category"
+        )
+        for text in fields.concerns:
+            body = clean_text("--concern", text, required=True)
+            concerns.append({"severity": severity, "category": category, "text": body, "on": day})
+    elif fields.concern_severity != "amber" or fields.concern_category != "other":
+        raise UserError("--concern-severity and --concern-category go with --concern TEXT")
+    actions: list[dict[str, Any]] = []
+    due = date_field("--due", fields.due, future=True)
+    owner = clean_text("--owner", fields.owner)
+    if fields.actions:
+        for text in fields.actions:
+            body = clean_text("--action", text, required=True)
+            actions.append({"text": body, "owner": owner, "due": due})
+    elif owner or due:
+        raise UserError("--owner and --due go with --action TEXT")
+    return concerns, actions
+
+
+def _check_circle_open(circle: Row, day: str) -> None:
+    if circle["ended_on"] and day > circle["ended_on"]:
+        raise UserError(
+            f"circle {circle['id']} ({circle['member_code']}) ended on {circle['ended_on']};"
+            f" a meeting on {day} cannot be recorded"
+        )
+
+
+# -- recording -------------------------------------------------------------------------------
+
+
+def prepare(
+    store: Store, circle_ref: str | int, fields: Fields, *, today: date | None = None
+) -> Draft:
+    """Validate a new meeting; nothing is written. Raises `UserError` naming the bad field."""
+    circle = resolve_circle(store, circle_ref)
+    if fields.type is not None and not fields.type.strip():
+        raise UserError("--type must not be empty")
+    day = meeting_day(fields.date, today=today)
+    _check_circle_open(circle, day)
+    at = _time(fields.time) if fields.time and fields.time.strip() else circle["meeting_time"]
+    values: dict[str, Any] = {
+        "circle_id": circle["id"],
+        "date": day,
+        "time": at,
+        "duration_minutes": (
+            _duration(fields.duration)
+            if fields.duration is not None and str(fields.duration).strip()
+            else circle["duration_minutes"]
+        ),
+        "type": check_type(store, fields.type) if fields.type else "formal",
+        "venue": clean_text("--venue", fields.venue) or circle["venue"],
+        "cm_attended": check_cm_attended(fields.cm_attended) if fields.cm_attended else None,
+        "rag": check_rag(fields.rag) if fields.rag else None,
+        "notify_pp": 1 if fields.notify_pp else 0,
+        "minutes": clean_minutes(fields.minutes),
+        "minutes_due_at": due_at(day, at),
+        "late_reason": None,
+        "no_meeting_reason": None,
+    }
+    _reasons(values, fields, None)
+    attendance = _attendance(store, circle, day, fields)
+    concerns, actions = _extras(store, circle, day, fields)
+    return Draft(circle, day, values, attendance, concerns, actions)
+
+
+def save(store: Store, draft: Draft) -> int:
+    """Write a prepared meeting (new or edited) in one transaction; returns its id."""
+    from cosa.domain import actions as actions_domain
+    from cosa.domain import concerns as concerns_domain
+
+    circle_id = draft.circle["id"]
+    with store.atomic():
+        if draft.meeting_id is None:
+            mid = store.insert(TABLE, "meeting", draft.values)
+        else:
+            mid = draft.meeting_id
+            store.update(TABLE, "meeting", mid, draft.values)
+        if draft.attendance is not None:
+            _write_attendance(store, mid, draft.attendance)
+        row = store.one("SELECT date, minutes FROM meetings WHERE id = ?", (mid,))
+        assert row is not None
+        search.index(store, "meeting", mid, row["minutes"], circle_id=circle_id, date=row["date"])
+        for c in draft.concerns:
+            concerns_domain.add(
+                store,
+                circle_id,
+                severity=c["severity"],
+                category=c["category"],
+                text=c["text"],
+                on=c["on"],
+                meeting_id=mid,
+            )
+        for a in draft.actions:
+            actions_domain.add(
+                store, circle_id, a["text"], owner=a["owner"], due=a["due"], meeting_id=mid
+            )
+    return mid
+
+
+def _write_attendance(store: Store, mid: int, attendance: list[tuple[int, str]]) -> None:
+    """Make the meeting's attendance rows exactly `attendance` (audited per row)."""
+    wanted = dict(attendance)
+    for row in store.query(
+        "SELECT id, volunteer_id, status FROM meeting_attendance WHERE meeting_id = ?", (mid,)
+    ):
+        status = wanted.pop(row["volunteer_id"], None)
+        if status is None:
+            store.execute("DELETE FROM meeting_attendance WHERE id = ?", (row["id"],))
+            store.audit("attendance.remove", "attendance", row["id"], ["status"], deleted=True)
+        elif status != row["status"]:
+            store.update("meeting_attendance", "attendance", row["id"], {"status": status})
+    for vid, status in wanted.items():
+        store.insert(
+            "meeting_attendance",
+            "attendance",
+            {"meeting_id": mid, "volunteer_id": vid, "status": status},
+        )
+
+
+def add(store: Store, circle_ref: str | int, *, today: date | None = None, **given: Any) -> int:
+    """Record a meeting from keyword fields (see `Fields`); returns its id."""
+    return save(store, prepare(store, circle_ref, Fields(**given), today=today))
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _now(at: datetime | None = None) -> str:
+    return str(dates.iso(at)) if at is not None else now()
+
+
+def get(store: Store, ref: str | int, *, at: datetime | None = None) -> Row:
+    mid = number_ref("meeting", ref)
+    row = store.one(f"{_SELECT} WHERE m.id = :id", {"id": mid, "now": _now(at)})
+    if row is None:
+        raise UserError(f"meeting {mid} not found", hint="`cosa meeting list` shows them")
+    return row
+
+
+def list_(
+    store: Store,
+    circle: str | int | None = None,
+    *,
+    start: DateLike = None,
+    end: DateLike = None,
+    meeting_type: str | None = None,
+    limit: int | None = None,
+    at: datetime | None = None,
+) -> list[Row]:
+    """Meetings, most recent first (by date, then number), optionally of one circle."""
+    where: list[str] = []
+    params: dict[str, Any] = {"now": _now(at)}
+    if circle is not None:
+        where.append("m.circle_id = :circle")
+        params["circle"] = resolve_circle(store, circle)["id"]
+    if (first := date_field("--from", start)) is not None:
+        where.append("m.date >= :start")
+        params["start"] = first
+    if (last := date_field("--to", end)) is not None:
+        where.append("m.date <= :end")
+        params["end"] = last
+    if first and last and last < first:
+        raise UserError(f"--to {last} is before --from {first}")
+    if meeting_type is not None:
+        where.append("m.type = :type")
+        params["type"] = check_type(store, meeting_type)
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY m.date DESC, m.id DESC"
+    if limit:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
+    return store.query(sql, params)
+
+
+def detail(store: Store, ref: str | int, *, at: datetime | None = None) -> dict[str, Any]:
+    """A meeting with attendance, the concerns and actions raised in it, and amendments."""
+    meeting = get(store, ref, at=at)
+    mid = meeting["id"]
+    return {
+        **meeting,
+        "attendance": store.query(
+            "SELECT a.*, v.name AS volunteer_name FROM meeting_attendance a"
+            " JOIN volunteers v ON v.id = a.volunteer_id WHERE a.meeting_id = ?"
+            " ORDER BY a.status DESC, v.name, a.id",
+            (mid,),
+        ),
+        "concerns": store.query(
+            "SELECT c.*, :code AS member_code,"
+            " CASE WHEN c.closed_on IS NULL THEN 'open' ELSE 'closed' END AS status,"
+            " (SELECT count(*) FROM escalations e WHERE e.concern_id = c.id) AS escalation_count"
+            " FROM concerns c WHERE c.meeting_id = :id ORDER BY c.id",
+            {"id": mid, "code": meeting["member_code"]},
+        ),
+        "actions": store.query(
+            "SELECT a.*, :code AS member_code,"
+            " a.status = 'open' AND a.due IS NOT NULL AND a.due < :today AS overdue"
+            " FROM actions a WHERE a.meeting_id = :id ORDER BY a.id",
+            {"id": mid, "code": meeting["member_code"], "today": date.today().isoformat()},
+        ),
+        "amendments": amendments(store, mid),
+    }
+
+
+def amendments(store: Store, meeting_id: int) -> list[Row]:
+    return store.query(
+        "SELECT * FROM meeting_amendments WHERE meeting_id = ? ORDER BY id", (meeting_id,)
+    )
+
+
+def minutes_due(store: Store, now: datetime | None = None) -> list[Row]:
+    """Meetings whose minutes are not approved yet, oldest due first, with a `late` flag.
+
+    Each row: id, circle_id, member_code, date, type, minutes_due_at, has_minutes, late.
+    Uses the partial index on unapproved meetings.
+    """
+    rows = store.query(
+        "SELECT m.id, m.circle_id, cm.code AS member_code, m.date, m.type, m.minutes_due_at,"
+        " m.minutes IS NOT NULL AS has_minutes, m.minutes_due_at < :now AS late"
+        " FROM meetings m JOIN circles c ON c.id = m.circle_id"
+        " JOIN core_members cm ON cm.id = c.member_id"
+        " WHERE m.approved_at IS NULL ORDER BY m.minutes_due_at, m.id",
+        {"now": _now(now)},
+    )
+    return [{**r, "has_minutes": bool(r["has_minutes"]), "late": bool(r["late"])} for r in rows]
+
+
+# -- changing --------------------------------------------------------------------------------
+
+
+def _unapproved(meeting: Row) -> None:
+    if meeting["approved_at"]:
+        raise UserError(
+            f"meeting {meeting['id']} was approved on {meeting['approved_at']}"
+            f" by {meeting['approved_by']}: {IMMUTABLE_HINT}"
+        )
+
+
+def prepare_edit(
+    store: Store, ref: str | int, fields: Fields, *, today: date | None = None
+) -> Draft:
+    """Validate changes to a meeting whose minutes are not approved; nothing is written.
+
+    Fields left as None stay; an empty text clears an optional field (time, duration, venue,
+    RAG, CM attendance, reasons, minutes). New attendance lists replace the old ones; a new
+    date is checked against the recorded attendance too.
+    """
+    meeting = get(store, ref)
+    _unapproved(meeting)
+    circle = resolve_circle(store, meeting["circle_id"])
+    values: dict[str, Any] = {}
+
+    def given(value: object) -> bool:
+        return value is not None
+
+    def blank(value: object) -> bool:
+        return isinstance(value, str) and not value.strip()
+
+    if given(fields.date):
+        if blank(fields.date):
+            raise UserError("--date must not be empty")
+        values["date"] = meeting_day(fields.date, today=today)
+        _check_circle_open(circle, values["date"])
+    if given(fields.type):
+        assert fields.type is not None
+        if blank(fields.type):
+            raise UserError("--type must not be empty")
+        values["type"] = check_type(store, fields.type)
+    simple: dict[str, tuple[Any, Callable[[Any], Any]]] = {
+        "time": (fields.time, _time),
+        "duration_minutes": (fields.duration, _duration),
+        "venue": (fields.venue, lambda v: clean_text("--venue", v)),
+        "cm_attended": (fields.cm_attended, check_cm_attended),
+        "rag": (fields.rag, check_rag),
+    }
+    for col, (value, check) in simple.items():
+        if given(value):
+            values[col] = None if blank(value) else check(value)
+    if fields.notify_pp is not None:
+        values["notify_pp"] = 1 if fields.notify_pp else 0
+    if fields.minutes is not None:
+        values["minutes"] = clean_minutes(fields.minutes)
+    _reasons(values, fields, meeting)
+    day = str(values.get("date") or meeting["date"])
+    if "date" in values or "time" in values:
+        values["minutes_due_at"] = due_at(day, values.get("time", meeting["time"]))
+    attendance: list[tuple[int, str]] | None = None
+    if fields.present is not None or fields.apologies is not None or "date" in values:
+        attendance = _edited_attendance(store, circle, meeting["id"], day, fields)
+    concerns, actions = _extras(store, circle, day, fields)
+    return Draft(circle, day, values, attendance, concerns, actions, meeting_id=meeting["id"])
+
+
+def _edited_attendance(
+    store: Store, circle: Row, meeting_id: int, day: str, fields: Fields
+) -> list[tuple[int, str]]:
+    """New attendance lists replace the old; a list not given keeps the recorded one, less
+    anyone now on the other list. Everyone must be a member on `day`."""
+    recorded = store.query(
+        "SELECT volunteer_id, status FROM meeting_attendance WHERE meeting_id = ?", (meeting_id,)
+    )
+
+    def kept(status: str) -> list[str]:
+        return [str(r["volunteer_id"]) for r in recorded if r["status"] == status]
+
+    present = attendees(
+        store, circle, day, fields.present if fields.present is not None else kept("present"),
+        "--present",
+    )  # fmt: skip
+    apologies = attendees(
+        store, circle, day,
+        fields.apologies if fields.apologies is not None else kept("apologies"),
+        "--apologies",
+    )  # fmt: skip
+    present_ids = {m["volunteer_id"] for m in present}
+    apology_ids = {m["volunteer_id"] for m in apologies}
+    if fields.present is None:
+        present = [m for m in present if m["volunteer_id"] not in apology_ids]
+    elif fields.apologies is None:
+        apologies = [m for m in apologies if m["volunteer_id"] not in present_ids]
+    return _pair(present, apologies)
+
+
+def has_changes(draft: Draft, store: Store) -> bool:
+    """Whether saving the draft would change anything (for "nothing changed" messages)."""
+    if draft.concerns or draft.actions or draft.meeting_id is None:
+        return True
+    current = store.one("SELECT * FROM meetings WHERE id = ?", (draft.meeting_id,))
+    assert current is not None
+    if any(current[k] != v for k, v in draft.values.items()):
+        return True
+    if draft.attendance is None:
+        return False
+    recorded = store.query(
+        "SELECT volunteer_id, status FROM meeting_attendance WHERE meeting_id = ?",
+        (draft.meeting_id,),
+    )
+    return {(r["volunteer_id"], r["status"]) for r in recorded} != set(draft.attendance)
+
+
+def approve(store: Store, ref: str | int, *, rag: str | None = None) -> Row:
+    """Approve a meeting's minutes (optionally setting its RAG); returns the meeting after."""
+    meeting = get(store, ref)
+    _unapproved(meeting)
+    if meeting["minutes"] is None:
+        raise UserError(
+            f"meeting {meeting['id']} has no minutes to approve",
+            hint=f"add them with `cosa meeting edit {meeting['id']} --minutes-file PATH`",
+        )
+    changes: dict[str, Any] = {"approved_at": now(), "approved_by": store.operator}
+    if rag is not None:
+        changes["rag"] = check_rag(rag)
+    with store.atomic():
+        store.update(TABLE, "meeting", meeting["id"], changes, "meeting.approve")
+    return get(store, meeting["id"])
+
+
+def amend(store: Store, ref: str | int, text: str | None, *, reason: str | None = None) -> int:
+    """Add a correction to approved minutes (its own text, reason, time, operator)."""
+    meeting = get(store, ref)
+    if not meeting["approved_at"]:
+        raise UserError(
+            f"meeting {meeting['id']}'s minutes are not approved yet",
+            hint=f"change them with `cosa meeting edit {meeting['id']}`",
+        )
+    if text is None:
+        raise UserError("--text is required", hint="the correction, e.g. --text 'The date was …'")
+    body = clean_minutes(text)
+    if body is None:
+        raise UserError("--text must not be empty")
+    values = {"meeting_id": meeting["id"], "text": body, "reason": clean_text("--reason", reason)}
+    with store.atomic():
+        aid = store.insert("meeting_amendments", "amendment", values)
+        search.index(store, "amendment", aid, body, circle_id=meeting["circle_id"],
+                     date=meeting["date"])  # fmt: skip
+    return aid
+
+
+def members_on(store: Store, circle: Row, day: str) -> list[Row]:
+    """The circle's members on a day (for prompts)."""
+    return current_members(store, circle["id"], day)
