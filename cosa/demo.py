@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from cosa.domain import (
@@ -317,7 +317,9 @@ def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[
                                  wellbeing="coping well", note="Group supervision after the meeting.")  # fmt: skip
         counts["meetings"] = counts.get("meetings", 0) + 1
         if day < today - timedelta(days=4) or rng.random() < 0.3:
-            meetings.approve(store, mid)
+            delay = timedelta(hours=rng.choice([20, 26, 30, 40, 44, 52, 70]))
+            approved = datetime.combine(day, time(20, 0)) + delay
+            meetings.approve(store, mid, at=min(approved, datetime.now()))
         n = int(plan.contacts_per_meeting) + (
             1 if rng.random() < plan.contacts_per_meeting % 1 else 0
         )

@@ -612,8 +612,13 @@ def has_changes(draft: Draft, store: Store) -> bool:
     return {(r["volunteer_id"], r["status"]) for r in recorded} != set(draft.attendance)
 
 
-def approve(store: Store, ref: str | int, *, rag: str | None = None) -> Row:
-    """Approve a meeting's minutes (optionally setting its RAG); returns the meeting after."""
+def approve(
+    store: Store, ref: str | int, *, rag: str | None = None, at: datetime | None = None
+) -> Row:
+    """Approve a meeting's minutes (optionally setting its RAG); returns the meeting after.
+
+    `at` records an approval given earlier (e.g. on paper); it defaults to now.
+    """
     meeting = get(store, ref)
     _unapproved(meeting)
     if meeting["minutes"] is None:
@@ -621,7 +626,7 @@ def approve(store: Store, ref: str | int, *, rag: str | None = None) -> Row:
             f"meeting {meeting['id']} has no minutes to approve",
             hint=f"add them with `cosa meeting edit {meeting['id']} --minutes-file PATH`",
         )
-    changes: dict[str, Any] = {"approved_at": now(), "approved_by": store.operator}
+    changes: dict[str, Any] = {"approved_at": _now(at), "approved_by": store.operator}
     if rag is not None:
         changes["rag"] = check_rag(rag)
     with store.atomic():

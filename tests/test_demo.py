@@ -1,0 +1,95 @@
+"""`cosa demo`: a fictional workspace, built end to end, that other commands can use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from cosa.commands.demo import demo_home
+from cosa.demo import DEMO_PASSPHRASE
+from cosa.workspace import default_home
+
+from .conftest import Cli
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """One small demo for the module (building it is the slow part)."""
+    from typer.testing import CliRunner
+
+    from cosa import vault
+    from cosa.cli import app
+
+    from .conftest import CHEAP_KDF
+
+    base = tmp_path_factory.mktemp("demo")
+    old = dict(vault.DEFAULT_KDF)
+    vault.DEFAULT_KDF.clear()
+    vault.DEFAULT_KDF.update(CHEAP_KDF)
+    try:
+        result = CliRunner().invoke(
+            app,
+            ["demo", "--home", str(base / "ws"), "--out", str(base)],
+            env={"COSA_PASSPHRASE": ""},
+        )
+    finally:
+        vault.DEFAULT_KDF.clear()
+        vault.DEFAULT_KDF.update(old)
+    assert result.exit_code == 0, result.output
+    return base / "ws", base, result.output
+
+
+def test_the_demo_says_what_it_built_and_how_to_use_it(built: tuple[Path, Path, str]) -> None:
+    home, _, output = built
+    assert f"Built a fictional workspace at {home}" in output
+    assert DEMO_PASSPHRASE in output
+    assert f"COSA_HOME={home}" in output
+
+
+def test_the_demo_workspace_is_complete_and_verifies(built: tuple[Path, Path, str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    home, _, _ = built
+    monkeypatch.setenv("COSA_HOME", str(home))
+    monkeypatch.setenv("COSA_PASSPHRASE", DEMO_PASSPHRASE)
+    cli = Cli()
+    assert len(cli.json("circle", "list")) == 5
+    assert len(cli.json("volunteer", "list")) == 30
+    assert len(cli.json("meeting", "list", "--limit", "1000")) >= 150
+    assert cli.json("concern", "list")
+    names = " ".join(v["name"] for v in cli.json("volunteer", "list"))
+    assert any(ch in names for ch in "ëŁłáéøö"), "volunteers have varied Unicode names"
+    status = cli.json("status")
+    assert status["counts"], status
+    assert cli.json("search", "housing")
+    cli("audit", "verify")
+    cli("doctor")
+
+
+def test_the_demo_writes_a_circle_report_and_a_quarterly_return(
+    built: tuple[Path, Path, str],
+) -> None:
+    _, out, _ = built
+    circle = out / "cosa-demo-circle-report.pdf"
+    quarter = next(out.glob("cosa-demo-quarterly-return-*.pdf"))
+    text = "".join(p.extract_text() for p in PdfReader(circle).pages)
+    assert "Circle report" in text and "OFFICIAL-SENSITIVE" in text
+    qtext = "".join(p.extract_text() for p in PdfReader(quarter).pages)
+    assert "Quarterly return" in qtext and "CM-0" not in qtext
+
+
+def test_the_demo_refuses_an_existing_workspace_without_force(cli: Cli, initialised: Path) -> None:
+    result = cli("demo", "--home", str(initialised), "--no-reports", code=1)
+    assert "already exists" in result.output
+
+
+def test_the_default_demo_home_is_beside_never_the_real_workspace() -> None:
+    assert demo_home(None) == default_home().parent / "cosa-demo"
+    assert demo_home(None) != default_home()
+
+
+def test_an_unknown_scale_is_a_one_line_error(raw_cli: Cli, tmp_path: Path) -> None:
+    result = raw_cli("demo", "--home", str(tmp_path / "d"), "--scale", "huge", code=1)
+    assert "invalid --scale 'huge'" in result.output
+    assert not (tmp_path / "d").exists()
