@@ -1,0 +1,179 @@
+"""Disclosures: what left the provider about a core member, to whom, and on what basis.
+
+`share` makes the share pack of one meeting for one professional and records it as a
+disclosure, in one transaction with the file. It is refused (nothing written) when
+
+* the meeting's minutes are not approved;
+* the professional's active dates have ended;
+* the core member's consent does not cover the professional or their agency on the day
+  (`members.consent_covers`), unless an override gives its reason.
+
+The lawful basis is `consent` when consent covers the recipient; with `--override REASON` it
+is the basis named with `--basis` (legal duty, vital interests, public task) or `override`.
+The record keeps the recipient as they were (name, role, agency), the items shared, what was
+removed, the file's name and SHA-256 and whether it was encrypted; its UUID is printed on the
+pack as the disclosure reference. Disclosures are append-only: never edited or deleted. The
+insert is the audit entry (`share`).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cosa.domain import meetings, resolve
+from cosa.domain.circles import resolve_circle
+from cosa.domain.members import consent_covers, resolve_member
+from cosa.domain.volunteers import check_choice, clean_text
+from cosa.errors import UserError
+from cosa.store import Row, Store
+
+TABLE = "disclosures"
+KIND = "share pack"
+#: Lawful bases for an override (consent needs no override).
+OVERRIDE_BASES = ("override", "legal duty", "vital interests", "public task")
+BASES = ("consent", *OVERRIDE_BASES)
+
+_SELECT = (
+    "SELECT d.*, m.code AS member_code FROM disclosures d JOIN core_members m ON m.id = d.member_id"
+)
+
+
+def _basis(
+    covered: bool, override: str | None, basis: str | None, refusal: str
+) -> tuple[str, str | None]:
+    reason = clean_text("--override", override)
+    chosen = check_choice("--basis", basis, BASES) if basis is not None else None
+    if reason is None:
+        if chosen not in (None, "consent"):
+            raise UserError(f"--basis {chosen} goes with --override REASON (why you share)")
+        if not covered:
+            raise UserError(
+                refusal,
+                hint="record consent with `cosa member consent`, or share anyway with "
+                "--override REASON (recorded as the lawful basis)",
+            )
+        return "consent", None
+    if chosen == "consent":
+        raise UserError("--basis consent cannot go with --override", hint="leave --basis out")
+    return chosen or "override", reason
+
+
+def share(
+    store: Store,
+    meeting_ref: str | int,
+    to: str,
+    path: Path | None = None,
+    *,
+    override: str | None = None,
+    basis: str | None = None,
+    names: str = "first",
+    password: Callable[[], str | None] | None = None,
+    classification: str | None = None,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """Write the share pack of an approved meeting for a professional and record the
+    disclosure; returns the disclosure row (with `path` and `size`).
+
+    `path` defaults to `share-CM-…-meeting-N.pdf` in the current directory; `password` is
+    asked for (called) only once everything has been checked.
+    """
+    from cosa.reports import publish
+    from cosa.reports import share as pack
+
+    day = (today or date.today()).isoformat()
+    meeting = meetings.get(store, meeting_ref)
+    if not meeting["approved_at"]:
+        raise UserError(
+            f"meeting {meeting['id']}'s minutes are not approved; only approved minutes are shared",
+            hint=f"read and approve them first: `cosa meeting approve {meeting['id']}`",
+        )
+    mode = check_choice("--volunteer-names", names, pack.SHARE_NAME_MODES)
+    pro = resolve.person(store, "professionals", "pro", to)
+    if pro["active_to"] and pro["active_to"] < day:
+        raise UserError(
+            f"{pro['name']} ({pro['agency']}) is not active since {pro['active_to']}",
+            hint="share with the professional who holds the case now (`cosa pro list --active`)",
+        )
+    circle = resolve_circle(store, meeting["circle_id"])
+    covered = consent_covers(store, circle["member_id"], pro["id"], day)
+    chosen, reason = _basis(
+        covered,
+        override,
+        basis,
+        f"{circle['member_code']} has not consented to sharing with {pro['name']}"
+        f" ({pro['agency']}) on {day}; nothing was shared",
+    )
+    if path is not None:
+        publish.check_target(path)
+    reference = str(uuid.uuid4())
+    data = publish.collect(
+        store,
+        classification,
+        pack.data,
+        meeting["id"],
+        pro,
+        names=mode,
+        basis=chosen,
+        reason=reason,
+        reference=reference,
+        on=day,
+    )
+    path = publish.check_target(path or Path.cwd() / f"{data['_file']}.pdf")
+    secret = password() if password is not None else None
+    blob = publish.render_pdf(data, pack.render, password=secret)
+    d = data["disclosure"]
+    values = {
+        "uuid": reference,
+        "member_id": circle["member_id"],
+        "circle_id": circle["id"],
+        "meeting_id": meeting["id"],
+        "professional_id": pro["id"],
+        "recipient": d["recipient"],
+        "disclosed_on": day,
+        "kind": KIND,
+        "items": json.dumps(d["items"], ensure_ascii=False),
+        "basis": chosen,
+        "override_reason": reason,
+        "removed": json.dumps(d["removed"], ensure_ascii=False),
+        "file_name": path.name,
+        "encrypted": 1 if secret else 0,
+    }
+    ids: list[int] = []
+
+    def record(digests: list[str]) -> None:
+        ids.append(store.insert(TABLE, "disclosure", {**values, "sha256": digests[0]}, "share"))
+
+    publish.write_recorded(store, [(path, blob)], record)
+    return {**get(store, ids[0]), "path": str(path), "size": len(blob)}
+
+
+def _decoded(row: Row) -> Row:
+    row["items"] = json.loads(row["items"])
+    row["removed"] = json.loads(row["removed"])
+    row["encrypted"] = bool(row["encrypted"])
+    return row
+
+
+def get(store: Store, ref: str | int) -> Row:
+    from cosa.domain.members import number_ref
+
+    did = number_ref("disclosure", ref)
+    row = store.one(f"{_SELECT} WHERE d.id = ?", (did,))
+    if row is None:
+        raise UserError(f"disclosure {did} not found", hint="`cosa disclosure list` shows them")
+    return _decoded(row)
+
+
+def list_(store: Store, *, member: str | None = None) -> list[Row]:
+    """Disclosures in date order, optionally about one core member."""
+    if member is None:
+        rows = store.query(f"{_SELECT} ORDER BY d.disclosed_on, d.id")
+    else:
+        mid = resolve_member(store, member)["id"]
+        rows = store.query(f"{_SELECT} WHERE d.member_id = ? ORDER BY d.disclosed_on, d.id", (mid,))
+    return [_decoded(r) for r in rows]

@@ -1,0 +1,232 @@
+"""Producing a report: collect its data, lay it out, protect it, write it and audit it.
+
+    data = collect(store, None, circle.data, ref, start, end)
+    export_json(store, data)                       # --json: the same data, audited
+    publish(store, data, circle.render, path, password=…, for_=…)
+
+`collect` runs the report's data function inside one read transaction (`snapshot`) and adds
+the `report` header every report carries: kind, title, period, generated-at, operator,
+classification and the audit head it was built on. `publish` builds the PDF in memory,
+embeds attachments, encrypts it (AES-256, /V 5 /R 6) when a password is given — still in
+memory, so no unprotected copy reaches the disk — then, in one write transaction, appends the
+audit entry (`report.<kind>` with the file name, its SHA-256 and who it is for) and writes the
+file atomically with mode 0600. If either fails, neither is kept.
+
+The audit head printed on the last page is the head the data was read at; the report's own
+audit entry is the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec
+
+from cosa.errors import UserError
+from cosa.reports.data import classification as classification_of
+from cosa.reports.data import snapshot
+from cosa.store import Store, now
+
+P = ParamSpec("P")
+Data = dict[str, Any]
+Render = Callable[[Data], list[Any]]
+
+
+@dataclass(frozen=True)
+class Published:
+    path: Path
+    sha256: str
+    size: int
+    encrypted: bool
+
+
+def collect(
+    store: Store,
+    classification: str | None,
+    fn: Callable[Concatenate[Store, P], Data],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> Data:
+    """Run a report's data function in one read snapshot and add the `report` header
+    (`classification`: the `--classification` override, or None for the setting).
+
+    The data function returns its body with a `report` entry holding at least `kind`,
+    `title` and `period` (plus `subject`, `from`, `to`, `about` where they apply).
+    """
+    with snapshot(store):
+        data = fn(store, *args, **kwargs)
+        seq, digest = store.audit_head()
+        marking = classification_of(store, classification)
+    header = data["report"]
+    header.update(
+        generated_at=now(),
+        operator=store.operator,
+        classification=marking,
+        audit_head={"seq": seq, "hash": digest},
+    )
+    return data
+
+
+def public(data: Mapping[str, Any]) -> Data:
+    """The data without its private keys (`_file`, …): what `--json` prints."""
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def _detail(data: Mapping[str, Any], for_: str | None, **extra: Any) -> dict[str, Any]:
+    header = data["report"]
+    detail: dict[str, Any] = {"period": header.get("period")}
+    if for_:
+        detail["for"] = for_
+    detail.update({k: v for k, v in extra.items() if v is not None})
+    return detail
+
+
+def _about(data: Mapping[str, Any]) -> tuple[str | None, int | None]:
+    about = data["report"].get("about")
+    if not about:
+        return None, None
+    return str(about["type"]), int(about["id"])
+
+
+def export_json(store: Store, data: Mapping[str, Any], *, for_: str | None = None) -> Data:
+    """Audit that a report's data left as JSON on stdout; returns what to print."""
+    kind = data["report"]["kind"]
+    record_type, record_id = _about(data)
+    with store.atomic():
+        store.audit(
+            f"report.{kind}",
+            record_type,
+            record_id,
+            detail=_detail(data, for_, format="json", to="stdout"),
+        )
+    return public(data)
+
+
+def json_bytes(data: Mapping[str, Any]) -> bytes:
+    return (json.dumps(public(data), indent=2, ensure_ascii=False, default=str) + "\n").encode()
+
+
+# -- the PDF ---------------------------------------------------------------------------------
+
+
+def meta(data: Mapping[str, Any]) -> Any:
+    from cosa.reports.pdf import ReportMeta
+
+    header = data["report"]
+    head = header["audit_head"]
+    return ReportMeta(
+        title=header["title"],
+        period=header["period"],
+        generated_at=datetime.fromisoformat(header["generated_at"]),
+        operator=header["operator"],
+        audit_head=f"seq {head['seq']} · {head['hash']}",
+        classification=header["classification"],
+        subject=header.get("subject") or "",
+    )
+
+
+def render_pdf(
+    data: Mapping[str, Any],
+    render: Render,
+    *,
+    password: str | None = None,
+    attachments: Mapping[str, bytes] | None = None,
+) -> bytes:
+    """The finished PDF in memory: laid out, with attachments, encrypted when asked."""
+    from cosa.reports import pdf
+
+    blob = pdf.build_pdf(meta(data), render(dict(data)))
+    if attachments:
+        from pypdf import PdfReader, PdfWriter
+
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(blob)))
+        for name, content in attachments.items():
+            writer.add_attachment(name, content)
+        out = io.BytesIO()
+        writer.write(out)
+        blob = out.getvalue()
+    if password:
+        blob = pdf.encrypt_pdf(blob, password)
+    return blob
+
+
+def write_recorded(
+    store: Store,
+    files: list[tuple[Path, bytes]],
+    record: Callable[[list[str]], object],
+) -> list[str]:
+    """Write each (path, blob) atomically with mode 0600 and call `record(digests)` in the
+    same write transaction; if anything fails, neither the files nor the record are kept."""
+    from cosa.fsutil import atomic_write
+
+    digests = [hashlib.sha256(blob).hexdigest() for _, blob in files]
+    written: list[Path] = []
+    try:
+        with store.atomic():
+            record(digests)
+            for path, blob in files:
+                atomic_write(path, blob)
+                written.append(path)
+    except BaseException:
+        for path in written:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
+    return digests
+
+
+def check_target(path: Path) -> Path:
+    """Refuse an output path we cannot write, before any work is done."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"Cannot write {path}: it is a directory.")
+    if not path.parent.is_dir():
+        raise UserError(
+            f"Cannot write {path.name}: directory {path.parent} does not exist.",
+            hint="Create the directory first, or write the report somewhere else.",
+        )
+    return path
+
+
+def publish(
+    store: Store,
+    data: Mapping[str, Any],
+    render: Render,
+    path: Path,
+    *,
+    password: str | None = None,
+    for_: str | None = None,
+    attachments: Mapping[str, bytes] | None = None,
+    extra: Mapping[str, Path] | None = None,
+) -> Published:
+    """Write the report's PDF (and `extra` files: name -> path, e.g. the JSON of a subject
+    access pack) and its audit entry `report.<kind>`, all or nothing."""
+    path = check_target(path)
+    files = [(path, render_pdf(data, render, password=password, attachments=attachments))]
+    names = list(extra or {})
+    files += [(check_target(target), json_bytes(data)) for target in (extra or {}).values()]
+    kind = data["report"]["kind"]
+    record_type, record_id = _about(data)
+
+    def record(digests: list[str]) -> None:
+        more: dict[str, str] = {}
+        for name, (target, _), digest in zip(names, files[1:], digests[1:], strict=True):
+            more[f"{name}_file"] = target.name
+            more[f"{name}_sha256"] = digest
+        store.audit(
+            f"report.{kind}",
+            record_type,
+            record_id,
+            detail=_detail(
+                data, for_, file=path.name, sha256=digests[0], encrypted=bool(password), **more
+            ),
+        )
+
+    digests = write_recorded(store, files, record)
+    return Published(path=path, sha256=digests[0], size=len(files[0][1]), encrypted=bool(password))

@@ -1,0 +1,316 @@
+"""`cosa report volunteers`: vetting and re-checks due, training, supervision and hours.
+
+An internal report for the coordinator and their manager (volunteers by full name). Status,
+vetting and supervision are as of today; hours cover `--from`/`--to` (default: the twelve
+months up to today). One query for the roster (correlated subqueries on the per-volunteer
+indexes) and one each for hours by month and by activity.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from cosa.domain import volunteers as vols
+from cosa.reports.data import date_range, format_day, month_label, months_between, period_label
+from cosa.store import Store
+
+KIND = "volunteers"
+RECHECK_WARNING_DAYS = 60
+SUPERVISION_WARNING_DAYS = 14
+
+
+def data(
+    store: Store,
+    from_: str | date | None = None,
+    to: str | date | None = None,
+    *,
+    include_left: bool = False,
+    today: date | None = None,
+) -> dict[str, Any]:
+    today = today or date.today()
+    start, end = date_range(from_, to)
+    end = end or today.isoformat()
+    start = start or (date.fromisoformat(end) - timedelta(days=365) + timedelta(days=1)).isoformat()
+    years = vols.recheck_years(store)
+    interval = vols.supervision_interval(store)
+    span = {"start": start, "end": end}
+    roster = store.query(
+        "SELECT v.id, v.name, v.status, v.left_on,"
+        " t.level, t.decision, t.update_service,"
+        " coalesce(t.checked_on, t.issued_on) AS last_checked,"
+        " (SELECT min(date) FROM volunteer_training WHERE volunteer_id = v.id"
+        "  AND kind = 'initial') AS initial_training,"
+        " (SELECT count(*) FROM volunteer_training WHERE volunteer_id = v.id"
+        "  AND kind = 'supplementary') AS supplementary,"
+        " (SELECT coalesce(sum(hours), 0) FROM volunteer_training WHERE volunteer_id = v.id)"
+        "  AS training_hours,"
+        " (SELECT max(date) FROM volunteer_supervision WHERE volunteer_id = v.id)"
+        "  AS last_supervision,"
+        " (SELECT count(*) FROM volunteer_supervision WHERE volunteer_id = v.id"
+        "  AND date BETWEEN :start AND :end) AS supervisions,"
+        " (SELECT coalesce(sum(hours), 0) FROM volunteer_hours WHERE volunteer_id = v.id"
+        "  AND date BETWEEN :start AND :end) AS hours,"
+        " (SELECT coalesce(sum(travel_hours), 0) FROM volunteer_hours WHERE volunteer_id = v.id"
+        "  AND date BETWEEN :start AND :end) AS travel,"
+        " (SELECT count(*) FROM circle_members WHERE volunteer_id = v.id AND left_on IS NULL)"
+        "  AS circles"
+        " FROM volunteers v LEFT JOIN volunteer_vetting t ON t.id = ("
+        "   SELECT id FROM volunteer_vetting WHERE volunteer_id = v.id"
+        "   ORDER BY coalesce(checked_on, issued_on) DESC, id DESC LIMIT 1)"
+        + ("" if include_left else " WHERE v.status != 'left'")
+        + " ORDER BY v.name COLLATE NOCASE, v.id",
+        span,
+    )
+    warn = (today + timedelta(days=RECHECK_WARNING_DAYS)).isoformat()
+    sup_warn = (today + timedelta(days=SUPERVISION_WARNING_DAYS)).isoformat()
+    people = []
+    for r in roster:
+        due = (
+            vols.add_years(date.fromisoformat(r["last_checked"]), years).isoformat()
+            if r["last_checked"] and r["status"] != "left"
+            else None
+        )
+        if r["status"] == "left":
+            vet_flag = None
+        elif due is None:
+            vet_flag = "never vetted" if r["status"] in vols.MUST_BE_VETTED else None
+        elif due < today.isoformat():
+            vet_flag = "overdue"
+        elif due <= warn:
+            vet_flag = "due soon"
+        else:
+            vet_flag = None
+        supervised = r["status"] in vols.SUPERVISED_STATUSES
+        next_sup = (
+            (date.fromisoformat(r["last_supervision"]) + timedelta(days=interval)).isoformat()
+            if r["last_supervision"] and supervised
+            else None
+        )
+        sup_flag = None
+        if supervised:
+            if next_sup is None:
+                sup_flag = "never supervised"
+            elif next_sup < today.isoformat():
+                sup_flag = "overdue"
+            elif next_sup <= sup_warn:
+                sup_flag = "due soon"
+        people.append(
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "status": r["status"],
+                "left_on": r["left_on"],
+                "circles": r["circles"],
+                "dbs_level": r["level"],
+                "dbs_decision": r["decision"],
+                "update_service": None if r["level"] is None else bool(r["update_service"]),
+                "last_checked": r["last_checked"],
+                "recheck_due": due,
+                "vetting_flag": vet_flag,
+                "initial_training": r["initial_training"],
+                "supplementary_trainings": r["supplementary"],
+                "training_hours": round(float(r["training_hours"]), 1),
+                "last_supervision": r["last_supervision"],
+                "next_supervision": next_sup,
+                "supervision_flag": sup_flag,
+                "supervisions_in_period": r["supervisions"],
+                "hours": round(float(r["hours"]), 1),
+                "travel_hours": round(float(r["travel"]), 1),
+            }
+        )
+    by_status = {s: sum(p["status"] == s for p in people) for s in vols.STATUSES}
+    if not include_left:
+        by_status.pop("left")
+    months = dict.fromkeys(months_between(start, end), 0.0)
+    for r in store.query(
+        "SELECT substr(date, 1, 7) AS month, sum(hours) AS hours FROM volunteer_hours"
+        " WHERE date BETWEEN :start AND :end GROUP BY month",
+        span,
+    ):
+        months[r["month"]] = round(float(r["hours"]), 1)
+    activities = store.query(
+        "SELECT activity, sum(hours) AS hours, sum(travel_hours) AS travel,"
+        " count(DISTINCT volunteer_id) AS volunteers FROM volunteer_hours"
+        " WHERE date BETWEEN :start AND :end GROUP BY activity ORDER BY hours DESC",
+        span,
+    )
+    return {
+        "report": {
+            "kind": KIND,
+            "title": "Volunteers",
+            "subject": f"as of {format_day(today)}",
+            "period": f"hours {period_label(start, end)}",
+            "from": start,
+            "to": end,
+        },
+        "as_of": today.isoformat(),
+        "settings": {
+            "vetting_recheck_years": years,
+            "supervision_interval_days": interval,
+        },
+        "by_status": by_status,
+        "volunteers": people,
+        "rechecks_due": [
+            p for p in people if p["vetting_flag"] in ("overdue", "due soon", "never vetted")
+        ],
+        "supervision_due": [p for p in people if p["supervision_flag"]],
+        "hours_by_month": [{"month": m, "hours": h} for m, h in months.items()],
+        "hours_by_activity": [
+            {
+                "activity": a["activity"],
+                "hours": round(float(a["hours"]), 1),
+                "travel_hours": round(float(a["travel"]), 1),
+                "volunteers": a["volunteers"],
+            }
+            for a in activities
+        ],
+        "_file": f"volunteers-{today.isoformat()}",
+    }
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def _day(value: str | None) -> str | None:
+    return format_day(value) if value else None
+
+
+def render(data: dict[str, Any]) -> list[Any]:
+    from cosa.reports.cells import wrapped_table
+    from cosa.reports.pdf import bar_chart, heading, kv_table, para, table
+
+    s = data["settings"]
+    story: list[Any] = [heading("Summary")]
+    pairs: list[tuple[str, object]] = [
+        (status.capitalize(), n) for status, n in data["by_status"].items()
+    ]
+    pairs.append(
+        (
+            "Rules",
+            f"DBS re-check every {s['vetting_recheck_years']} years; supervision every "
+            f"{s['supervision_interval_days']} days",
+        ),
+    )
+    story.append(kv_table(pairs))
+
+    story.append(heading("DBS re-checks due"))
+    story.append(
+        para(
+            f"Overdue, never vetted, or due within {RECHECK_WARNING_DAYS} days "
+            "(available and active volunteers must be vetted).",
+            "small",
+        )
+    )
+    story.append(
+        table(
+            [
+                "#",
+                "Volunteer",
+                "Status",
+                "Level",
+                "Decision",
+                "Last checked",
+                "Re-check due",
+                "Flag",
+            ],
+            [
+                [
+                    str(p["id"]),
+                    p["name"],
+                    p["status"],
+                    p["dbs_level"],
+                    p["dbs_decision"],
+                    _day(p["last_checked"]),
+                    _day(p["recheck_due"]),
+                    p["vetting_flag"].upper(),
+                ]
+                for p in data["rechecks_due"]
+            ],
+        )
+    )
+    story.append(heading("Supervision due"))
+    story.append(
+        table(
+            ["#", "Volunteer", "Last supervision", "Next due", "Flag"],
+            [
+                [
+                    str(p["id"]),
+                    p["name"],
+                    _day(p["last_supervision"]),
+                    _day(p["next_supervision"]),
+                    p["supervision_flag"].upper(),
+                ]
+                for p in data["supervision_due"]
+            ],
+        )
+    )
+
+    story.append(heading("Vetting and training"))
+    story.append(
+        wrapped_table(
+            [
+                "#",
+                "Volunteer",
+                "Status",
+                "Circles",
+                "DBS",
+                "Re-check due",
+                "Initial training",
+                "Further trainings",
+                "Training hours",
+            ],
+            [
+                [
+                    str(p["id"]),
+                    p["name"],
+                    p["status"],
+                    p["circles"],
+                    f"{p['dbs_level']}, {p['dbs_decision']}" if p["dbs_level"] else "none",
+                    _day(p["recheck_due"]),
+                    _day(p["initial_training"]),
+                    p["supplementary_trainings"],
+                    p["training_hours"],
+                ]
+                for p in data["volunteers"]
+            ],
+            ("999", 2, "training", "9", 2, "30 Sep 2025", "30 Sep 2025", "99", "99.9"),
+        )
+    )
+
+    story.append(heading("Supervision and hours"))
+    story.append(para(f"Sessions and hours in the period ({data['report']['period']}).", "small"))
+    story.append(
+        table(
+            ["#", "Volunteer", "Sessions", "Last supervision", "Hours", "Travel hours"],
+            [
+                [
+                    str(p["id"]),
+                    p["name"],
+                    p["supervisions_in_period"],
+                    _day(p["last_supervision"]),
+                    p["hours"],
+                    p["travel_hours"],
+                ]
+                for p in data["volunteers"]
+            ],
+        )
+    )
+    months = data["hours_by_month"]
+    story.append(
+        bar_chart(
+            "Volunteer hours by month",
+            [month_label(m["month"]) for m in months] if any(m["hours"] for m in months) else [],
+            [m["hours"] for m in months] if any(m["hours"] for m in months) else [],
+        )
+    )
+    story.append(
+        table(
+            ["Activity", "Volunteers", "Hours", "Travel hours"],
+            [
+                [a["activity"], a["volunteers"], a["hours"], a["travel_hours"]]
+                for a in data["hours_by_activity"]
+            ],
+        )
+    )
+    return story
