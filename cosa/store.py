@@ -17,8 +17,10 @@ workspace can mirror it, MACed, into `cosa.keys` (rollback detection).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -107,9 +109,17 @@ class Store:
             conn.execute("PRAGMA cipher_log_level = NONE")
             conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
             try:
-                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                (tables,) = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except sqlcipher3.DatabaseError as exc:
+                if not is_wrong_key(exc):
+                    raise  # a full disk, an I/O error, a busy database: not the key's fault
                 raise WrongKey(str(exc)) from None
+            if not tables and not create:
+                # An empty file opens with any key; stop before anything writes to it.
+                raise IntegrityError(
+                    f"the database {path} is empty",
+                    hint="it was truncated or never finished; restore a backup (`cosa restore`)",
+                )
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA temp_store = MEMORY")
             conn.execute("PRAGMA secure_delete = ON")
@@ -205,7 +215,16 @@ class Store:
                 self.conn.execute("ROLLBACK")
             raise
         if head is not None and self.on_commit is not None:
-            self.on_commit(*head)
+            try:
+                self.on_commit(*head)
+            except OSError as exc:
+                # Committed: the change is saved, so the command must not report failure (a
+                # retry would repeat it). The next write raises the mark again.
+                print(
+                    "warning: saved, but the audit high-water mark in cosa.keys could not be"
+                    f" updated ({exc.strerror or exc}); it catches up at the next change",
+                    file=sys.stderr,
+                )
 
     def _require_tx(self) -> None:
         if self._depth == 0:
@@ -341,9 +360,38 @@ def _dict_row(cursor: Any, row: tuple[Any, ...]) -> Row:
     return {d[0]: v for d, v in zip(cursor.description, row, strict=True)}
 
 
+def _errorname(exc: BaseException) -> str:
+    return str(getattr(exc, "sqlite_errorname", "") or "")
+
+
+def is_wrong_key(exc: BaseException) -> bool:
+    """SQLCipher's answer to a wrong key, or to a file that is not (or no longer) a database."""
+    name = _errorname(exc)
+    if name:
+        return name == "SQLITE_NOTADB" or name.startswith("SQLITE_CORRUPT")
+    return "not a database" in str(exc).lower()
+
+
+#: errno values that mean "no room to write": no space, over quota, over the file size limit.
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
 def is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno in _NO_ROOM
     text = str(exc).lower()
-    return "database or disk is full" in text or "no space left" in text
+    return (
+        _errorname(exc) == "SQLITE_FULL"
+        or "database or disk is full" in text
+        or "no space left" in text
+    )
+
+
+def is_io_error(exc: BaseException) -> bool:
+    """A failed read, write or sync reported by the disk (SQLite's IOERR family, or EIO)."""
+    if isinstance(exc, OSError):
+        return exc.errno == errno.EIO
+    return _errorname(exc).startswith("SQLITE_IOERR") or "disk i/o error" in str(exc).lower()
 
 
 def is_damaged(exc: BaseException) -> bool:

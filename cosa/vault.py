@@ -16,7 +16,8 @@ File layout (UTF-8 JSON, one object; written atomically with `cosa.fsutil.atomic
       "pending": null | {                     # an unfinished `rotate-key` (see below)
           "key_id": "<hex>", "slots": [<slot>, ...],
           "previous": {"nonce": b64, "ct": b64},   # old data key wrapped under the new one
-          "delivered": bool                   # the new recovery code has been handed out
+          "delivered": bool,                  # the new recovery code has been handed out
+          "earlier": [{"key_id", "slots", "previous"}, ...]   # optional, see below
       },
       "head": {"seq": int, "hash": "<hex>"},  # audit high-water mark (rollback detection)
       "mac": "<hex>"                          # HMAC-SHA256 over everything above
@@ -37,6 +38,12 @@ code, marks it delivered, re-keys the database, and finally promotes the pending
 secret opens every intermediate state: the passphrase unwraps both generations; the old code
 unwraps the old key; the new code unwraps the new key and, through "previous", the old one.
 An open that finds a delivered pending rotation finishes it (see `cosa.workspace`).
+
+A rotation that stops after writing or showing its new code but before marking it delivered
+leaves a code the user may hold. A later `rotate-key` that replaces that undelivered pending
+rotation keeps its recovery slot (with its "previous" box) under "earlier" (at most
+`MAX_EARLIER`), so that code keeps opening the workspace (its key unwraps the current one)
+until a newer code is delivered and the rotation completes, which drops "earlier".
 """
 
 from __future__ import annotations
@@ -65,6 +72,9 @@ KEY_BYTES = 32
 DEFAULT_KDF: dict[str, int] = {"t": 3, "m": 64 * 1024, "p": 1}
 
 MIN_PASSPHRASE = 10
+
+#: Undelivered recovery codes of replaced, interrupted rotations kept usable (see above).
+MAX_EARLIER = 4
 
 # Recovery codes: Crockford base32, 6 groups of 4 data characters plus one check character.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -260,7 +270,7 @@ class KeyFile:
         return kf
 
     def all_slots(self) -> list[dict[str, Any]]:
-        return self.slots + (self.pending["slots"] if self.pending else [])
+        return [slot for slot, _kid, _previous in self._slots_with_ids()]
 
     # -- unwrapping --------------------------------------------------------------------------
 
@@ -272,7 +282,7 @@ class KeyFile:
         """
         keys: list[bytes] = []
         keks: dict[str, bytes] = {}
-        for slot, kid, is_pending in self._slots_with_ids():
+        for slot, kid, previous_box in self._slots_with_ids():
             if slot["kind"] != kind:
                 continue
             kdf_id = json.dumps(slot["kdf"], sort_keys=True)
@@ -282,8 +292,8 @@ class KeyFile:
             if key is None:
                 continue
             keys.append(key)
-            if is_pending and self.pending is not None:
-                previous = _open(key, self.pending["previous"], _aad("previous", kid))
+            if previous_box is not None:
+                previous = _open(key, previous_box, _aad("previous", kid))
                 if previous is not None:
                     keys.append(previous)
         unique: list[bytes] = []
@@ -292,10 +302,15 @@ class KeyFile:
                 unique.append(key)
         return unique
 
-    def _slots_with_ids(self) -> list[tuple[dict[str, Any], str, bool]]:
-        out = [(s, self.key_id, False) for s in self.slots]
+    def _slots_with_ids(self) -> list[tuple[dict[str, Any], str, dict[str, Any] | None]]:
+        """(slot, key id it wraps, box holding the older key that key unwraps, if any)."""
+        out: list[tuple[dict[str, Any], str, dict[str, Any] | None]] = [
+            (s, self.key_id, None) for s in self.slots
+        ]
         if self.pending:
-            out += [(s, str(self.pending["key_id"]), True) for s in self.pending["slots"]]
+            for group in (self.pending, *self.pending.get("earlier", [])):
+                kid = str(group["key_id"])
+                out += [(s, kid, group["previous"]) for s in group["slots"]]
         return out
 
     # -- rotation ----------------------------------------------------------------------------
@@ -305,6 +320,17 @@ class KeyFile:
     ) -> None:
         """Record a pending rotation to `new_key` (the passphrase slot keeps its KDF salt)."""
         new_id = key_id(new_key)
+        earlier: list[dict[str, Any]] = []
+        if self.pending:
+            # It may have handed out its code before it stopped: keep that code usable.
+            earlier = list(self.pending.get("earlier", []))
+            earlier.append(
+                {
+                    "key_id": self.pending["key_id"],
+                    "slots": [s for s in self.pending["slots"] if s["kind"] == "recovery"],
+                    "previous": self.pending["previous"],
+                }
+            )
         pass_kdf = self.slot("passphrase")["kdf"]
         rec_kdf = new_kdf_params()
         rec_kek = derive_kek(recovery_secret(recovery_code), rec_kdf)
@@ -317,6 +343,8 @@ class KeyFile:
             "previous": _seal(new_key, old_key, _aad("previous", new_id)),
             "delivered": False,
         }
+        if earlier:
+            self.pending["earlier"] = earlier[-MAX_EARLIER:]
 
     def finish_rotation(self) -> None:
         assert self.pending is not None

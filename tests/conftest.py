@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,26 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     for var in ("COSA_PASSPHRASE", "COSA_PASSPHRASE_FILE", "COSA_OPERATOR", "COSA_DEBUG"):
         monkeypatch.delenv(var, raising=False)
+
+
+class _NoNetworkSocket(socket.socket):
+    """An internet socket that cannot be made (Unix sockets still work)."""
+
+    def __init__(self, family: Any = -1, type: Any = -1, proto: int = -1, fileno: Any = None):
+        if fileno is None and family in (-1, socket.AF_INET, socket.AF_INET6):
+            raise OSError("a test tried to use the network; cosa never opens a connection")
+        super().__init__(family, type, proto, fileno)
+
+
+def _refuse_connection(*args: Any, **kwargs: Any) -> Any:
+    raise OSError("a test tried to use the network; cosa never opens a connection")
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs with internet sockets blocked (SPEC §7: no code path opens one)."""
+    monkeypatch.setattr(socket, "socket", _NoNetworkSocket)
+    monkeypatch.setattr(socket, "create_connection", _refuse_connection)
 
 
 @pytest.fixture

@@ -143,7 +143,17 @@ def recover(
             if held:
                 ws.rekey(store, store.data_key, held[0])  # type: ignore[attr-defined]
             else:
-                ws.update_keys(store.data_key, lambda f: setattr(f, "pending", None))  # type: ignore[attr-defined]
+                # The code may be one an interrupted rotation handed out (vault "earlier"):
+                # make it the current recovery code, so it stays valid as promised below.
+                key: bytes = store.data_key  # type: ignore[attr-defined]
+                kdf = vault.new_kdf_params()
+                slot = vault.make_slot("recovery", vault.derive_kek(secret, kdf), kdf, key)
+
+                def settle(f: vault.KeyFile) -> None:
+                    f.pending = None
+                    f.set_slot(slot)
+
+                ws.update_keys(key, settle)
         new = secrets_input.new_passphrase(new_passphrase_file, env=False)
         _set_passphrase(ws, store, new, "vault.recover")
     finally:
