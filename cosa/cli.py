@@ -9,6 +9,7 @@ passphrase).
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -19,9 +20,60 @@ from typer import _click as click  # Typer vendors Click (pinned <0.29 in pyproj
 from typer.core import TyperGroup
 
 from cosa import __version__
-from cosa.commands import audit_cmds, lookup, vault_cmds, volunteer
 from cosa.errors import CosaError, ExitCode
 from cosa.workspace import Options
+
+#: Every top-level command: name -> (module, one-line help), in the order `cosa --help`
+#: lists them, by section. A module with `app` is a command group; any other module adds its
+#: commands with `register(typer_app)`. Modules are imported and turned into Click commands
+#: only when their command runs, so `cosa --help` and everyday commands do not pay for the
+#: whole tree (Typer builds ~0.3 s of Click objects for all of them).
+SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "Every day": {
+        "status": ("status", "The Monday-morning dashboard: what needs doing now."),
+        "meeting": ("meeting", "Circle meetings and their minutes (add, approve, amend)."),
+        "contact": ("contact", "Individual contacts between a volunteer and the core member."),
+        "concern": ("concern", "Concerns and escalations (append-only)."),
+        "action": ("action", "Actions: who does what by when."),
+        "search": ("search", "Search minutes, amendments, concerns, notes and contacts."),
+        "unlock": ("vault_cmds", "Keep the workspace unlocked for a while (kernel keyring)."),
+        "lock": ("vault_cmds", "End the unlock session now."),
+    },
+    "People and circles": {
+        "volunteer": ("volunteer", "Volunteers: vetting, training, supervision, hours."),
+        "member": ("member", "Core members: codes, identity, legal status, MAPPA, risk, consent."),
+        "pro": ("pro", "Outer-circle professionals."),
+        "referral": ("referral", "Referrals: received, source, documents, decision."),
+        "circle": ("circle", "Circles: members, outer circle, phases, goals, ending."),
+        "review": ("review", "Circle reviews, dynamic risk reviews and goal progress."),
+    },
+    "Reports and sharing": {
+        "report": (
+            "report",
+            "PDF reports: minutes, circle, quarter, volunteers, member, concerns.",
+        ),
+        "share": ("share", "Make a share pack of approved minutes and record the disclosure."),
+        "disclosure": ("share", "Disclosures: who received what, when, on what basis."),
+    },
+    "Data safety": {
+        "backup": ("data_cmds", "Write one encrypted, verified backup file."),
+        "restore": ("data_cmds", "Rebuild a workspace from a backup."),
+        "export": ("export", "Export the whole workspace as documented JSON."),
+        "retention": ("retention", "Retention rules, what is due, and applying them."),
+        "audit": ("audit_cmds", "The audit trail: who did what, when (and verify it)."),
+        "doctor": ("audit_cmds", "Check the workspace's integrity; exit 4 on any failure."),
+    },
+    "Set-up and keys": {
+        "init": ("vault_cmds", "Create an encrypted workspace and its recovery code."),
+        "demo": ("demo", "Build a fictional workspace and sample reports to try cosa."),
+        "passwd": ("vault_cmds", "Change the passphrase."),
+        "recover": ("vault_cmds", "Unlock with the recovery code and set a new passphrase."),
+        "rotate-key": ("vault_cmds", "New data key, database re-encrypted, new recovery code."),
+        "config": ("config", "Workspace settings: operator, classification, thresholds."),
+        "lookup": ("lookup", "Lists that vary by provider: circle types, categories…"),
+    },
+}
+COMMANDS = {name: entry for section in SECTIONS.values() for name, entry in section.items()}
 
 
 def _debug() -> bool:
@@ -36,8 +88,40 @@ def _fail(text: str, hint: str | None, code: int) -> None:
     raise typer.Exit(code)
 
 
+_loaded: dict[str, click.Command] = {}
+
+
+def _load(name: str) -> click.Command:
+    """Import the module behind `name` and build only its Click command."""
+    module = importlib.import_module(f"cosa.commands.{COMMANDS[name][0]}")
+    holder = typer.Typer(rich_markup_mode=None)
+    if hasattr(module, "register"):
+        module.register(holder)
+    else:
+        holder.add_typer(module.app, name=name)
+    group = typer.main.get_group(holder)
+    command = group.commands[name]
+    return command
+
+
 class CosaGroup(TyperGroup):
     """The root group: maps every failure to one line and an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        if cmd_name not in _loaded:
+            _loaded[cmd_name] = _load(cmd_name)
+        return _loaded[cmd_name]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List commands by section from the registry, without importing any of them."""
+        for section, entries in SECTIONS.items():
+            with formatter.section(section):
+                formatter.write_dl([(name, text) for name, (_, text) in entries.items()])
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -48,6 +132,11 @@ class CosaGroup(TyperGroup):
             if _debug():
                 raise
             _fail(exc.message, exc.hint, int(exc.exit_code))
+        except BrokenPipeError:
+            # The reader went away (`cosa … | head`): stop quietly, as other tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             if _debug():
                 raise
@@ -56,10 +145,17 @@ class CosaGroup(TyperGroup):
         except Exception as exc:
             if _debug():
                 raise
-            from cosa.store import is_damaged, is_disk_full
+            from cosa.store import is_damaged, is_disk_full, is_io_error
 
-            if is_disk_full(exc) or (isinstance(exc, OSError) and exc.errno == 28):
+            if is_disk_full(exc):
                 _fail("the disk is full; nothing was written", "free some space and try again", 1)
+            if is_io_error(exc):
+                _fail(
+                    "the disk reported an I/O error, so the command stopped",
+                    "the workspace is as it was before the command or after it, never half-way;"
+                    " run `cosa doctor`, and check the disk",
+                    1,
+                )
             if is_damaged(exc):
                 _fail(
                     f"the database is damaged ({exc})",
@@ -130,12 +226,6 @@ def root(
     session (`cosa unlock`).
     """
     ctx.obj = Options(home=home, operator=operator, passphrase_file=passphrase_file)
-
-
-vault_cmds.register(app)
-audit_cmds.register(app)
-app.add_typer(volunteer.app, name="volunteer")
-app.add_typer(lookup.app, name="lookup")
 
 
 def main() -> None:

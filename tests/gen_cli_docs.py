@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import typer
+from typer._click import core as click
+from typer.core import TyperGroup
 from typer.testing import CliRunner
 
 from cosa.cli import app
@@ -13,17 +15,26 @@ from cosa.cli import app
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 
 
-def command_paths() -> Iterator[list[str]]:
+def command_tree() -> Iterator[tuple[list[str], click.Command]]:
+    """Every command and group with its path, loading the lazy top-level groups."""
     root = typer.main.get_command(app)
+    ctx = click.Context(root)
 
-    def walk(cmd: object, path: list[str]) -> Iterator[list[str]]:
-        yield path
-        commands = getattr(cmd, "commands", None)
-        if commands:
-            for name in sorted(commands):
-                yield from walk(commands[name], [*path, name])
+    def walk(cmd: click.Command, path: list[str]) -> Iterator[tuple[list[str], click.Command]]:
+        yield path, cmd
+        if isinstance(cmd, TyperGroup):
+            names = cmd.list_commands(ctx) if not path else sorted(cmd.list_commands(ctx))
+            for name in names:
+                sub = cmd.get_command(ctx, name)
+                assert sub is not None, name
+                yield from walk(sub, [*path, name])
 
     yield from walk(root, [])
+
+
+def command_paths() -> Iterator[list[str]]:
+    for path, _ in command_tree():
+        yield path
 
 
 def render() -> str:
@@ -33,7 +44,9 @@ def render() -> str:
         "Generated from `--help` by `python -m tests.gen_cli_docs`; do not edit by hand.\n",
     ]
     for path in command_paths():
-        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1"}, terminal_width=100)
+        result = runner.invoke(
+            app, [*path, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1"}, terminal_width=100
+        )
         title = " ".join(["cosa", *path])
         parts.append(f"## `{title}`\n\n```text\n{result.stdout.rstrip()}\n```\n")
     return "\n".join(parts)
