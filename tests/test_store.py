@@ -194,3 +194,28 @@ def test_the_database_is_not_readable_by_plain_sqlite(cli: Cli, initialised: Pat
     with pytest.raises(sqlite3.DatabaseError):
         conn.execute("SELECT * FROM sqlite_master").fetchall()
     conn.close()
+
+
+def test_an_old_encrypted_page_pasted_back_is_detected(cli: Cli, initialised: Path, tmp_path: Path) -> None:
+    """SQLCipher's page HMAC does not cover the page's age: an old page of the same database
+    authenticates. The record hashes and the audit chain must catch it."""
+    for i in range(30):
+        cli("volunteer", "add", f"Volunteer {i:02d} " + "x" * 150)
+    old = (initialised / "cosa.db").read_bytes()
+    cli("volunteer", "edit", "Volunteer 07", "--email", "changed@example.org")
+    cli("volunteer", "add", "Late Addition")
+    new = (initialised / "cosa.db").read_bytes()
+    page = 4096
+    changed = [
+        n
+        for n in range(1, min(len(old), len(new)) // page)  # page 1 (index 0) always changes
+        if old[n * page : (n + 1) * page] != new[n * page : (n + 1) * page]
+    ]
+    assert changed, "the edit should have changed some pages"
+    for n in changed:
+        spliced = new[: n * page] + old[n * page : (n + 1) * page] + new[(n + 1) * page :]
+        (initialised / "cosa.db").write_bytes(spliced)
+        result = cli("doctor", code=4)
+        assert "FAIL" in result.output
+    (initialised / "cosa.db").write_bytes(new)
+    cli("doctor")
