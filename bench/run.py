@@ -44,7 +44,9 @@ def cosa_bin() -> str:
     return exe
 
 
-def run_once(argv: list[str], env: dict[str, str], stdin: str | None = None) -> tuple[float, int, int]:
+def run_once(
+    argv: list[str], env: dict[str, str], stdin: str | None = None
+) -> tuple[float, int, int]:
     """(seconds, exit code, peak RSS in KiB) of one child process."""
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -63,11 +65,16 @@ def run_once(argv: list[str], env: dict[str, str], stdin: str | None = None) -> 
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:
-        print(f"  ! {' '.join(argv[:4])}… exited {proc.returncode}: {err.strip()[:200]}", file=sys.stderr)
+        print(
+            f"  ! {' '.join(argv[:4])}… exited {proc.returncode}: {err.strip()[:200]}",
+            file=sys.stderr,
+        )
     return elapsed, proc.returncode, int(usage.ru_maxrss)
 
 
-def measure(argv: list[str], env: dict[str, str], runs: int, stdin: str | None = None) -> dict[str, float]:
+def measure(
+    argv: list[str], env: dict[str, str], runs: int, stdin: str | None = None
+) -> dict[str, float]:
     run_once(argv, env, stdin)  # warm the page cache and bytecode
     times, peaks = [], []
     for _ in range(runs):
@@ -103,6 +110,15 @@ def data_key_hex(home: Path, env: dict[str, str]) -> str:
     return out.stdout.strip()
 
 
+def newest_active_circle(home: Path, env: dict[str, str]) -> str:
+    """The core member code of the newest active circle (meetings can be added to it)."""
+    out = subprocess.run([cosa_bin(), "--home", str(home), "circle", "list", "--status", "active", "--json"],
+                         env=env, check=True, capture_output=True, text=True)  # fmt: skip
+    import json
+
+    return str(json.loads(out.stdout)[-1]["member_code"])
+
+
 def kdf_seconds() -> float:
     from argon2.low_level import Type, hash_secret_raw
 
@@ -111,13 +127,17 @@ def kdf_seconds() -> float:
     times = []
     for _ in range(3):
         t = time.perf_counter()
-        hash_secret_raw(b"x" * 20, b"s" * 16, DEFAULT_KDF["t"], DEFAULT_KDF["m"], DEFAULT_KDF["p"], 32, Type.ID)
+        hash_secret_raw(
+            b"x" * 20, b"s" * 16, DEFAULT_KDF["t"], DEFAULT_KDF["m"], DEFAULT_KDF["p"], 32, Type.ID
+        )
         times.append(time.perf_counter() - t)
     return statistics.median(times)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=HERE / "out")
     parser.add_argument("--rebuild", action="store_true")
@@ -138,28 +158,36 @@ def main() -> None:
     commands = {
         "cosa --help": ["--help"],
         "status": ["status"],
-        "meeting list CIRCLE": ["meeting", "list", "1"],
+        "meeting list CIRCLE": ["meeting", "list", "CIRCLE"],
         "search WORD": ["search", "housing"],
         "concern list --open": ["concern", "list", "--open"],
-        "meeting add … --minutes …": ["meeting", "add", "1", "--date", "yesterday", "--type", "social",
+        "meeting add … --minutes …": ["meeting", "add", "CIRCLE", "--date", "yesterday", "--type", "social",
                                       "--minutes", "Benchmark minutes: a short social meeting."],
         "report quarter": ["report", "quarter", "2026-Q3", "-o", str(out / "q.pdf")],
-        "report circle": ["report", "circle", "1", "-o", str(out / "c.pdf")],
+        "report circle": ["report", "circle", "CIRCLE", "-o", str(out / "c.pdf")],
     }  # fmt: skip
     results: dict[str, dict[str, dict[str, float]]] = {}
     for label, home in (("small", small), ("large", large)):
         env = dict(base_env, COSA_HOME=str(home))
-        subprocess.run([cosa, "unlock", "--for", "30m"], env=env, check=True, stderr=subprocess.DEVNULL)
+        active = newest_active_circle(home, env)
+        subprocess.run(
+            [cosa, "unlock", "--for", "30m"], env=env, check=True, stderr=subprocess.DEVNULL
+        )
         session_env = {k: v for k, v in env.items() if k != "COSA_PASSPHRASE_FILE"}
         results[label] = {}
         for name, argv in commands.items():
             runs = 3 if name.startswith("report") else args.runs
+            argv = [active if a == "CIRCLE" else a for a in argv]
             results[label][name] = measure([cosa, *argv], session_env, runs)
-        results[label]["status (no session, passphrase file)"] = measure([cosa, "status"], dict(env), args.runs)
         subprocess.run([cosa, "lock"], env=env, check=False, stderr=subprocess.DEVNULL)
+        results[label]["status (no session, passphrase file)"] = measure(
+            [cosa, "status"], dict(env), args.runs
+        )
 
     key = data_key_hex(large, dict(base_env, COSA_HOME=str(large)))
-    floor = measure([sys.executable, "-c", FLOOR, str(large / "cosa.db")], base_env, args.runs, stdin=key + "\n")
+    floor = measure(
+        [sys.executable, "-c", FLOOR, str(large / "cosa.db")], base_env, args.runs, stdin=key + "\n"
+    )
     kdf = kdf_seconds()
     shutil.rmtree(out, ignore_errors=True)
 
@@ -176,7 +204,9 @@ def main() -> None:
         )
     ns = results["large"]["status (no session, passphrase file)"]["median"]
     ss = results["large"]["status"]["median"]
-    print(f"\nPassphrase path adds {(ns - ss) * 1000:.0f} ms = {(ns - ss) / kdf:.2f}× the KDF's own cost.")
+    print(
+        f"\nPassphrase path adds {(ns - ss) * 1000:.0f} ms = {(ns - ss) / kdf:.2f}× the KDF's own cost."
+    )
 
 
 if __name__ == "__main__":
