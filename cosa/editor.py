@@ -48,7 +48,9 @@ def _private_base() -> Path | None:
 def editor_command() -> list[str]:
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
-        editor = "notepad" if sys.platform == "win32" else ("nano" if shutil.which("nano") else "vi")
+        editor = (
+            "notepad" if sys.platform == "win32" else ("nano" if shutil.which("nano") else "vi")
+        )
     return shlex.split(editor, posix=sys.platform != "win32")
 
 

@@ -196,7 +196,9 @@ def test_the_database_is_not_readable_by_plain_sqlite(cli: Cli, initialised: Pat
     conn.close()
 
 
-def test_an_old_encrypted_page_pasted_back_is_detected(cli: Cli, initialised: Path, tmp_path: Path) -> None:
+def test_an_old_encrypted_page_pasted_back_is_detected(
+    cli: Cli, initialised: Path, tmp_path: Path
+) -> None:
     """SQLCipher's page HMAC does not cover the page's age: an old page of the same database
     authenticates. The record hashes and the audit chain must catch it."""
     for i in range(30):

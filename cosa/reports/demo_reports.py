@@ -14,9 +14,9 @@ def write_demo_reports(store: Store, out: Path, *, today: date | None = None) ->
     today = today or date.today()
     first_of_quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     last_quarter = quarter.quarter_of(first_of_quarter - timedelta(days=1))
-    row = store.one("SELECT id FROM circles WHERE status = 'active' ORDER BY id LIMIT 1") or store.one(
-        "SELECT id FROM circles ORDER BY id LIMIT 1"
-    )
+    row = store.one(
+        "SELECT id FROM circles WHERE status = 'active' ORDER BY id LIMIT 1"
+    ) or store.one("SELECT id FROM circles ORDER BY id LIMIT 1")
     written: list[Path] = []
     if row is not None:
         data = collect(store, None, circle.data, row["id"])
