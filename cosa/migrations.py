@@ -606,3 +606,15 @@ RECORD_TABLES["retention_rule"] = "retention_rules"
 RECORD_TABLES["retention_hold"] = "retention_holds"
 RECORD_TABLES["retention_exception"] = "retention_exceptions"
 RECORD_TABLES["retention_erasure"] = "retention_erasures"
+
+
+@migration
+def m011_member_codes_issued(store: Store) -> None:
+    """Every core-member number ever issued, so a code is never given to a second person
+    (not even after retention deleted the first: partners may still hold papers with it)."""
+    store.script(
+        """
+        CREATE TABLE member_codes_issued (number INTEGER PRIMARY KEY);
+        INSERT INTO member_codes_issued (number) SELECT number FROM core_members;
+        """
+    )

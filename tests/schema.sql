@@ -335,6 +335,7 @@ CREATE TABLE meetings (
             approved_at TEXT,
             approved_by TEXT
         );
+CREATE TABLE member_codes_issued (number INTEGER PRIMARY KEY);
 CREATE TABLE member_conditions (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,

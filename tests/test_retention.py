@@ -822,3 +822,17 @@ def test_cli_erase_by_hand_confirms_and_respects_holds(
     cli("retention", "erase", "member", "CM-0001", "--action", "delete", "--yes", code=1)
     cli("audit", "verify")
     cli("doctor")
+
+
+def test_a_deleted_members_code_is_never_given_to_someone_else(store: Store, world: World) -> None:
+    from cosa.domain import members
+
+    before = {r["code"] for r in store.query("SELECT code FROM core_members")}
+    retention.set_rule(store, "member", action="delete")
+    retention.apply(store, today=TODAY)
+    gone = before - {r["code"] for r in store.query("SELECT code FROM core_members")}
+    assert gone, "the world has a member due for deletion"
+    _, code = members.add(store, mappa_category=1, mappa_level=1)
+    assert code not in before and code > max(before)
+    with pytest.raises(UserError, match="never reissued"):
+        members.add(store, min(gone), mappa_category=1, mappa_level=1)

@@ -12,7 +12,8 @@ The lawful basis is `consent` when consent covers the recipient; with `--overrid
 is the basis named with `--basis` (legal duty, vital interests, public task) or `override`.
 The record keeps the recipient as they were (name, role, agency), the items shared, what was
 removed, the file's name and SHA-256 and whether it was encrypted; its UUID is printed on the
-pack as the disclosure reference. Disclosures are append-only: never edited or deleted. The
+pack as the disclosure reference. Disclosures are append-only: never edited, and deleted only
+with the core member's whole file when the retention schedule says so (`cosa retention`). The
 insert is the audit entry (`share`).
 """
 

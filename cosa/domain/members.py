@@ -209,12 +209,20 @@ def add(
     number = parse_code(code) if code is not None else None
     with store.atomic():
         if number is None:
-            number = int(store.scalar(f"SELECT coalesce(max(number), 0) + 1 FROM {TABLE}"))
+            number = int(
+                store.scalar("SELECT coalesce(max(number), 0) + 1 FROM member_codes_issued")
+            )
         elif store.one(f"SELECT id FROM {TABLE} WHERE number = ?", (number,)):
             raise UserError(
                 f"core member {format_code(number)} already exists",
                 hint="leave the code out to get the next free one",
             )
+        elif store.one("SELECT number FROM member_codes_issued WHERE number = ?", (number,)):
+            raise UserError(
+                f"the code {format_code(number)} was used before and is never reissued",
+                hint="leave the code out to get the next free one",
+            )
+        store.execute("INSERT INTO member_codes_issued (number) VALUES (?)", (number,))
         values.update(number=number, code=format_code(number))
         mid = store.insert(TABLE, "member", values)
         if who:
