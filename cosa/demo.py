@@ -268,7 +268,47 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
         if progress:
             progress("circles", c + 2, plan.circles + 1)
     _concerns(store, rng, plan, pro_ids, today, counts)
+    _volunteer_lifecycle(store, rng, today)
     return counts
+
+
+def _volunteer_lifecycle(store: Store, rng: random.Random, today: date) -> None:
+    """Volunteers outside the active circles rest or leave; those staying are re-vetted."""
+    busy = {
+        r["volunteer_id"]
+        for r in store.query(
+            "SELECT cm.volunteer_id FROM circle_members cm JOIN circles c ON c.id = cm.circle_id"
+            " WHERE c.status = 'active' AND cm.left_on IS NULL"
+        )
+    }
+    last_day = {
+        r["volunteer_id"]: r["last"]
+        for r in store.query(
+            "SELECT volunteer_id, max(coalesce(left_on, joined_on)) AS last FROM circle_members GROUP BY volunteer_id"
+        )
+    }
+    with store.atomic():
+        for row in store.query("SELECT id FROM volunteers ORDER BY id"):
+            vid = row["id"]
+            if vid not in busy:
+                last = date.fromisoformat(
+                    last_day.get(vid) or (today - timedelta(days=400)).isoformat()
+                )
+                if rng.random() < 0.4 and last < today - timedelta(days=30):
+                    volunteers.leave(
+                        store,
+                        str(vid),
+                        reason="moved on",
+                        on=last + timedelta(days=14),
+                        today=today,
+                    )
+                    continue
+                volunteers.edit(
+                    store, str(vid), status=rng.choice(["available", "available", "resting"])
+                )
+            checked = today - timedelta(days=rng.randrange(30, 3 * 365 - 30))
+            volunteers.vet(store, str(vid), level="enhanced", certificate=f"01{2000000 + vid}", issued=checked,
+                           update_service=True, decision="cleared", today=today)  # fmt: skip
 
 
 def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[str], c_start: date,

@@ -20,6 +20,7 @@ def build(store: Store) -> None:
     b = make_circle(store, names=("Cat Cole",), licence_end=days_on(20))
     make_circle(store, names=("Dan Dowd",), start=100)
     d = make_circle(store, names=("Eve Evans",), licence_end=days_on(5))
+    actions.add(store, d.id, "Left open in a circle that ended", due=days_ago(4))
     circles.end(store, d.id, on=days_ago(1), reason="completed")
     # meetings: a met 5 days ago (minutes not approved: late), b 10 days ago (approved)
     add_meeting(store, a.id, days_ago(6), approved=True)
@@ -144,3 +145,16 @@ def test_status_runs_a_fixed_number_of_queries_whatever_the_data(store: Store) -
         concerns.add(store, info.id, severity="red", category="other", text=f"Extra {n}")
         actions.add(store, info.id, "More", due=days_ago(1))
     assert _statements(store) == small <= 15
+
+
+def test_long_sections_show_the_first_rows_and_say_how_many_more(cli: Cli, ws_home: Path) -> None:
+    with workspace_store(ws_home) as store:
+        info = make_circle(store, names=("Ann Able",))
+        for i in range(13):
+            actions.add(store, info.id, f"Old action {i:02d}", due=days_ago(30 - i))
+    text = cli("status", "--limit", "5").stdout
+    assert (
+        "Overdue actions (13)" in text and "Old action 04" in text and "Old action 05" not in text
+    )
+    assert "… and 8 more (`cosa action list --overdue`)" in text
+    assert len(cli.json("status")["actions_overdue"]) == 13

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -89,7 +89,26 @@ COLUMNS: dict[str, list[Column]] = {
 }
 
 
-def status(ctx: typer.Context, json_: JsonOpt = False) -> None:
+#: Where the whole of a long section can be seen.
+MORE: dict[str, str] = {
+    "concerns": "cosa concern list --open",
+    "minutes_late": "cosa meeting list",
+    "actions_overdue": "cosa action list --overdue",
+    "actions_due": "cosa action list --due-within 7d",
+    "vetting_due": "cosa report volunteers",
+    "supervision_due": "cosa report volunteers",
+    "circles": "cosa circle list --status active",
+}
+
+
+def status(
+    ctx: typer.Context,
+    json_: JsonOpt = False,
+    limit: Annotated[
+        int,
+        typer.Option("--limit", help="Rows shown per section (0 = all); --json always has all."),
+    ] = 10,
+) -> None:
     """The Monday-morning dashboard: concerns, late minutes, actions, circles, reviews,
     licences, vetting and supervision, most urgent first."""
     data = status_domain.status(open_store(ctx))
@@ -103,10 +122,14 @@ def status(ctx: typer.Context, json_: JsonOpt = False) -> None:
     for key, title in status_domain.SECTIONS.items():
         rows: list[dict[str, Any]] = data[key]
         typer.echo(f"\n{title} ({len(rows)})")
-        if rows:
-            table(rows, COLUMNS[key])
-        else:
+        if not rows:
             typer.echo("  none")
+            continue
+        shown = rows if limit <= 0 else rows[:limit]
+        table(shown, COLUMNS[key])
+        if len(shown) < len(rows):
+            where = f" (`{MORE[key]}`)" if key in MORE else ""
+            typer.echo(f"  … and {len(rows) - len(shown)} more{where}")
 
 
 def register(app: typer.Typer) -> None:

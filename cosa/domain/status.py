@@ -99,7 +99,7 @@ def _actions(store: Store, today: date) -> tuple[list[Row], list[Row]]:
     rows = store.query(
         "SELECT a.id, a.circle_id, m.code AS member_code, a.meeting_id, a.text, a.owner, a.due"
         f" FROM actions a {_CIRCLE.format(alias='a')}"
-        " WHERE a.status = 'open' AND a.due <= ? ORDER BY a.due, a.id",
+        " WHERE a.status = 'open' AND a.due <= ? AND ci.status != 'ended' ORDER BY a.due, a.id",
         (horizon.isoformat(),),
     )
     overdue: list[Row] = []
