@@ -618,3 +618,22 @@ def m011_member_codes_issued(store: Store) -> None:
         INSERT INTO member_codes_issued (number) SELECT number FROM core_members;
         """
     )
+
+
+@migration
+def m012_search_newest_first(store: Store) -> None:
+    """Search entries get date-ordered rowids (newest first without ranking every match) and
+    a map from each record to its entry."""
+    from cosa.domain.search import rebuild_rowids
+
+    store.script(
+        """
+        CREATE TABLE search_rows (
+            record_type TEXT NOT NULL,
+            record_id INTEGER NOT NULL,
+            row INTEGER NOT NULL,
+            PRIMARY KEY (record_type, record_id)
+        ) WITHOUT ROWID;
+        """
+    )
+    rebuild_rowids(store)

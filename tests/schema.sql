@@ -529,6 +529,12 @@ CREATE TABLE 'search_index_content'(id INTEGER PRIMARY KEY, c0, c1, c2, c3, c4);
 CREATE TABLE 'search_index_data'(id INTEGER PRIMARY KEY, block BLOB);
 CREATE TABLE 'search_index_docsize'(id INTEGER PRIMARY KEY, sz BLOB);
 CREATE TABLE 'search_index_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
+CREATE TABLE search_rows (
+            record_type TEXT NOT NULL,
+            record_id INTEGER NOT NULL,
+            row INTEGER NOT NULL,
+            PRIMARY KEY (record_type, record_id)
+        ) WITHOUT ROWID;
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE volunteer_hours (
     id INTEGER PRIMARY KEY,

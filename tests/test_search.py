@@ -191,3 +191,74 @@ def test_fts_syntax_through_the_cli_never_errors(cli: Cli, world: World) -> None
 @given(st.text(max_size=30))
 def test_any_text_is_a_valid_query(store: Any, text: str) -> None:
     assert isinstance(search_domain.hits(store, text), list)
+
+
+def test_results_come_newest_first_and_best_orders_by_relevance(store: Any) -> None:
+    from cosa.domain import search
+
+    with store.atomic():
+        search.index(store, "contact", 1, "allotment", circle_id=None, date="2024-01-01")
+        search.index(
+            store,
+            "contact",
+            2,
+            "allotment allotment allotment plot",
+            circle_id=None,
+            date="2025-06-01",
+        )
+        search.index(
+            store,
+            "meeting",
+            1,
+            "talked about the allotment at length",
+            circle_id=None,
+            date="2026-03-01",
+        )
+        # an edit that moves a record's date moves its entry
+        search.index(store, "contact", 1, "allotment again", circle_id=None, date="2026-05-01")
+    newest = [(h["record_type"], h["record_id"]) for h in search.search(store, "allotment")]
+    assert newest == [("contact", 1), ("meeting", 1), ("contact", 2)]
+    assert search.search(store, "allotment", best=True)[0]["record_id"] == 2
+    assert store.scalar("SELECT count(*) FROM search_rows") == 3
+    with store.atomic():
+        search.unindex(store, "contact", 1)
+    assert [h["record_id"] for h in search.search(store, "again")] == []
+    assert store.scalar("SELECT count(*) FROM search_rows") == 2
+
+
+def test_migration_m012_moves_old_entries_to_date_ordered_rowids(tmp_path: Path) -> None:
+    """An upgrade: a database whose index used the old rowids (type << 40 | id) keeps every
+    entry, findable and mapped, after m012."""
+    from cosa import migrations, vault
+    from cosa.domain import search
+    from cosa.store import Store
+
+    key = vault.new_data_key()
+    store = Store.open(tmp_path / "old.db", key, create=True, migrate=False)
+    upto = [fn for fn in migrations.MIGRATIONS if fn.__name__ < "m012"]
+    saved = list(migrations.MIGRATIONS)
+    migrations.MIGRATIONS[:] = upto
+    try:
+        migrations.apply_migrations(store)
+    finally:
+        migrations.MIGRATIONS[:] = saved
+    with store.atomic():
+        for rid, (rtype, day) in enumerate(
+            [("meeting", "2025-01-02"), ("contact", "2026-02-03")], start=1
+        ):
+            store.execute(
+                "INSERT INTO search_index (rowid, body, record_type, record_id, circle_id, date)"
+                " VALUES (?, ?, ?, ?, NULL, ?)",
+                (
+                    (search.TYPE_CODES[rtype] << 40) | rid,
+                    f"old entry {rtype} hostel",
+                    rtype,
+                    rid,
+                    day,
+                ),
+            )
+    assert migrations.apply_migrations(store) == ["m012_search_newest_first"]
+    assert [h["record_type"] for h in search.search(store, "hostel")] == ["contact", "meeting"]
+    assert store.scalar("SELECT count(*) FROM search_rows") == 2
+    store.conn.execute("INSERT INTO search_index(search_index) VALUES ('integrity-check')")
+    store.close()

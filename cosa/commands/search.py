@@ -42,16 +42,19 @@ def search(
         typer.Option("--circle", help="Only this circle (number or core member's code)."),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="At most N results.", min=1)] = 20,
+    best: Annotated[
+        bool, typer.Option("--best", help="Order by relevance (bm25) instead of newest first.")
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Search minutes, amendments, concerns, notes and contacts; best matches first.
+    """Search minutes, amendments, concerns, notes and contacts; newest first.
 
     Shows each hit's record, circle, date and a snippet with the matching words marked.
     """
     store = open_store(ctx)
     circle_id = circles.resolve_circle(store, circle)["id"] if circle is not None else None
     hits = search_domain.hits(
-        store, " ".join(text), limit=limit, circle_id=circle_id, marks=(OPEN, CLOSE)
+        store, " ".join(text), limit=limit, circle_id=circle_id, marks=(OPEN, CLOSE), best=best
     )
     if json_:
         from cosa.models import SearchHit

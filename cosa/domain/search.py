@@ -1,15 +1,20 @@
 """Full-text search over minutes, amendments, notes, concerns and contacts (SQLite FTS5).
 
 The index lives inside the encrypted database and is kept in step by the domain functions in
-the same transaction as the record they change (`index` / `unindex`). Each record's entry has
-a fixed rowid (`type code << 40 | record id`), so an update or erasure touches one row without
-scanning. The table uses FTS5's `secure-delete` option, so an erased record's words leave the
-index vocabulary at once instead of lingering as delete markers.
+the same transaction as the record they change (`index` / `unindex`). An entry's rowid is
+built from the record's date, type and id (`day << 32 | type << 27 | id`), so FTS5 returns
+the newest matches first straight from its index (`ORDER BY rowid DESC` reads only as many
+entries as are shown); ranking every match by relevance (`best=True`, bm25) costs time in
+proportion to the number of matches. `search_rows` maps each record to its current rowid, so
+an update or erasure finds its entry without a scan even when the date changed. The table
+uses FTS5's `secure-delete` option, so an erased record's words leave the index vocabulary at
+once instead of lingering as delete markers.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date as date_type
 from typing import Any
 
 from cosa.store import Store
@@ -26,7 +31,6 @@ TYPE_CODES: dict[str, int] = {
     "review": 8,
     "goal": 9,
 }
-_SHIFT = 40
 
 CREATE_SQL = """
 CREATE VIRTUAL TABLE search_index USING fts5(
@@ -37,25 +41,57 @@ INSERT INTO search_index (search_index, rank) VALUES ('secure-delete', 1);
 """
 
 
-def _rowid(record_type: str, record_id: int) -> int:
-    return (TYPE_CODES[record_type] << _SHIFT) | record_id
+def entry_rowid(record_type: str, record_id: int, day: str | None) -> int:
+    """Newest first in rowid order: the date's day number, then type and id (unique)."""
+    ordinal = date_type.fromisoformat(day[:10]).toordinal() if day else 0
+    return (ordinal << 32) | (TYPE_CODES[record_type] << 27) | record_id
 
 
 def index(store: Store, record_type: str, record_id: int, text: str | None, *,
           circle_id: int | None, date: str | None) -> None:  # fmt: skip
     """Add or replace the index entry of one record (no entry when `text` is empty)."""
-    rowid = _rowid(record_type, record_id)
-    store.execute("DELETE FROM search_index WHERE rowid = ?", (rowid,))
+    unindex(store, record_type, record_id)
     if text and text.strip():
+        rowid = entry_rowid(record_type, record_id, date)
         store.execute(
             "INSERT INTO search_index (rowid, body, record_type, record_id, circle_id, date)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (rowid, text, record_type, record_id, circle_id, date),
         )
+        store.execute(
+            "INSERT INTO search_rows (record_type, record_id, row) VALUES (?, ?, ?)",
+            (record_type, record_id, rowid),
+        )
 
 
 def unindex(store: Store, record_type: str, record_id: int) -> None:
-    store.execute("DELETE FROM search_index WHERE rowid = ?", (_rowid(record_type, record_id),))
+    old = store.one(
+        "SELECT row FROM search_rows WHERE record_type = ? AND record_id = ?",
+        (record_type, record_id),
+    )
+    if old is not None:
+        store.execute("DELETE FROM search_index WHERE rowid = ?", (old["row"],))
+        store.execute(
+            "DELETE FROM search_rows WHERE record_type = ? AND record_id = ?",
+            (record_type, record_id),
+        )
+
+
+def rebuild_rowids(store: Store) -> None:
+    """Move every entry to its date-ordered rowid and fill `search_rows` (migration m012)."""
+    rows = store.query("SELECT rowid AS old, record_type, record_id, date FROM search_index")
+    for r in rows:
+        new = entry_rowid(r["record_type"], int(r["record_id"]), r["date"])
+        store.execute(
+            "INSERT INTO search_index (rowid, body, record_type, record_id, circle_id, date)"
+            " SELECT ?, body, record_type, record_id, circle_id, date FROM search_index WHERE rowid = ?",
+            (new, r["old"]),
+        )
+        store.execute("DELETE FROM search_index WHERE rowid = ?", (r["old"],))
+        store.execute(
+            "INSERT INTO search_rows (record_type, record_id, row) VALUES (?, ?, ?)",
+            (r["record_type"], int(r["record_id"]), new),
+        )
 
 
 _TOKEN = re.compile(r"[\w'’-]+", re.UNICODE)
@@ -82,8 +118,10 @@ def search(
     limit: int = 50,
     circle_id: int | None = None,
     marks: tuple[str, str] = ("[", "]"),
+    best: bool = False,
 ) -> list[dict[str, Any]]:
-    """Matches, best first: record type, id, circle id, date and a snippet with [marks]."""
+    """Matches, newest first (or by relevance with `best`): record type, id, circle id, date
+    and a snippet with [marks]."""
     query = to_fts_query(text)
     if not query:
         return []
@@ -96,7 +134,7 @@ def search(
     if circle_id is not None:
         sql += " AND circle_id = ?"
         params.append(circle_id)
-    sql += " ORDER BY rank LIMIT ?"
+    sql += " ORDER BY rank LIMIT ?" if best else " ORDER BY rowid DESC LIMIT ?"
     params.append(limit)
     return store.query(sql, params)
 
@@ -119,10 +157,11 @@ def hits(
     limit: int = 50,
     circle_id: int | None = None,
     marks: tuple[str, str] = ("[", "]"),
+    best: bool = False,
 ) -> list[dict[str, Any]]:
     """`search` results with the circle's core member `code`, and `meeting_id` / `concern_id`
     of the record that shows each hit (`cosa meeting show`, `cosa concern show`)."""
-    rows = search(store, text, limit=limit, circle_id=circle_id, marks=marks)
+    rows = search(store, text, limit=limit, circle_id=circle_id, marks=marks, best=best)
     circles = sorted({r["circle_id"] for r in rows if r["circle_id"] is not None})
     codes: dict[int, str] = {}
     if circles:
