@@ -595,7 +595,7 @@ class MeetingDetail(Meeting):
 
 
 class SearchHit(BaseModel):
-    """One `cosa search --json` result, best first; matching words are marked `[like this]`.
+    """One `cosa search --json` result (newest first, or by relevance with `--best`); matching words are marked `[like this]`.
 
     `meeting_id` is set for minutes and amendments, `concern_id` for concerns, concern notes
     and escalations: the record to `show` for the whole text.
