@@ -499,3 +499,13 @@ def test_a_goal_is_searchable_from_the_moment_it_is_added(store: Any) -> None:
     circles.set_goal(store, gid, "partly", note="waiting list for a plot", on="2026-07-01")
     assert search.search(store, "plot") and search.search(store, "allotment")
     assert audit.verify(store).ok
+
+
+def test_a_volunteer_who_leaves_leaves_their_circles_the_same_day(store: Any) -> None:
+    cid = circles.add(store, member=new_member(store), start="2026-01-05")
+    vid = volunteers.add(store, "Ann Able", status="active")
+    circles.join(store, cid, str(vid), on="2026-01-05")
+    volunteers.leave(store, str(vid), reason="moved away", on="2026-03-01")
+    assert circles.current_members(store, cid, "2026-03-02") == []
+    assert [m["volunteer_id"] for m in circles.current_members(store, cid, "2026-03-01")] == [vid]
+    assert audit.verify(store).ok

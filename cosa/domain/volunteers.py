@@ -249,7 +249,8 @@ def leave(
     on: str | date | None = None,
     today: date | None = None,
 ) -> int:
-    """Record that a volunteer left (status `left`, the date and the reason)."""
+    """Record that a volunteer left (status `left`, the date and the reason); their current
+    circle memberships end on the same day (not before the day they joined)."""
     row = get(store, ref)
     text = clean_text("--reason", reason, required=True)
     left_on = parse_day("--on", on or (today or date.today()), not_future=True, today=today)
@@ -263,6 +264,17 @@ def leave(
             {"status": "left", "left_on": left_on, "left_reason": text},
             action="volunteer.leave",
         )
+        for m in store.query(
+            "SELECT id, joined_on FROM circle_members WHERE volunteer_id = ? AND left_on IS NULL",
+            (row["id"],),
+        ):
+            store.update(
+                "circle_members",
+                "circle_member",
+                m["id"],
+                {"left_on": max(left_on, m["joined_on"])},
+                action="circle_member.leave",
+            )
     return int(row["id"])
 
 
