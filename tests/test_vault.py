@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cosa import keyring, vault
-from cosa.errors import IntegrityError, LockedError, UserError
+from cosa.errors import LockedError, UserError
 from cosa.workspace import Workspace
 
 from .conftest import PASSPHRASE, Cli
@@ -286,9 +286,6 @@ def test_damaged_first_page_with_the_right_key_is_integrity_not_wrong_passphrase
     db.write_bytes(bytes(data))
     result = cli("volunteer", "list", code=4)
     assert "does not open" in result.output
-
-
-_ = IntegrityError
 
 
 def test_init_writes_a_recovery_sheet_pdf_with_the_code(

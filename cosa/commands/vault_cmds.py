@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +9,7 @@ import typer
 
 from cosa import secrets_input, vault
 from cosa.commands.common import options
-from cosa.errors import LockedError, UserError
+from cosa.errors import UserError
 from cosa.output import message
 from cosa.store import Store
 from cosa.workspace import Workspace, os_user, write_secret_file
@@ -249,6 +248,3 @@ def register(app: typer.Typer) -> None:
     app.command("rotate-key")(rotate_key)
     app.command()(unlock)
     app.command()(lock)
-
-
-_ = (sys, LockedError)
