@@ -3,7 +3,9 @@
 Each migration runs in its own `BEGIN IMMEDIATE` transaction together with the row in
 `schema_migrations` that records it, so a crash leaves it either applied or not. A migration
 that has shipped is never edited: change the schema by appending a new one (and update
-`tests/schema.sql`, which the tests compare a blank database against).
+`tests/schema.sql`, which the tests compare a blank database against). A migration that adds
+or changes columns of an audited table must call `reaudit` for it: the record hashes cover
+every column.
 """
 
 from __future__ import annotations
@@ -35,6 +37,17 @@ RECORD_COLUMNS = """
 def migration(fn: Migration) -> Migration:
     MIGRATIONS.append(fn)
     return fn
+
+
+def reaudit(store: Store, record_type: str, action: str = "schema.migrate") -> int:
+    """Record the new state hash of every row of an audited table whose columns a migration
+    changed (e.g. `ALTER TABLE … ADD COLUMN`), so `audit verify` and the write-time check keep
+    matching. Call it inside the migration, after the change; returns the rows re-audited."""
+    table = RECORD_TABLES[record_type]
+    ids = [int(r["id"]) for r in store.query(f"SELECT id FROM {table} ORDER BY id")]
+    for rid in ids:
+        store.audit(action, record_type, rid, table=table)
+    return len(ids)
 
 
 def apply_migrations(store: Store) -> list[str]:

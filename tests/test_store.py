@@ -221,3 +221,19 @@ def test_an_old_encrypted_page_pasted_back_is_detected(
         assert "FAIL" in result.output
     (initialised / "cosa.db").write_bytes(new)
     cli("doctor")
+
+
+def test_reaudit_keeps_record_hashes_true_after_a_column_is_added(store: Any) -> None:
+    """A migration that adds a column changes every row's hash; `reaudit` records the new
+    states so `audit verify` still passes (and would fail without it)."""
+    from cosa import audit
+    from cosa.migrations import reaudit
+
+    with store.atomic():
+        store.insert("volunteers", "volunteer", {"name": "Ann Example"})
+    with store.atomic():
+        store.execute("ALTER TABLE volunteers ADD COLUMN nickname TEXT")
+    assert not audit.verify(store).ok
+    with store.atomic():
+        assert reaudit(store, "volunteer") == 1
+    assert audit.verify(store).ok
