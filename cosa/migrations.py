@@ -650,3 +650,20 @@ def m012_search_newest_first(store: Store) -> None:
         """
     )
     rebuild_rowids(store)
+
+
+@migration
+def m020_meeting_states(store: Store) -> None:
+    """A meeting is `held`, `cancelled` (it did not take place: a reason, perhaps the date it
+    moved to) or `void` (recorded in error: kept for the audit trail, left out of every list,
+    figure and report). Existing meetings were all recorded as held."""
+    store.script(
+        """
+        ALTER TABLE meetings ADD COLUMN state TEXT NOT NULL DEFAULT 'held'
+            CHECK (state IN ('held', 'cancelled', 'void'));
+        ALTER TABLE meetings ADD COLUMN state_reason TEXT;
+        ALTER TABLE meetings ADD COLUMN moved_to TEXT;
+        CREATE INDEX meetings_circle_state_date ON meetings (circle_id, state, date);
+        """
+    )
+    reaudit(store, "meeting")

@@ -35,6 +35,7 @@ CREATE INDEX goal_updates_goal ON goal_updates (goal_id, date);
 CREATE INDEX meeting_amendments_meeting ON meeting_amendments (meeting_id);
 CREATE INDEX meeting_attendance_volunteer ON meeting_attendance (volunteer_id);
 CREATE INDEX meetings_circle_date ON meetings (circle_id, date);
+CREATE INDEX meetings_circle_state_date ON meetings (circle_id, state, date);
 CREATE INDEX meetings_date ON meetings (date);
 CREATE INDEX meetings_unapproved ON meetings (minutes_due_at) WHERE approved_at IS NULL;
 CREATE INDEX member_conditions_member ON member_conditions (member_id, start_date);
@@ -334,7 +335,8 @@ CREATE TABLE meetings (
             minutes_due_at TEXT NOT NULL,
             approved_at TEXT,
             approved_by TEXT
-        );
+        , state TEXT NOT NULL DEFAULT 'held'
+            CHECK (state IN ('held', 'cancelled', 'void')), state_reason TEXT, moved_to TEXT);
 CREATE TABLE member_codes_issued (number INTEGER PRIMARY KEY);
 CREATE TABLE member_conditions (
     id INTEGER PRIMARY KEY,

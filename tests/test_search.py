@@ -257,7 +257,7 @@ def test_migration_m012_moves_old_entries_to_date_ordered_rowids(tmp_path: Path)
                     day,
                 ),
             )
-    assert migrations.apply_migrations(store) == ["m012_search_newest_first"]
+    assert migrations.apply_migrations(store)[0] == "m012_search_newest_first"
     assert [h["record_type"] for h in search.search(store, "hostel")] == ["contact", "meeting"]
     assert store.scalar("SELECT count(*) FROM search_rows") == 2
     store.conn.execute("INSERT INTO search_index(search_index) VALUES ('integrity-check')")
