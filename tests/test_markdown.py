@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from cosa.reports import markdown
@@ -183,3 +185,36 @@ def test_markdown_minutes_in_the_minutes_pdf_the_share_pack_and_the_subject_acce
         assert "Check-in" in text and "to book the review" in text, name
         assert "##" not in text and "**nearly**" not in text, name
         assert "Concerns\n" not in text.split("Check-in", 1)[1].split("Actions", 1)[0], name
+
+
+# -- progress --------------------------------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_long_report_shows_progress_on_a_terminal_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cosa.reports import pdf, publish
+
+    story = markdown.flowables("\n\n".join(f"Paragraph {i}." for i in range(400)))
+    seen: list[tuple[int, int]] = []
+    meta = pdf.ReportMeta("Progress", "today", datetime(2026, 1, 1), "tester", "seq 1")
+    pdf.build_pdf(meta, story, lambda done, total: seen.append((done, total)))
+    total = seen[0][1]
+    assert total >= len(story) and seen[-1] == (total, total)
+    assert all(0 <= d <= t == total for d, t in seen)
+
+    with publish.layout_progress(len(story)) as progress:  # stderr is not a terminal here
+        assert progress is None
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with publish.layout_progress(10) as progress:  # a short report
+        assert progress is None
+    with publish.layout_progress(len(story)) as progress:
+        assert progress is not None
+        progress(len(story) // 2, len(story))
+    assert "Laying out the PDF" in terminal.getvalue()
