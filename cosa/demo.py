@@ -348,10 +348,12 @@ def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[
             given["owner"] = first[0]
             given["due"] = day + timedelta(days=7)
         mid = meetings.add(store, cid, today=today, **given)
-        if w % 4 == 3:
+        if w % 4 == 3:  # a month's work outside meetings (the meetings count themselves)
             for v in crew:
-                volunteers.log_hours(store, v, on=day, hours=6, activity="circle", travel_hours=2)
-            counts["hours entries"] = counts.get("hours entries", 0) + len(crew)
+                volunteers.log_hours(store, v, on=day, hours=1.5, activity="circle",
+                                     travel_hours=2, circle=cid)  # fmt: skip
+            volunteers.log_hours(store, crew[0], on=day, hours=1, activity="admin")
+            counts["hours entries"] = counts.get("hours entries", 0) + len(crew) + 1
         if w % 8 == 7:
             volunteers.supervise(store, crew[w // 8 % len(crew)], on=day + timedelta(days=2), kind="group",
                                  wellbeing="coping well", note="Group supervision after the meeting.")  # fmt: skip

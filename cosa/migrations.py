@@ -667,3 +667,26 @@ def m020_meeting_states(store: Store) -> None:
         """
     )
     reaudit(store, "meeting")
+
+
+@migration
+def m030_hours_circle(store: Store) -> None:
+    """Hours logged by hand belong to one circle (`circle_id`) or to none (training, admin).
+
+    Entries logged before this migration get the circle when it is certain: a `circle` or
+    `contact` entry of a volunteer who was a member of exactly one circle that day. Others stay
+    without a circle (they count for the volunteer, in no circle's report)."""
+    store.script(
+        """
+        ALTER TABLE volunteer_hours ADD COLUMN circle_id INTEGER REFERENCES circles (id);
+        CREATE INDEX volunteer_hours_circle ON volunteer_hours (circle_id, date);
+        UPDATE volunteer_hours SET circle_id = (
+            SELECT min(cm.circle_id) FROM circle_members cm
+            WHERE cm.volunteer_id = volunteer_hours.volunteer_id
+            AND cm.joined_on <= volunteer_hours.date
+            AND (cm.left_on IS NULL OR cm.left_on >= volunteer_hours.date)
+            HAVING count(DISTINCT cm.circle_id) = 1
+        ) WHERE activity IN ('circle', 'contact');
+        """
+    )
+    reaudit(store, "hours")

@@ -80,6 +80,7 @@ class HoursEntry(Record):
     hours: float
     activity: Activity
     travel_hours: float = 0.0
+    circle_id: int | None = None
 
 
 class HoursTotals(BaseModel):

@@ -54,6 +54,7 @@ CREATE UNIQUE INDEX retention_holds_current
 CREATE INDEX reviews_circle_date ON reviews (circle_id, date);
 CREATE INDEX reviews_next ON reviews (next_review);
 CREATE INDEX risk_reviews_circle_date ON risk_reviews (circle_id, date);
+CREATE INDEX volunteer_hours_circle ON volunteer_hours (circle_id, date);
 CREATE INDEX volunteer_hours_date ON volunteer_hours (date);
 CREATE INDEX volunteer_hours_volunteer ON volunteer_hours (volunteer_id, date);
 CREATE INDEX volunteer_supervision_volunteer ON volunteer_supervision (volunteer_id, date);
@@ -550,7 +551,7 @@ CREATE TABLE volunteer_hours (
             hours REAL NOT NULL,
             activity TEXT NOT NULL,
             travel_hours REAL NOT NULL DEFAULT 0
-        );
+        , circle_id INTEGER REFERENCES circles (id));
 CREATE TABLE volunteer_supervision (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,

@@ -6,8 +6,9 @@ aggregate queries on the circle's indexes (`meetings_circle_date`, `contacts_cir
 `concerns_circle_date`, …), never a query per meeting, so a ten-year circle reports in
 well under a second.
 
-Volunteer hours are what the circle's volunteers logged (`volunteer hours`) on days they were
-members of this circle; a volunteer in two circles at once counts in both.
+Volunteer hours are this circle's own (`cosa.domain.hours`): the length of each held meeting
+for every volunteer present, plus the hours logged for this circle (`volunteer hours
+--circle`). A volunteer in two circles has each hour in one circle only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from cosa.domain import hours as hour_figures
 from cosa.domain import lookups
 from cosa.domain.circles import resolve_circle
 from cosa.domain.reviews import RISK_ITEM_KIND, item_kind
@@ -194,23 +196,11 @@ def data(
         entry["improved"] = None if entry["change"] == 0 else better
     risk = sorted(trend.values(), key=lambda e: (order.get(e["item"], len(order)), e["item"]))
 
-    # volunteer hours logged while members of this circle
-    hour_rows = store.query(
-        "SELECT h.volunteer_id, substr(h.date, 1, 7) AS month, h.activity,"
-        " sum(h.hours) AS hours, sum(h.travel_hours) AS travel"
-        " FROM circle_members cm JOIN volunteer_hours h ON h.volunteer_id = cm.volunteer_id"
-        " AND h.date >= cm.joined_on AND (cm.left_on IS NULL OR h.date <= cm.left_on)"
-        " WHERE cm.circle_id = :c AND h.date BETWEEN :start AND :end"
-        " GROUP BY h.volunteer_id, month, h.activity",
-        span,
-    )
-    by_month: dict[str, float] = dict.fromkeys(months_between(start, end), 0.0)
-    by_volunteer: dict[int, dict[str, float]] = {}
-    for h in hour_rows:
-        by_month[h["month"]] = by_month.get(h["month"], 0) + h["hours"]
-        per = by_volunteer.setdefault(h["volunteer_id"], {"hours": 0.0, "travel": 0.0})
-        per["hours"] += h["hours"]
-        per["travel"] += h["travel"]
+    # volunteer hours: this circle's held meetings, and hours logged for this circle
+    hour_rows = hour_figures.rows(store, start, end, circle_id=cid)
+    by_month = hour_figures.by_month(hour_rows, months_between(start, end))
+    by_volunteer = hour_figures.by_volunteer(hour_rows)
+    hour_totals = hour_figures.totals(hour_rows)
 
     reviews = store.query(
         "SELECT date, decision, rag, next_review, note FROM reviews WHERE circle_id = :c"
@@ -247,8 +237,10 @@ def data(
         "goals_partly": sum(g["outcome"] == "partly" for g in goal_rows),
         "goals_not_achieved": sum(g["outcome"] == "not-achieved" for g in goal_rows),
         "goals_open": sum(g["outcome"] == "open" for g in goal_rows),
-        "volunteer_hours": round(sum(v["hours"] for v in by_volunteer.values()), 1),
-        "travel_hours": round(sum(v["travel"] for v in by_volunteer.values()), 1),
+        "volunteer_hours": hour_totals["hours"],
+        "meeting_hours": hour_totals["meeting_hours"],
+        "logged_hours": hour_totals["logged_hours"],
+        "travel_hours": hour_totals["travel_hours"],
     }
     code = circle["member_code"]
     return {
@@ -384,15 +376,11 @@ def data(
         ],
         "risk_trend": risk,
         "volunteer_hours_by_month": [
-            {"month": month, "hours": round(value, 1)} for month, value in sorted(by_month.items())
+            {"month": month, "hours": value} for month, value in by_month.items()
         ],
         "volunteer_hours_by_volunteer": [
-            {
-                "volunteer": who.label(vid),
-                "hours": round(v["hours"], 1),
-                "travel_hours": round(v["travel"], 1),
-            }
-            for vid, v in sorted(by_volunteer.items(), key=lambda kv: -kv[1]["hours"])
+            {"volunteer": who.label(vid), **v}
+            for vid, v in sorted(by_volunteer.items(), key=lambda kv: (-kv[1]["hours"], kv[0]))
         ],
         "reviews": [{**r, "note": redact(r["note"])} for r in reviews],
         "_file": f"circle-{code}-{end}",
@@ -470,7 +458,11 @@ def render(data: dict[str, Any]) -> list[Any]:
                     f"partly achieved, {s['goals_not_achieved']} not achieved, "
                     f"{s['goals_open']} open",
                 ),
-                ("Volunteer hours", f"{s['volunteer_hours']:g} h + {s['travel_hours']:g} h travel"),
+                (
+                    "Volunteer hours",
+                    f"{s['volunteer_hours']:g} h ({s['meeting_hours']:g} h at meetings,"
+                    f" {s['logged_hours']:g} h logged) + {s['travel_hours']:g} h travel",
+                ),
             ]
         )
     )
@@ -688,17 +680,24 @@ def render(data: dict[str, Any]) -> list[Any]:
     )
     story.append(
         table(
-            ["Volunteer", "Hours", "Travel hours"],
+            ["Volunteer", "At meetings", "Logged", "Hours", "Travel hours"],
             [
-                [v["volunteer"], v["hours"], v["travel_hours"]]
+                [
+                    v["volunteer"],
+                    v["meeting_hours"],
+                    v["logged_hours"],
+                    v["hours"],
+                    v["travel_hours"],
+                ]
                 for v in data["volunteer_hours_by_volunteer"]
             ],
         )
     )
     story.append(
         para(
-            "Hours are those the circle's volunteers logged while members of this circle; a "
-            "volunteer in two circles at once counts in both.",
+            "Hours at meetings are each held meeting's length for every volunteer present; "
+            "logged hours are those recorded for this circle for work outside meetings. Hours "
+            "given to other circles are not counted here.",
             "small",
         )
     )

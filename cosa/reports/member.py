@@ -638,6 +638,7 @@ def render(data: dict[str, Any]) -> list[Any]:
 def _circle_story(c: dict[str, Any]) -> list[Any]:
     from reportlab.platypus import Spacer
 
+    from cosa.reports import markdown
     from cosa.reports.pdf import heading, kv_table, para, table
 
     story: list[Any] = [heading(f"Circle {c['circle']} ({c['type']})")]
@@ -720,7 +721,7 @@ def _circle_story(c: dict[str, Any]) -> list[Any]:
             people += f"; apologies: {', '.join(m['apologies'])}"
         story.append(para(f"Present: {people}", "small"))
         if m["minutes"]:
-            story.append(para(m["minutes"]))
+            story += markdown.flowables(m["minutes"])
         for a in m["amendments"]:
             story.append(
                 para(

@@ -184,6 +184,7 @@ def approval_text(m: Row) -> str:
 
 def minutes_story(record: dict[str, Any], *, venue: bool = True) -> list[Any]:
     """The flowables for one meeting's record (shared with the share pack)."""
+    from cosa.reports import markdown
     from cosa.reports.pdf import heading, kv_table, para, table
 
     m = record["meeting"]
@@ -219,10 +220,8 @@ def minutes_story(record: dict[str, Any], *, venue: bool = True) -> list[Any]:
     )
     story.append(heading("Minutes"))
     text = m["minutes"]
-    if text:
-        for block in text.split("\n\n"):
-            if block.strip():
-                story.append(para(block.strip("\n")))
+    if text and text.strip():
+        story += markdown.flowables(text)
     else:
         story.append(para("No minutes have been written yet.", "small"))
     if record["amendments"]:

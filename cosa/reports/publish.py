@@ -22,7 +22,8 @@ import contextlib
 import hashlib
 import io
 import json
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -131,6 +132,33 @@ def meta(data: Mapping[str, Any]) -> Any:
     )
 
 
+#: Reports with at least this many flowables show a progress bar (on a terminal).
+LONG_REPORT = 300
+
+
+@contextlib.contextmanager
+def layout_progress(size: int) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr while a long report is laid out, when stderr is a
+    terminal; None (quiet) otherwise."""
+    try:
+        terminal = sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        terminal = False
+    if size < LONG_REPORT or not terminal:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Laying out the PDF", total=size)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
 def render_pdf(
     data: Mapping[str, Any],
     render: Render,
@@ -141,7 +169,9 @@ def render_pdf(
     """The finished PDF in memory: laid out, with attachments, encrypted when asked."""
     from cosa.reports import pdf
 
-    blob = pdf.build_pdf(meta(data), render(dict(data)))
+    story = render(dict(data))
+    with layout_progress(len(story)) as progress:
+        blob = pdf.build_pdf(meta(data), story, progress)
     if attachments:
         from pypdf import PdfReader, PdfWriter
 

@@ -19,7 +19,8 @@ Definitions (Q = the quarter's first to last day):
   with the median hours to a response;
 * volunteers: *recruited* (added in Q), *trained* (initial training in Q), *vetted* (a DBS
   check issued or status-checked in Q and cleared), *active* (a circle member at any time
-  in Q), *left* (left in Q); hours and travel logged in Q by activity;
+  in Q), *left* (left in Q); hours in Q by activity: `meeting` for the length of each held
+  meeting for every volunteer present, the others as logged (`cosa.domain.hours`), with travel;
 * goals: outcomes recorded in Q.
 
 Each section is one or two aggregate queries on a date index, so the return takes well
@@ -33,6 +34,7 @@ from datetime import date
 from typing import Any
 
 from cosa import dates
+from cosa.domain import hours as hour_figures
 from cosa.domain import lookups
 from cosa.errors import UserError
 from cosa.reports.data import (
@@ -255,17 +257,18 @@ def data(store: Store, quarter: str) -> dict[str, Any]:
     )
     assert vol is not None
     volunteers = {k: suppress(int(v or 0), limit) for k, v in vol.items()}
-    rows = store.query(
-        "SELECT activity, sum(hours) AS hours, sum(travel_hours) AS travel,"
-        " count(DISTINCT volunteer_id) AS people FROM volunteer_hours"
-        " WHERE date BETWEEN :qs AND :qe GROUP BY activity",
-        q,
-    )
-    contributors = store.scalar(
-        "SELECT count(DISTINCT volunteer_id) FROM volunteer_hours WHERE date BETWEEN :qs AND :qe",
-        q,
-    )
-    hours = _volunteer_hours(rows, int(contributors or 0), limit)
+    hour_rows = hour_figures.rows(store, qs, qe)
+    rows = [
+        {
+            "activity": a["activity"],
+            "hours": a["hours"],
+            "travel": a["travel_hours"],
+            "people": a["volunteers"],
+        }
+        for a in hour_figures.by_activity(hour_rows, digits=None)
+    ]
+    contributors = len(hour_figures.by_volunteer(hour_rows))
+    hours = _volunteer_hours(rows, contributors, limit)
 
     # -- goals
     rows = store.query(
@@ -355,7 +358,7 @@ def _hours_column(
 
 
 def _volunteer_hours(rows: list[dict[str, Any]], contributors: int, limit: int) -> dict[str, Any]:
-    order = ("circle", "contact", "training", "supervision", "admin", "other")
+    order = (hour_figures.MEETING, "circle", "contact", "training", "supervision", "admin", "other")
     rows = sorted(rows, key=lambda r: order.index(r["activity"]) if r["activity"] in order else 99)
     people = [int(r["people"]) for r in rows]
     small = [0 < p < limit for p in people]
