@@ -165,14 +165,29 @@ class Consent(Record):
     agency: str | None = None
     given_on: str
     withdrawn_on: str | None = None
+    #: The circle agreement (and its version) in force when consent was given, if any.
+    agreement_id: int | None = None
+    agreement_version: str | None = None
+
+
+class HistoryEntry(Record):
+    """A dated entry of a record's history: `field` took `value` from `on_date`."""
+
+    field: str
+    value: str | None = None
+    on_date: str
+    note: str | None = None
 
 
 class MemberDetail(CoreMember):
-    """`member show --json`: the member with conditions, risk assessments and consents."""
+    """`member show --json`: the member with conditions, risk assessments, consents and
+    `history` (dated entries: MAPPA, legal status, area; addresses only with --identity)."""
 
     conditions: list[LicenceCondition]
     risks: list[RiskAssessment]
     consents: list[Consent]
+    area: str | None = None
+    history: list[HistoryEntry] = []
 
 
 class MemberDetailWithIdentity(MemberDetail):
@@ -181,8 +196,18 @@ class MemberDetailWithIdentity(MemberDetail):
     identity: MemberIdentity | None = None
 
 
+class ReferralEvent(HistoryEntry):
+    """A referral event: `value` is received, assessed, waiting, accepted, declined or
+    withdrawn; `note` the reason in words."""
+
+    reason_group: str | None = None
+    decided_by: str | None = None
+
+
 class Referral(Record):
-    """A referral; `decision` is null until decided."""
+    """A referral; `decision` (the latest event after `received`) is null until decided.
+    `days_waiting`: days from received to a final decision (accepted, declined,
+    withdrawn), or to today while none."""
 
     member_id: int | None = None
     member_code: str | None = None
@@ -190,11 +215,18 @@ class Referral(Record):
     source: str
     referrer: str | None = None
     documents: str | None = None
-    decision: Literal["accepted", "declined", "waiting", "withdrawn"] | None = None
+    decision: Literal["assessed", "accepted", "declined", "waiting", "withdrawn"] | None = None
     reason_group: str | None = None
     reason: str | None = None
     decided_on: str | None = None
     decided_by: str | None = None
+    days_waiting: int | None = None
+
+
+class ReferralDetail(Referral):
+    """`referral show --json`: the referral with its `events`, oldest first."""
+
+    events: list[ReferralEvent] = []
 
 
 class Circle(Record):
