@@ -552,6 +552,28 @@ class StatusSupervision(BaseModel):
     due_on: str | None = None
 
 
+class StatusFollowup(BaseModel):
+    id: int
+    circle_id: int
+    member_code: str
+    months: int
+    ended_on: str
+    due_on: str
+    #: Days until due (negative: overdue).
+    days_left: int
+
+
+class StatusAgreement(BaseModel):
+    id: int
+    circle_id: int
+    member_code: str
+    version: str
+    on_date: str
+    last_signed: str | None = None
+    #: Who has not signed the latest agreement (the core member's code, volunteers' names).
+    missing: str
+
+
 class Status(BaseModel):
     """`cosa status --json`: one key per section, most urgent first, and `counts` of each."""
 
@@ -566,6 +588,8 @@ class Status(BaseModel):
     licences_ending: list[StatusLicence]
     vetting_due: list[StatusVetting]
     supervision_due: list[StatusSupervision]
+    followups_due: list[StatusFollowup] = []
+    agreements_to_sign: list[StatusAgreement] = []
     circles: list[StatusCircle]
     counts: dict[str, int]
 
@@ -742,3 +766,77 @@ class RetentionErasure(BaseModel):
     due_on: str | None = None
     rows: dict[str, int]
     note: str | None = None
+
+
+# -- a circle's whole life: follow-up, outcomes, agreements, documents ------------------------
+
+
+class Followup(Record):
+    """A follow-up contact after a circle ended, by a volunteer or a professional (`by`)."""
+
+    circle_id: int
+    member_code: str
+    on_date: str
+    volunteer_id: int | None = None
+    professional_id: int | None = None
+    by: str | None = None
+    mode: str | None = None
+    note: str | None = None
+
+
+class Outcome(Record):
+    """An outcome: recall, breach, reconviction, charge or none, with its source."""
+
+    circle_id: int
+    member_code: str
+    on_date: str
+    kind: Literal["recall", "breach", "reconviction", "charge", "none"]
+    offence: Literal["sexual-contact", "sexual-non-contact", "violent", "other"] | None = None
+    source: Literal["probation", "police", "other"]
+    note: str | None = None
+
+
+class Agreement(Record):
+    """A version of a circle's agreement; `signed` counts its signatures."""
+
+    circle_id: int
+    member_code: str
+    version: str
+    on_date: str
+    document_id: int | None = None
+    note: str | None = None
+    signed: int = 0
+
+
+class Signature(Record):
+    """Who signed an agreement (`role`: volunteer, professional or CM) and when."""
+
+    agreement_id: int
+    volunteer_id: int | None = None
+    professional_id: int | None = None
+    member_id: int | None = None
+    signer: str
+    role: Literal["volunteer", "professional", "CM"]
+    signed_on: str
+
+
+class AgreementDetail(Agreement):
+    """`agreement show --json`: signatures and `missing` (who has still to sign)."""
+
+    signatures: list[Signature]
+    missing: list[str]
+
+
+class Document(Record):
+    """A document (never its bytes): `record` names what it belongs to, e.g. `circle:3`."""
+
+    record: str
+    circle_id: int | None = None
+    member_id: int | None = None
+    referral_id: int | None = None
+    volunteer_id: int | None = None
+    title: str
+    kind: str | None = None
+    file_name: str
+    size: int
+    sha256: str

@@ -236,6 +236,12 @@ ANONYMISE: dict[str, dict[str, str | None]] = {
     "reviews": {"attendees": MARKER, "note": MARKER},
     "risk_reviews": {"note": MARKER},
     "disclosures": {"override_reason": MARKER},
+    "member_history": {"value": MARKER, "note": MARKER},
+    "referral_history": {"note": MARKER, "decided_by": MARKER},
+    "followups": {"note": MARKER},
+    "outcomes": {"note": MARKER},
+    "documents": {"title": MARKER, "file_name": MARKER, "content": None},
+    "circle_agreements": {"note": MARKER},
     "volunteers": {"name": MARKER, "email": None, "phone": None, "left_reason": MARKER},
     "volunteer_vetting": {"certificate": MARKER},
     "volunteer_supervision": {"wellbeing": MARKER, "note": MARKER},
@@ -281,6 +287,12 @@ KEPT: dict[str, set[str]] = {
         "file_name",
         "sha256",
     },
+    "member_history": {"field"},
+    "referral_history": {"field", "value", "reason_group"},
+    "followups": {"mode"},
+    "outcomes": {"kind", "offence", "source"},
+    "documents": {"kind", "sha256"},
+    "circle_agreements": {"version"},
     RULES: {"record_type", "trigger", "period", "action", "note"},
     HOLDS: {"record_type", "record_uuid"},
     EXCEPTIONS: {"record_type", "record_uuid"},
@@ -779,6 +791,7 @@ def _delete_order(store: Store, tables: Iterable[str]) -> list[str]:
 
 
 _VOLUNTEER_OWN = {
+    "documents",
     "volunteer_vetting",
     "volunteer_training",
     "volunteer_supervision",
@@ -812,7 +825,7 @@ def _bundle(store: Store, kind: Kind, row: Row, *, today: str) -> dict[str, set[
             )
             if kept is None:
                 return _closure(store, "core_members", [mid])
-        return {kind.table: {int(row["id"])}}
+        return _closure(store, kind.table, [row["id"]])
     return {kind.table: {int(row["id"])}}
 
 
