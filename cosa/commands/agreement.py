@@ -12,9 +12,7 @@ from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
 from cosa.domain import agreements
 from cosa.output import Column, message, model_json, record, table
 
-app = typer.Typer(
-    help="Circle agreements: versions, scans and signatures.", no_args_is_help=True
-)
+app = typer.Typer(help="Circle agreements: versions, scans and signatures.", no_args_is_help=True)
 
 VersionOpt = Annotated[
     str | None, typer.Option("--version", help="Agreement version (default: the latest).")

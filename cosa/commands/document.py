@@ -65,12 +65,8 @@ def list_cmd(
 def get(
     ctx: typer.Context,
     document: Annotated[str, typer.Argument(help="Document number.")],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="File to write.", dir_okay=False)
-    ],
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing file.")
-    ] = False,
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.", dir_okay=False)],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write a document's bytes to a file (checked against its SHA-256; 0600)."""
     row = documents.save(open_store(ctx), document, output, force=force)

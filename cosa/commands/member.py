@@ -124,12 +124,20 @@ def add(
     licence_end: LicenceEndOpt = None,
     notifications: NotificationsOpt = None,
     other_orders: OtherOrdersOpt = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            help=f"Day these details held from, starting the history (default today; {DATE_FORMS}).",
+        ),
+    ] = None,
 ) -> None:
     """Add a core member; the identity fields are kept apart from the pseudonymous record."""
     store = open_store(ctx)
     mid, assigned = members.add(
         store,
         code,
+        on=on,
         mappa_category=mappa_category,
         mappa_level=mappa_level,
         mappa_verified=mappa_verified,

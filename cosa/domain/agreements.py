@@ -144,8 +144,7 @@ def _signer(store: Store, circle: Row, person: str, day: str) -> tuple[str, int,
     inside = [
         (k, r)
         for k, r in found
-        if (k == "volunteer" and int(r["id"]) in current)
-        or (k == "pro" and int(r["id"]) in linked)
+        if (k == "volunteer" and int(r["id"]) in current) or (k == "pro" and int(r["id"]) in linked)
     ]
     if len(inside) == 1:
         kind, who = inside[0]

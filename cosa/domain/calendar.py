@@ -21,7 +21,7 @@ rather than duplicates.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from cosa.domain.circles import resolve_circle
@@ -161,7 +161,7 @@ def ics(store: Store, **kwargs: Any) -> tuple[bytes, int]:
     cal = icalendar.Calendar()
     cal.add("prodid", "-//cosa//Circles of Support and Accountability//EN")
     cal.add("version", "2.0")
-    stamp = datetime.now(timezone.utc).replace(microsecond=0)
+    stamp = datetime.now(UTC).replace(microsecond=0)
     evs = events(store, **kwargs)
     for ev in evs:
         item = icalendar.Event()

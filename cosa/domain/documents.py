@@ -109,9 +109,7 @@ def store_bytes(
     return store.insert("documents", "document", values)
 
 
-def add(
-    store: Store, record: str, path: Path | str, *, title: str, kind: str | None = None
-) -> Row:
+def add(store: Store, record: str, path: Path | str, *, title: str, kind: str | None = None) -> Row:
     """Store a file's bytes against a record; returns the document (without its bytes)."""
     column, owner_id, _label = parse_record(store, record)
     data = read_file(path)

@@ -195,10 +195,13 @@ def add(
     *,
     mappa_category: int | str,
     mappa_level: int | str,
+    on: DateLike = None,
     **details: DateLike,
 ) -> tuple[int, str]:
-    """Add a core member; returns (id, code). `details` are LEGAL_FIELDS and IDENTITY_FIELDS."""
+    """Add a core member; returns (id, code). `details` are LEGAL_FIELDS and IDENTITY_FIELDS;
+    their values start the member's history from the day `on` (default today)."""
     legal, identity = _split(details)
+    known_from = day_or_today("--on", on)
     values: dict[str, Any] = {
         "mappa_category": check_mappa("--mappa-category", mappa_category, MAPPA_CATEGORIES),
         "mappa_level": check_mappa("--mappa-level", mappa_level, MAPPA_LEVELS),
@@ -225,7 +228,7 @@ def add(
         store.execute("INSERT INTO member_codes_issued (number) VALUES (?)", (number,))
         values.update(number=number, code=format_code(number))
         mid = store.insert(TABLE, "member", values)
-        today = date.today()
+        today = known_from
         for field in history.MEMBER_FIELDS:
             if values.get(field) is not None:
                 history.add(store, "member", mid, field, values[field], today)
