@@ -376,11 +376,15 @@ def condition_end(
 
 @condition_app.command("list")
 def condition_list(
-    ctx: typer.Context, code: CodeArg, json_: JsonOpt = False, csv_: CsvOpt = False
+    ctx: typer.Context,
+    code: CodeArg,
+    limit: LimitOpt = 0,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
 ) -> None:
     """List a core member's licence conditions."""
     store = open_store(ctx)
-    rows = members.conditions(store, members.get(store, code)["id"])
+    rows = limited(members.conditions(store, members.get(store, code)["id"]), limit)
     if json_:
         from cosa.models import LicenceCondition
 
@@ -425,10 +429,14 @@ def risk_add(
 
 @risk_app.command("list")
 def risk_list(
-    ctx: typer.Context, code: CodeArg, json_: JsonOpt = False, csv_: CsvOpt = False
+    ctx: typer.Context,
+    code: CodeArg,
+    limit: LimitOpt = 0,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
 ) -> None:
     """List a core member's external risk assessments, oldest first."""
-    rows = members.risks_of(open_store(ctx), code)
+    rows = limited(members.risks_of(open_store(ctx), code), limit)
     if json_:
         from cosa.models import RiskAssessment
 

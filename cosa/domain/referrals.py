@@ -60,16 +60,17 @@ def add(
     referrer: str | None = None,
     documents: str | None = None,
 ) -> int:
+    received_on = required_date("--received", received)
     values = {
         "member_id": resolve_member(store, member)["id"] if member else None,
-        "received_on": required_date("--received", received),
+        "received_on": received_on,
         "source": lookups.check(store, "referral-source", source, field="--source"),
         "referrer": clean_text("--referrer", referrer),
         "documents": clean_text("--documents", documents),
     }
     with store.atomic():
         rid = store.insert(TABLE, "referral", values)
-        history.add(store, "referral", rid, "decision", "received", values["received_on"])
+        history.add(store, "referral", rid, "decision", "received", received_on)
         return rid
 
 

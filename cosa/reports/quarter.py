@@ -119,7 +119,9 @@ def data(store: Store, quarter: str) -> dict[str, Any]:
         decision = in_force.get(int(r["id"])) or "received"
         key = (r["source"], "undecided" if decision in ("received", "assessed") else decision)
         counted[key] = counted.get(key, 0) + 1
-    rows = [{"source": s, "decision": d, "n": n} for (s, d), n in counted.items()]
+    rows: list[dict[str, Any]] = [
+        {"source": s, "decision": d, "n": n} for (s, d), n in counted.items()
+    ]
     sources = _order(store, "referral-source", sorted({r["source"] for r in rows}))
     referrals = matrix(sources, DECISIONS, _pairs(rows, "source", "decision"), limit)
 
