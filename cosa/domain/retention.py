@@ -22,14 +22,16 @@ The audit trail is never deleted: it holds no content (actions, record types, id
   actions, reviews, risk reviews and disclosures. The bundle is every row that reaches the
   member through foreign keys (so a table added later is included without code here).
   Trigger `circle end`: the end of his last circle, once all his circles have ended.
-* `volunteer` — name and contact details, vetting, training, supervision and hours. Rows of
+* `volunteer` — name and contact details, vetting, training, supervision, hours and
+  documents. Rows of
   circles that name the volunteer (membership, attendance, contacts) belong to the core
   member's file: deleting a volunteer still referenced there deletes their own records and
   anonymises the volunteer row (kept as a placeholder). Free-text mentions of a volunteer in
   minutes go with the core member's file. Trigger `volunteer leaving`.
 * `vetting` — one DBS check's facts (never the certificate's content). Trigger `volunteer
   leaving`.
-* `referral` — a declined or withdrawn referral; when its core member never had a circle and
+* `referral` — a declined or withdrawn referral with its decision history and documents;
+  when its core member never had a circle and
   has no other referral, his file goes with it (someone who was never in a circle leaves no
   identity behind). Trigger `referral decision`.
 * `professional` — name, phone and email of an outer-circle professional (and the recipient
