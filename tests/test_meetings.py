@@ -764,7 +764,11 @@ def test_migration_m020_marks_existing_meetings_held_and_keeps_the_audit_true(
 
     store = Store.open(tmp_path / "old.db", vault.new_data_key(), create=True, migrate=False)
     saved = list(migrations.MIGRATIONS)
-    migrations.MIGRATIONS[:] = [fn for fn in saved if fn.__name__ < "m020"]
+    # the world is built with today's domain code, which also writes the history tables
+    # (m070–m072 only add tables, so they may come early here)
+    migrations.MIGRATIONS[:] = [
+        fn for fn in saved if fn.__name__ < "m020" or "m070" <= fn.__name__ < "m080"
+    ]
     try:
         migrations.apply_migrations(store)
         with store.atomic():
