@@ -148,3 +148,19 @@ def test_migration_m070_turns_existing_values_into_first_entries(tmp_path: Path)
     assert events == [("received", "2026-01-02"), ("accepted", "2026-01-09")]
     assert audit.verify(store).ok, audit.verify(store).problems
     store.close()
+
+
+def test_the_subject_access_pack_carries_the_history(store: Store) -> None:
+    from cosa.reports import member as member_report
+
+    _, code = members.add(store, mappa_category=1, mappa_level=2, on="2025-01-01")
+    members.edit(store, code, mappa_level=1, on="2025-06-01")
+    members.move(store, code, on="2025-07-01", area="Slough")
+    rid = referrals.add(store, received="2025-01-02", source="probation", member=code)
+    referrals.decide(store, rid, "waiting", on="2025-01-09")
+    data = member_report.data(store, code)
+    got = [(h["on_date"], h["field"], h["value"]) for h in data["history"]]
+    assert ("2025-01-01", "mappa_level", "2") in got
+    assert ("2025-06-01", "mappa_level", "1") in got
+    assert ("2025-07-01", "area", "Slough") in got
+    assert [e["event"] for e in data["referrals"][0]["events"]] == ["received", "waiting"]
