@@ -164,3 +164,12 @@ def test_the_subject_access_pack_carries_the_history(store: Store) -> None:
     assert ("2025-06-01", "mappa_level", "1") in got
     assert ("2025-07-01", "area", "Slough") in got
     assert [e["event"] for e in data["referrals"][0]["events"]] == ["received", "waiting"]
+
+
+def test_a_back_dated_address_goes_into_the_history_only(store: Store) -> None:
+    mid, code = members.add(store, mappa_category=1, mappa_level=1, address="Now", on="2025-05-01")
+    members.edit(store, code, address="Before", on="2025-01-01")
+    ident = store.one("SELECT address FROM member_identity WHERE member_id = ?", (mid,))
+    assert ident == {"address": "Now"}
+    assert history.value_on(store, "member", mid, "address", "2025-02-01") == "Before"
+    assert audit.verify(store).ok

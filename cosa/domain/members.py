@@ -294,6 +294,11 @@ def edit(
         current = store.one("SELECT * FROM member_identity WHERE member_id = ?", (member["id"],))
         if "address" in who and (current or {}).get("address") != who["address"]:
             history.add(store, "member", member["id"], "address", who["address"], day)
+            latest = history.latest(store, "member", member["id"], "address")
+            assert latest is not None
+            who["address"] = latest["value"]  # a back-dated address does not displace a later one
+            if current is not None and current.get("address") == who["address"]:
+                changed.append("address")
         if current is not None:
             changed += store.update(
                 "member_identity",
@@ -311,7 +316,7 @@ def edit(
                 action="member.identity.add",
             )
             changed += sorted(new)
-    return sorted(changed)
+    return sorted(set(changed))
 
 
 @in_transaction
