@@ -35,6 +35,7 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "contact": ("contact", "Individual contacts between a volunteer and the core member."),
         "concern": ("concern", "Concerns and escalations (append-only)."),
         "action": ("action", "Actions: who does what by when."),
+        "calendar": ("calendar", "Write meetings and due dates to an iCalendar file."),
         "search": ("search", "Search minutes, amendments, concerns, notes and contacts."),
         "unlock": ("vault_cmds", "Keep the workspace unlocked for a while (kernel keyring)."),
         "lock": ("vault_cmds", "End the unlock session now."),
@@ -45,6 +46,10 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "pro": ("pro", "Outer-circle professionals."),
         "referral": ("referral", "Referrals: received, source, documents, decision."),
         "circle": ("circle", "Circles: members, outer circle, phases, goals, ending."),
+        "agreement": ("agreement", "Circle agreements: versions, scans and signatures."),
+        "followup": ("followup", "Follow-up contacts after a circle ended."),
+        "outcome": ("outcome", "Outcomes: recall, breach, reconviction, charge or none."),
+        "document": ("document", "Documents kept encrypted in the workspace."),
         "review": ("review", "Circle reviews, dynamic risk reviews and goal progress."),
     },
     "Reports and sharing": {

@@ -166,14 +166,29 @@ class Consent(Record):
     agency: str | None = None
     given_on: str
     withdrawn_on: str | None = None
+    #: The circle agreement (and its version) in force when consent was given, if any.
+    agreement_id: int | None = None
+    agreement_version: str | None = None
+
+
+class HistoryEntry(Record):
+    """A dated entry of a record's history: `field` took `value` from `on_date`."""
+
+    field: str
+    value: str | None = None
+    on_date: str
+    note: str | None = None
 
 
 class MemberDetail(CoreMember):
-    """`member show --json`: the member with conditions, risk assessments and consents."""
+    """`member show --json`: the member with conditions, risk assessments, consents and
+    `history` (dated entries: MAPPA, legal status, area; addresses only with --identity)."""
 
     conditions: list[LicenceCondition]
     risks: list[RiskAssessment]
     consents: list[Consent]
+    area: str | None = None
+    history: list[HistoryEntry] = []
 
 
 class MemberDetailWithIdentity(MemberDetail):
@@ -182,8 +197,18 @@ class MemberDetailWithIdentity(MemberDetail):
     identity: MemberIdentity | None = None
 
 
+class ReferralEvent(HistoryEntry):
+    """A referral event: `value` is received, assessed, waiting, accepted, declined or
+    withdrawn; `note` the reason in words."""
+
+    reason_group: str | None = None
+    decided_by: str | None = None
+
+
 class Referral(Record):
-    """A referral; `decision` is null until decided."""
+    """A referral; `decision` (the latest event after `received`) is null until decided.
+    `days_waiting`: days from received to a final decision (accepted, declined,
+    withdrawn), or to today while none."""
 
     member_id: int | None = None
     member_code: str | None = None
@@ -191,11 +216,18 @@ class Referral(Record):
     source: str
     referrer: str | None = None
     documents: str | None = None
-    decision: Literal["accepted", "declined", "waiting", "withdrawn"] | None = None
+    decision: Literal["assessed", "accepted", "declined", "waiting", "withdrawn"] | None = None
     reason_group: str | None = None
     reason: str | None = None
     decided_on: str | None = None
     decided_by: str | None = None
+    days_waiting: int | None = None
+
+
+class ReferralDetail(Referral):
+    """`referral show --json`: the referral with its `events`, oldest first."""
+
+    events: list[ReferralEvent] = []
 
 
 class Circle(Record):
@@ -521,6 +553,28 @@ class StatusSupervision(BaseModel):
     due_on: str | None = None
 
 
+class StatusFollowup(BaseModel):
+    id: int
+    circle_id: int
+    member_code: str
+    months: int
+    ended_on: str
+    due_on: str
+    #: Days until due (negative: overdue).
+    days_left: int
+
+
+class StatusAgreement(BaseModel):
+    id: int
+    circle_id: int
+    member_code: str
+    version: str
+    on_date: str
+    last_signed: str | None = None
+    #: Who has not signed the latest agreement (the core member's code, volunteers' names).
+    missing: str
+
+
 class Status(BaseModel):
     """`cosa status --json`: one key per section, most urgent first, and `counts` of each."""
 
@@ -535,6 +589,8 @@ class Status(BaseModel):
     licences_ending: list[StatusLicence]
     vetting_due: list[StatusVetting]
     supervision_due: list[StatusSupervision]
+    followups_due: list[StatusFollowup] = []
+    agreements_to_sign: list[StatusAgreement] = []
     circles: list[StatusCircle]
     counts: dict[str, int]
 
@@ -711,3 +767,77 @@ class RetentionErasure(BaseModel):
     due_on: str | None = None
     rows: dict[str, int]
     note: str | None = None
+
+
+# -- a circle's whole life: follow-up, outcomes, agreements, documents ------------------------
+
+
+class Followup(Record):
+    """A follow-up contact after a circle ended, by a volunteer or a professional (`by`)."""
+
+    circle_id: int
+    member_code: str
+    on_date: str
+    volunteer_id: int | None = None
+    professional_id: int | None = None
+    by: str | None = None
+    mode: str | None = None
+    note: str | None = None
+
+
+class Outcome(Record):
+    """An outcome: recall, breach, reconviction, charge or none, with its source."""
+
+    circle_id: int
+    member_code: str
+    on_date: str
+    kind: Literal["recall", "breach", "reconviction", "charge", "none"]
+    offence: Literal["sexual-contact", "sexual-non-contact", "violent", "other"] | None = None
+    source: Literal["probation", "police", "other"]
+    note: str | None = None
+
+
+class Agreement(Record):
+    """A version of a circle's agreement; `signed` counts its signatures."""
+
+    circle_id: int
+    member_code: str
+    version: str
+    on_date: str
+    document_id: int | None = None
+    note: str | None = None
+    signed: int = 0
+
+
+class Signature(Record):
+    """Who signed an agreement (`role`: volunteer, professional or CM) and when."""
+
+    agreement_id: int
+    volunteer_id: int | None = None
+    professional_id: int | None = None
+    member_id: int | None = None
+    signer: str
+    role: Literal["volunteer", "professional", "CM"]
+    signed_on: str
+
+
+class AgreementDetail(Agreement):
+    """`agreement show --json`: signatures and `missing` (who has still to sign)."""
+
+    signatures: list[Signature]
+    missing: list[str]
+
+
+class Document(Record):
+    """A document (never its bytes): `record` names what it belongs to, e.g. `circle:3`."""
+
+    record: str
+    circle_id: int | None = None
+    member_id: int | None = None
+    referral_id: int | None = None
+    volunteer_id: int | None = None
+    title: str
+    kind: str | None = None
+    file_name: str
+    size: int
+    sha256: str

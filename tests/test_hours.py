@@ -153,13 +153,11 @@ def test_volunteer_hours_circle_through_the_cli(cli: Cli) -> None:
 def test_migration_m030_gives_old_entries_their_circle_only_when_certain(tmp_path: Path) -> None:
     """An upgrade: `circle`/`contact` hours of a volunteer in exactly one circle that day get
     that circle; others stay without; `audit verify` still passes."""
-    from cosa import migrations, vault
+    from cosa import migrations
 
-    store = Store.open(tmp_path / "old.db", vault.new_data_key(), create=True, migrate=False)
-    saved = list(migrations.MIGRATIONS)
-    migrations.MIGRATIONS[:] = [fn for fn in saved if fn.__name__ < "m030"]
-    try:
-        migrations.apply_migrations(store)
+    from .upgrade import store_without
+
+    with store_without(tmp_path, "m030") as store:
         with store.atomic():
             one, two, _ = _three_circles(store)["circles"]
             circles.leave(store, two, "Ann", on="2025-08-01")
@@ -182,13 +180,12 @@ def test_migration_m030_gives_old_entries_their_circle_only_when_certain(tmp_pat
                         "travel_hours": 0.0,
                     },
                 )
-    finally:
-        migrations.MIGRATIONS[:] = saved
-    assert "m030_hours_circle" in migrations.apply_migrations(store)
-    got = [r["circle_id"] for r in store.query("SELECT circle_id FROM volunteer_hours ORDER BY id")]
-    assert got == [one, None, one, None, None]
-    assert audit.verify(store).ok, audit.verify(store).problems
-    store.close()
+        assert migrations.apply_migrations(store) == ["m030_hours_circle"]
+        got = [
+            r["circle_id"] for r in store.query("SELECT circle_id FROM volunteer_hours ORDER BY id")
+        ]
+        assert got == [one, None, one, None, None]
+        assert audit.verify(store).ok, audit.verify(store).problems
 
 
 # -- over the demo: every hour once, and the reports agree with the records ------------------

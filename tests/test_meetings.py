@@ -760,19 +760,14 @@ def test_migration_m020_marks_existing_meetings_held_and_keeps_the_audit_true(
 ) -> None:
     """An upgrade: meetings recorded before meeting states existed are `held`, and `audit
     verify` still passes because the migration re-audits the changed rows."""
-    from cosa import audit, migrations, vault
+    from cosa import audit, migrations
 
-    store = Store.open(tmp_path / "old.db", vault.new_data_key(), create=True, migrate=False)
-    saved = list(migrations.MIGRATIONS)
-    migrations.MIGRATIONS[:] = [fn for fn in saved if fn.__name__ < "m020"]
-    try:
-        migrations.apply_migrations(store)
+    from .upgrade import store_without
+
+    with store_without(tmp_path, "m020") as store:
         with store.atomic():
             world = build(store)
             meetings.add(store, world.circle, date=days_ago(3), present="Ann Example")
-    finally:
-        migrations.MIGRATIONS[:] = saved
-    assert "m020_meeting_states" in migrations.apply_migrations(store)
-    assert [r["state"] for r in store.query("SELECT state FROM meetings")] == ["held"]
-    assert audit.verify(store).ok, audit.verify(store).problems
-    store.close()
+        assert migrations.apply_migrations(store) == ["m020_meeting_states"]
+        assert [r["state"] for r in store.query("SELECT state FROM meetings")] == ["held"]
+        assert audit.verify(store).ok, audit.verify(store).problems

@@ -78,6 +78,21 @@ COLUMNS: dict[str, list[Column]] = {
         ("last_supervision", "Last supervision"),
         ("due_on", "Due"),
     ],
+    "followups_due": [
+        ("circle_id", "Circle"),
+        ("member_code", "Member"),
+        ("ended_on", "Ended"),
+        ("months", "Months"),
+        ("due_on", "Due"),
+        ("days_left", "Days left"),
+    ],
+    "agreements_to_sign": [
+        ("circle_id", "Circle"),
+        ("member_code", "Member"),
+        ("version", "Agreement"),
+        ("last_signed", "Last signed"),
+        ("missing", "Still to sign"),
+    ],
     "circles": [
         ("id", "Circle"),
         ("member_code", "Member"),
@@ -97,6 +112,8 @@ MORE: dict[str, str] = {
     "actions_due": "cosa action list --due-within 7d",
     "vetting_due": "cosa report volunteers",
     "supervision_due": "cosa report volunteers",
+    "followups_due": "cosa followup list",
+    "agreements_to_sign": "cosa agreement list",
     "circles": "cosa circle list --status active",
 }
 

@@ -22,14 +22,16 @@ The audit trail is never deleted: it holds no content (actions, record types, id
   actions, reviews, risk reviews and disclosures. The bundle is every row that reaches the
   member through foreign keys (so a table added later is included without code here).
   Trigger `circle end`: the end of his last circle, once all his circles have ended.
-* `volunteer` — name and contact details, vetting, training, supervision and hours. Rows of
+* `volunteer` — name and contact details, vetting, training, supervision, hours and
+  documents. Rows of
   circles that name the volunteer (membership, attendance, contacts) belong to the core
   member's file: deleting a volunteer still referenced there deletes their own records and
   anonymises the volunteer row (kept as a placeholder). Free-text mentions of a volunteer in
   minutes go with the core member's file. Trigger `volunteer leaving`.
 * `vetting` — one DBS check's facts (never the certificate's content). Trigger `volunteer
   leaving`.
-* `referral` — a declined or withdrawn referral; when its core member never had a circle and
+* `referral` — a declined or withdrawn referral with its decision history and documents;
+  when its core member never had a circle and
   has no other referral, his file goes with it (someone who was never in a circle leaves no
   identity behind). Trigger `referral decision`.
 * `professional` — name, phone and email of an outer-circle professional (and the recipient
@@ -236,6 +238,12 @@ ANONYMISE: dict[str, dict[str, str | None]] = {
     "reviews": {"attendees": MARKER, "note": MARKER},
     "risk_reviews": {"note": MARKER},
     "disclosures": {"override_reason": MARKER},
+    "member_history": {"value": MARKER, "note": MARKER},
+    "referral_history": {"note": MARKER, "decided_by": MARKER},
+    "followups": {"note": MARKER},
+    "outcomes": {"note": MARKER},
+    "documents": {"title": MARKER, "file_name": MARKER, "content": None},
+    "circle_agreements": {"note": MARKER},
     "volunteers": {"name": MARKER, "email": None, "phone": None, "left_reason": MARKER},
     "volunteer_vetting": {"certificate": MARKER},
     "volunteer_supervision": {"wellbeing": MARKER, "note": MARKER},
@@ -281,6 +289,12 @@ KEPT: dict[str, set[str]] = {
         "file_name",
         "sha256",
     },
+    "member_history": {"field"},
+    "referral_history": {"field", "value", "reason_group"},
+    "followups": {"mode"},
+    "outcomes": {"kind", "offence", "source"},
+    "documents": {"kind", "sha256"},
+    "circle_agreements": {"version"},
     RULES: {"record_type", "trigger", "period", "action", "note"},
     HOLDS: {"record_type", "record_uuid"},
     EXCEPTIONS: {"record_type", "record_uuid"},
@@ -779,6 +793,7 @@ def _delete_order(store: Store, tables: Iterable[str]) -> list[str]:
 
 
 _VOLUNTEER_OWN = {
+    "documents",
     "volunteer_vetting",
     "volunteer_training",
     "volunteer_supervision",
@@ -812,7 +827,7 @@ def _bundle(store: Store, kind: Kind, row: Row, *, today: str) -> dict[str, set[
             )
             if kept is None:
                 return _closure(store, "core_members", [mid])
-        return {kind.table: {int(row["id"])}}
+        return _closure(store, kind.table, [row["id"]])
     return {kind.table: {int(row["id"])}}
 
 

@@ -16,6 +16,9 @@ tens of thousands of meetings. The sections, in order (keys of the returned dict
 * `licences_ending` — core members with an open circle whose licence ends within 30 days;
 * `vetting_due` — volunteers whose DBS re-check is due within 30 days (or never vetted);
 * `supervision_due` — active volunteers due supervision within 7 days (or never supervised);
+* `followups_due` — follow-up checks after a circle ended, open and due within 14 days;
+* `agreements_to_sign` — circles whose latest agreement a current volunteer or the core
+  member has not signed (someone joined after the last signing);
 * `circles` — every active circle with its last and next meeting.
 """
 
@@ -24,7 +27,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cosa.domain import meetings, volunteers
+from cosa.domain import agreements, followup, meetings, volunteers
 from cosa.domain.reviews import next_review_after
 from cosa.store import Row, Store
 
@@ -46,6 +49,8 @@ SECTIONS: dict[str, str] = {
     "licences_ending": f"Licences ending within {LICENCE_WARNING_DAYS} days",
     "vetting_due": f"DBS re-checks due within {VETTING_WARNING_DAYS} days",
     "supervision_due": f"Supervision due within {SUPERVISION_WARNING_DAYS} days",
+    "followups_due": f"Follow-up checks due within {followup.WARNING_DAYS} days",
+    "agreements_to_sign": "Agreement to re-sign",
     "circles": "Active circles",
 }
 
@@ -195,6 +200,8 @@ def status(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
         "supervision_due": volunteers.supervision_due(
             store, within_days=SUPERVISION_WARNING_DAYS, today=today
         ),
+        "followups_due": followup.due(store, today),
+        "agreements_to_sign": agreements.to_sign(store, today),
         "circles": circles,
     }
     out["counts"] = {key: len(out[key]) for key in SECTIONS}

@@ -242,6 +242,43 @@ def data(
         "logged_hours": hour_totals["logged_hours"],
         "travel_hours": hour_totals["travel_hours"],
     }
+    # follow-up and outcomes: all the circle has (follow-up comes after the ending, so it
+    # is not limited to the period)
+    checks = store.query(
+        "SELECT months, due_on, done_on FROM followup_checks WHERE circle_id = :c"
+        " ORDER BY due_on, id",
+        span,
+    )
+    followups = [
+        {
+            "on_date": f["on_date"],
+            "by": (
+                who.label(f["volunteer_id"], f["volunteer_name"])
+                if f["volunteer_id"]
+                else f"professional ({f['agency']})"
+            ),
+            "mode": f["mode"],
+            "note": redact(f["note"]),
+        }
+        for f in store.query(
+            "SELECT f.*, v.name AS volunteer_name, p.agency FROM followups f"
+            " LEFT JOIN volunteers v ON v.id = f.volunteer_id"
+            " LEFT JOIN professionals p ON p.id = f.professional_id"
+            " WHERE f.circle_id = :c ORDER BY f.on_date, f.id",
+            span,
+        )
+    ]
+    outcomes = [
+        {**o, "note": redact(o["note"])}
+        for o in store.query(
+            "SELECT on_date, kind, offence, source, note FROM outcomes WHERE circle_id = :c"
+            " ORDER BY on_date, id",
+            span,
+        )
+    ]
+    summary["followups"] = len(followups)
+    summary["followup_checks_done"] = sum(1 for c in checks if c["done_on"])
+    summary["outcomes"] = len(outcomes)
     code = circle["member_code"]
     return {
         "report": {
@@ -268,6 +305,9 @@ def data(
             "phases": phases,
         },
         "summary": summary,
+        "followup_checks": checks,
+        "followups": followups,
+        "outcomes": outcomes,
         "members": [
             {
                 "volunteer": who.label(m["volunteer_id"]),
@@ -715,6 +755,33 @@ def render(data: dict[str, Any]) -> list[Any]:
                     r["note"],
                 ]
                 for r in data["reviews"]
+            ],
+        )
+    )
+
+    story.append(heading("Follow-up after the ending"))
+    story.append(
+        table(
+            ["Check", "Due", "Done"],
+            [
+                [f"{c['months']} months", format_day(c["due_on"]), format_day(c["done_on"])]
+                for c in data["followup_checks"]
+            ],
+        )
+    )
+    story.append(
+        table(
+            ["Date", "By", "Mode", "Note"],
+            [[format_day(f["on_date"]), f["by"], f["mode"], f["note"]] for f in data["followups"]],
+        )
+    )
+    story.append(heading("Outcomes", 3))
+    story.append(
+        table(
+            ["Date", "Outcome", "Offence", "Source", "Note"],
+            [
+                [format_day(o["on_date"]), o["kind"], o["offence"], o["source"], o["note"]]
+                for o in data["outcomes"]
             ],
         )
     )

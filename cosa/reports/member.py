@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from cosa import history
 from cosa.domain.members import resolve_member
 from cosa.reports.data import (
     Redactor,
@@ -175,6 +176,10 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
             (mid,),
         )
     ]
+    record_history = [
+        {"on_date": h["on_date"], "field": h["field"], "value": r(h["value"]), "note": r(h["note"])}
+        for h in history.entries(store, "member", mid)
+    ]
     referrals = [
         {
             "received_on": x["received_on"],
@@ -185,6 +190,10 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
             "reason_group": x["reason_group"],
             "reason": r(x["reason"]),
             "decided_on": x["decided_on"],
+            "events": [
+                {"on_date": e["on_date"], "event": e["value"], "reason": r(e["note"])}
+                for e in history.entries(store, "referral", x["id"])
+            ],
         }
         for x in store.query(
             "SELECT * FROM referrals WHERE member_id = ? ORDER BY received_on, id", (mid,)
@@ -399,6 +408,7 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
         },
         "member": person,
         "licence_conditions": conditions,
+        "history": record_history,
         "risk_assessments": risks,
         "consents": consents,
         "referrals": referrals,
@@ -570,6 +580,16 @@ def render(data: dict[str, Any]) -> list[Any]:
             [
                 [c["text"], _day(c["start_date"]), _day(c["end_date"])]
                 for c in data["licence_conditions"]
+            ],
+        )
+    )
+    story.append(heading("History (address, area, MAPPA, legal status)", 3))
+    story.append(
+        table(
+            ["From", "What", "Value", "Note"],
+            [
+                [_day(h["on_date"]), h["field"].replace("_", " "), h["value"], h["note"]]
+                for h in data["history"]
             ],
         )
     )

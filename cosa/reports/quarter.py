@@ -9,7 +9,9 @@ volunteers contributed.
 
 Definitions (Q = the quarter's first to last day):
 
-* referrals: received in Q, by source and by their current decision;
+* referrals: received in Q, by source and by the decision in force at the end of Q (the
+  latest decision event on or before Q's last day; `undecided` when only received or
+  assessed);
 * circles: *started* (start date in Q), *active* (started by the end of Q and not ended
   before it began), *ended* (ending date in Q); phase as at the end of Q; ending reasons;
 * meetings: held in Q, by type; core member attendance = attended (on time or late) ÷
@@ -33,7 +35,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from cosa import dates
+from cosa import dates, history
 from cosa.domain import hours as hour_figures
 from cosa.domain import lookups
 from cosa.errors import UserError
@@ -111,11 +113,17 @@ def data(store: Store, quarter: str) -> dict[str, Any]:
     limit = threshold(store)
 
     # -- referrals
-    rows = store.query(
-        "SELECT source, coalesce(decision, 'undecided') AS decision, count(*) AS n"
-        " FROM referrals WHERE received_on BETWEEN :qs AND :qe GROUP BY 1, 2",
-        q,
-    )
+    in_force = history.values_on(store, "referral", "decision", qe)
+    counted: dict[tuple[str, str], int] = {}
+    for r in store.query(
+        "SELECT id, source FROM referrals WHERE received_on BETWEEN :qs AND :qe", q
+    ):
+        decision = in_force.get(int(r["id"])) or "received"
+        key = (r["source"], "undecided" if decision in ("received", "assessed") else decision)
+        counted[key] = counted.get(key, 0) + 1
+    rows: list[dict[str, Any]] = [
+        {"source": s, "decision": d, "n": n} for (s, d), n in counted.items()
+    ]
     sources = _order(store, "referral-source", sorted({r["source"] for r in rows}))
     referrals = matrix(sources, DECISIONS, _pairs(rows, "source", "decision"), limit)
 
