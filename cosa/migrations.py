@@ -690,6 +690,8 @@ def m030_hours_circle(store: Store) -> None:
         """
     )
     reaudit(store, "hours")
+
+
 # -- circle life (m070–m079) -----------------------------------------------------------------
 
 #: Tables of dated entries (SPEC §9 "records keep their history"): owner table -> history
