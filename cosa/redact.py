@@ -60,11 +60,19 @@ _CODE = re.compile(r"cm-?\d+|\d+")
 _SPLIT_TYPED = re.compile(r"\s*(?:,|;|/|&|\+|\band\b)\s*", re.IGNORECASE)
 
 
+#: Letters that Unicode does not decompose into a base letter and an accent.
+_STROKES = str.maketrans(
+    {"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ħ": "h", "Ħ": "h",
+     "ı": "i", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "þ": "th", "Þ": "th"}
+)  # fmt: skip
+
+
 def fold(text: str) -> str:
-    """Accents removed and case folded: 'Émile' -> 'emile', 'STRASSE' == fold('Straße')."""
+    """Accents removed and case folded: 'Émile' -> 'emile', 'Łukasz' -> 'lukasz',
+    'STRASSE' == fold('Straße')."""
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_STROKES))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 

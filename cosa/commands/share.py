@@ -38,7 +38,9 @@ def share(
     ctx: typer.Context,
     meeting: Annotated[str, typer.Argument(help="Meeting number (its minutes must be approved).")],
     to: Annotated[
-        str, typer.Option("--to", help="The professional receiving it: number or name prefix.")
+        str, typer.Option(
+            "--recipient", "--to", help="The professional receiving it: number or name prefix."
+        )
     ],
     out: Annotated[
         Path | None,
