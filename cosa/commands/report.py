@@ -9,6 +9,7 @@ to stdout, instead of the PDF), `--encrypt` / `--password-file PATH` (AES-256), 
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -50,6 +51,15 @@ PasswordFileOpt = Annotated[
         "--password-file",
         help="Encrypt with the password on the first line of this file (implies --encrypt).",
         dir_okay=False,
+    ),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Replace the output file if it exists.")
+]
+RecipientOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--recipient", "--for", help="Who receives the report (recorded in the audit trail)."
     ),
 ]
 ForOpt = Annotated[
@@ -126,14 +136,19 @@ def deliver(
     for_: str | None,
     attachments: dict[str, bytes] | None = None,
     extra: dict[str, Path] | None = None,
+    force: bool = False,
+    also: Callable[[Path, str, bool], None] | None = None,
 ) -> None:
-    """Print the data (`--json`), or write the PDF; either way an audit entry."""
+    """Print the data (`--json`), or write the PDF; either way an audit entry (and `also`,
+    called with the path, SHA-256 and whether it is encrypted, in the same transaction)."""
     from cosa.reports import publish
 
     if json_:
         dump_json(publish.export_json(store, data, for_=for_))
         return
-    path = publish.check_target(target(out, data))
+    path = publish.check_target(target(out, data), force=force)
+    for extra_path in (extra or {}).values():
+        publish.check_target(extra_path, force=force)
     password, generated = pdf_password(encrypt, password_file)
     done = publish.publish(
         store,
@@ -144,6 +159,8 @@ def deliver(
         for_=for_,
         attachments=attachments,
         extra=extra,
+        force=force,
+        also=also,
     )
     note = ", encrypted (AES-256)" if done.encrypted else ""
     message(f"Wrote {done.path} ({done.size:,} bytes{note}; SHA-256 {done.sha256})")
@@ -158,6 +175,7 @@ def minutes(
     ctx: typer.Context,
     meeting: Annotated[str, typer.Argument(help="Meeting number.")],
     out: OutOpt = None,
+    force: ForceOpt = False,
     names: NamesOpt = "full",
     json_: JsonOpt = False,
     encrypt: EncryptOpt = False,
@@ -180,6 +198,7 @@ def minutes(
         encrypt=encrypt,
         password_file=password_file,
         for_=for_,
+        force=force,
     )
 
 
@@ -192,6 +211,7 @@ def circle(
     from_: FromOpt = None,
     to: ToOpt = None,
     out: OutOpt = None,
+    force: ForceOpt = False,
     names: NamesOpt = "first",
     json_: JsonOpt = False,
     encrypt: EncryptOpt = False,
@@ -215,6 +235,7 @@ def circle(
         encrypt=encrypt,
         password_file=password_file,
         for_=for_,
+        force=force,
     )
 
 
@@ -225,10 +246,11 @@ def quarter(
         str, typer.Argument(metavar="QUARTER", help="Calendar quarter, e.g. 2026-Q3.")
     ],
     out: OutOpt = None,
+    force: ForceOpt = False,
     json_: JsonOpt = False,
     encrypt: EncryptOpt = False,
     password_file: PasswordFileOpt = None,
-    for_: ForOpt = None,
+    recipient: RecipientOpt = None,
     classification: ClassificationOpt = None,
 ) -> None:
     """Funder / national return: aggregates only, no names or codes, small counts (<5)
@@ -246,7 +268,8 @@ def quarter(
         json_=json_,
         encrypt=encrypt,
         password_file=password_file,
-        for_=for_,
+        for_=recipient,
+        force=force,
     )
 
 
@@ -263,6 +286,7 @@ def volunteers_cmd(
         bool, typer.Option("--all", help="Include volunteers who have left.")
     ] = False,
     out: OutOpt = None,
+    force: ForceOpt = False,
     json_: JsonOpt = False,
     encrypt: EncryptOpt = False,
     password_file: PasswordFileOpt = None,
@@ -284,6 +308,7 @@ def volunteers_cmd(
         encrypt=encrypt,
         password_file=password_file,
         for_=for_,
+        force=force,
     )
 
 
@@ -298,6 +323,7 @@ def concerns_cmd(
         str | None, typer.Option("--to", help="Concerns raised on or before this day.")
     ] = None,
     out: OutOpt = None,
+    force: ForceOpt = False,
     json_: JsonOpt = False,
     encrypt: EncryptOpt = False,
     password_file: PasswordFileOpt = None,
@@ -320,6 +346,7 @@ def concerns_cmd(
         encrypt=encrypt,
         password_file=password_file,
         for_=for_,
+        force=force,
     )
 
 
@@ -327,10 +354,20 @@ def concerns_cmd(
 def member_cmd(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Core member code, e.g. CM-0003.")],
+    sar: Annotated[
+        str | None,
+        typer.Option(
+            "--sar",
+            help="The subject access request this pack answers (its number): the pack is "
+            "linked to it and recorded as a disclosure when you `cosa sar respond`.",
+        ),
+    ] = None,
     out: OutOpt = None,
+    force: ForceOpt = False,
     json_out: Annotated[
         Path | None,
         typer.Option(
+            "--json-output",
             "--json-out",
             help="Also write the pack as JSON to this file (0600; not encrypted).",
             dir_okay=False,
@@ -339,18 +376,29 @@ def member_cmd(
     json_: JsonOpt = False,
     encrypt: EncryptOpt = False,
     password_file: PasswordFileOpt = None,
-    for_: ForOpt = None,
+    recipient: RecipientOpt = None,
     classification: ClassificationOpt = None,
 ) -> None:
     """Subject access pack: everything held about one core member (PDF with the JSON
     attached), volunteers and professionals reduced to role labels, with what was withheld."""
+    from cosa.domain import sars
     from cosa.reports import member as report
     from cosa.reports.publish import collect
 
     store = open_store(ctx)
     data = collect(store, classification, report.data, code)
+    linked = None
+    if sar is not None:
+        linked = sars.check_pack_for(store, sar, data["report"]["about"]["id"])
+        if json_:
+            raise UserError("--sar links a PDF pack to the request; leave out --json")
     if json_out is not None and (encrypt or password_file is not None):
         message(f"Note: {json_out} is not encrypted; the JSON inside the PDF is.")
+
+    def link(path: Path, sha256: str, encrypted: bool) -> None:
+        if linked is not None:
+            sars.record_pack(store, linked["id"], path.name, sha256, encrypted=encrypted)
+
     deliver(
         store,
         data,
@@ -359,10 +407,17 @@ def member_cmd(
         json_=json_,
         encrypt=encrypt,
         password_file=password_file,
-        for_=for_ or "the core member (subject access)",
+        for_=recipient or "the core member (subject access)",
         attachments=None if json_ else report.attachment(data),
         extra={"json": json_out} if json_out is not None else None,
+        force=force,
+        also=link,
     )
+    if linked is not None:
+        message(
+            f"Linked to SAR {linked['id']}; record the answer with "
+            f"`cosa sar respond {linked['id']} --on DATE`."
+        )
     message("Before you release it:")
     for line in report.BEFORE_RELEASE:
         message(f"  - {line}")

@@ -78,6 +78,20 @@ COLUMNS: dict[str, list[Column]] = {
         ("last_supervision", "Last supervision"),
         ("due_on", "Due"),
     ],
+    "sars_due": [
+        ("id", "SAR"),
+        ("member_code", "Member"),
+        ("received_on", "Received"),
+        ("due", "Due"),
+        ("days_left", "Days left"),
+    ],
+    "complaints_due": [
+        ("id", "Complaint"),
+        ("received_on", "Received"),
+        ("complainant", "Complainant"),
+        ("acknowledge_by", "Acknowledge by"),
+        ("days_left", "Days left"),
+    ],
     "circles": [
         ("id", "Circle"),
         ("member_code", "Member"),
@@ -97,6 +111,8 @@ MORE: dict[str, str] = {
     "actions_due": "cosa action list --due-within 7d",
     "vetting_due": "cosa report volunteers",
     "supervision_due": "cosa report volunteers",
+    "sars_due": "cosa sar list --open",
+    "complaints_due": "cosa complaint list --open",
     "circles": "cosa circle list --status active",
 }
 

@@ -16,6 +16,8 @@ tens of thousands of meetings. The sections, in order (keys of the returned dict
 * `licences_ending` — core members with an open circle whose licence ends within 30 days;
 * `vetting_due` — volunteers whose DBS re-check is due within 30 days (or never vetted);
 * `supervision_due` — active volunteers due supervision within 7 days (or never supervised);
+* `sars_due` — subject access requests due within 7 days or overdue (`cosa.domain.sars`);
+* `complaints_due` — complaints whose acknowledgement is due within 7 days or overdue;
 * `circles` — every active circle with its last and next meeting.
 """
 
@@ -46,6 +48,8 @@ SECTIONS: dict[str, str] = {
     "licences_ending": f"Licences ending within {LICENCE_WARNING_DAYS} days",
     "vetting_due": f"DBS re-checks due within {VETTING_WARNING_DAYS} days",
     "supervision_due": f"Supervision due within {SUPERVISION_WARNING_DAYS} days",
+    "sars_due": "Subject access requests due within 7 days or overdue",
+    "complaints_due": "Complaints to acknowledge within 7 days or overdue",
     "circles": "Active circles",
 }
 
@@ -175,6 +179,18 @@ def _licences(store: Store, today: date) -> list[Row]:
     return rows
 
 
+def _sars_due(store: Store, today: date) -> list[Row]:
+    from cosa.domain import sars
+
+    return sars.due(store, today)
+
+
+def _complaints_due(store: Store, today: date) -> list[Row]:
+    from cosa.domain import complaints
+
+    return complaints.due(store, today)
+
+
 def status(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
     """Everything that needs the coordinator's attention (see the module docstring)."""
     moment = (now or datetime.now()).replace(microsecond=0)
@@ -195,6 +211,8 @@ def status(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
         "supervision_due": volunteers.supervision_due(
             store, within_days=SUPERVISION_WARNING_DAYS, today=today
         ),
+        "sars_due": _sars_due(store, today),
+        "complaints_due": _complaints_due(store, today),
         "circles": circles,
     }
     out["counts"] = {key: len(out[key]) for key in SECTIONS}

@@ -380,8 +380,9 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
     disclosures = [
         {
             "date": d["disclosed_on"],
-            "to": pro(d["professional_id"]),
-            "what": json.loads(d["items"]),
+            "kind": d["kind"],
+            "to": pro(d["professional_id"]) if d["professional_id"] else "you",
+            "what": [r(x) for x in json.loads(d["items"])],
             "basis": d["basis"],
             "reason": r(d["override_reason"]),
         }
@@ -605,7 +606,13 @@ def render(data: dict[str, Any]) -> list[Any]:
     for c in data["circles"]:
         story += _circle_story(c)
     story.append(heading("Disclosures"))
-    story.append(para("Information about you sent outside the provider (share packs).", "small"))
+    story.append(
+        para(
+            "Information about you sent outside the provider: share packs of minutes, "
+            "concerns passed to professionals, and subject access packs sent to you.",
+            "small",
+        )
+    )
     story.append(
         table(
             ["Date", "To", "What", "Basis"],

@@ -35,9 +35,11 @@ def data(
     reference: str,
     on: str,
 ) -> dict[str, Any]:
-    record = meeting_record(store, meeting_id, names)
+    record = meeting_record(store, meeting_id, names, professionals=True)
     m = record["meeting"]
-    recipient = f"{pro['name']} ({pro['role']}, {pro['agency']})"
+    from cosa.domain.disclosures import recipient_of
+
+    recipient = recipient_of(pro)
     removed = [
         "meeting venue (meeting places are kept confidential)",
         "volunteers' surnames: volunteers are named by first name"
@@ -77,8 +79,17 @@ def data(
             "removed": removed,
         },
         **{k: v for k, v in record.items() if not k.startswith("_")},
-        "_file": f"share-{m['member_code']}-{m['date']}-meeting-{m['id']}",
+        "_file": f"share-{m['member_code']}-{m['date']}-meeting-{m['id']}-for-{slug(pro['name'])}",
     }
+
+
+def slug(text: str) -> str:
+    """A name as it can appear in a file name: 'Zoë O'Brien' -> 'zoe-o-brien'."""
+    import re
+
+    from cosa.redact import fold
+
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "recipient"
 
 
 def render(data: dict[str, Any]) -> list[Any]:
