@@ -33,27 +33,124 @@ from dataclasses import dataclass, field
 #: Words never replaced on their own: far more often a RAG rating, a month or a day than a
 #: person (their full names always are).
 NEVER_ALONE = frozenset(
-    """
-    red amber green january february march april may june july august september october
-    november december monday tuesday wednesday thursday friday saturday sunday
-    """.split()
+    [
+        "red",
+        "amber",
+        "green",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
 )
 #: Words replaced on their own only when capitalised (their full names always are).
 COMMON_WORDS = frozenset(
-    """
-    will mark bill pat sue hope grace faith joy rose frank dawn summer rich guy ray
-    victor chase hunter carter baker cook young white black brown wood hill king long
-    """.split()
+    [
+        "will",
+        "mark",
+        "bill",
+        "pat",
+        "sue",
+        "hope",
+        "grace",
+        "faith",
+        "joy",
+        "rose",
+        "frank",
+        "dawn",
+        "summer",
+        "rich",
+        "guy",
+        "ray",
+        "victor",
+        "chase",
+        "hunter",
+        "carter",
+        "baker",
+        "cook",
+        "young",
+        "white",
+        "black",
+        "brown",
+        "wood",
+        "hill",
+        "king",
+        "long",
+    ]
 )
 
 #: Text typed for a person that names a role, not a person: never treated as a name.
 ROLE_WORDS = frozenset(
-    """
-    pp om cm cms police probation coordinator co-ordinator all everyone circle volunteers
-    volunteer team me us chair self spoc mappa housing gp nurse staff professional
-    professionals prison manager worker officer the a an and or from of at to in on for
-    with by via re cc tbc tbd none nobody someone anyone
-    """.split()
+    [
+        "pp",
+        "om",
+        "cm",
+        "cms",
+        "police",
+        "probation",
+        "coordinator",
+        "co-ordinator",
+        "all",
+        "everyone",
+        "circle",
+        "volunteers",
+        "volunteer",
+        "team",
+        "me",
+        "us",
+        "chair",
+        "self",
+        "spoc",
+        "mappa",
+        "housing",
+        "gp",
+        "nurse",
+        "staff",
+        "professional",
+        "professionals",
+        "prison",
+        "manager",
+        "worker",
+        "officer",
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "from",
+        "of",
+        "at",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "via",
+        "re",
+        "cc",
+        "tbc",
+        "tbd",
+        "none",
+        "nobody",
+        "someone",
+        "anyone",
+    ]
 )
 
 _CODE = re.compile(r"cm-?\d+|\d+")

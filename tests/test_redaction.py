@@ -10,8 +10,18 @@ from typing import Any
 
 import pytest
 
-from cosa.domain import actions, circles, concerns, contacts, meetings, members, pros, referrals
-from cosa.domain import reviews, volunteers
+from cosa.domain import (
+    actions,
+    circles,
+    concerns,
+    contacts,
+    meetings,
+    members,
+    pros,
+    referrals,
+    reviews,
+    volunteers,
+)
 from cosa.redact import Matcher, fold, typed_names, unique_labels
 from cosa.workspace import Options, Workspace
 

@@ -621,9 +621,7 @@ def test_reports_run_a_fixed_number_of_queries_whatever_the_data(world: Any, ws_
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def test_the_redactor_replaces_every_name_of_everyone_but_common_words_only_capitalised() -> (
-    None
-):
+def test_the_redactor_replaces_every_name_of_everyone_but_common_words_only_capitalised() -> None:
     names = VolunteerNames("code", [{"id": 3, "name": "Will May"}])
     people = ThirdParties(
         volunteers=[{"id": 3, "name": "Will May"}, {"id": 9, "name": "Ann Other"}],

@@ -175,7 +175,9 @@ def test_packs_for_two_recipients_never_replace_each_other_and_o_needs_force(
     cli: Cli, tmp_path: Path, ws_home: Path
 ) -> None:
     cli("share", "5", "--recipient", "Pat")
-    cli("share", "5", "--recipient", "Olly", "--override", "MAPPA meeting", "--basis", "public task")
+    cli(
+        "share", "5", "--recipient", "Olly", "--override", "MAPPA meeting", "--basis", "public task"
+    )
     names = sorted(p.name for p in tmp_path.glob("share-*.pdf"))
     assert names == [
         "share-CM-0001-2025-07-22-meeting-5-for-olly-officer.pdf",

@@ -73,7 +73,9 @@ def respond(
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    open_: Annotated[bool, typer.Option("--open", help="Only complaints not yet answered.")] = False,
+    open_: Annotated[
+        bool, typer.Option("--open", help="Only complaints not yet answered.")
+    ] = False,
     limit: Annotated[
         int | None, typer.Option("--limit", help="Show only the N most recent.")
     ] = None,

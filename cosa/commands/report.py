@@ -8,8 +8,8 @@ to stdout, instead of the PDF), `--encrypt` / `--password-file PATH` (AES-256), 
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -53,9 +53,7 @@ PasswordFileOpt = Annotated[
         dir_okay=False,
     ),
 ]
-ForceOpt = Annotated[
-    bool, typer.Option("--force", help="Replace the output file if it exists.")
-]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
 RecipientOpt = Annotated[
     str | None,
     typer.Option(

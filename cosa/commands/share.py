@@ -41,9 +41,10 @@ def share(
     ctx: typer.Context,
     meeting: Annotated[str, typer.Argument(help="Meeting number (its minutes must be approved).")],
     to: Annotated[
-        str, typer.Option(
+        str,
+        typer.Option(
             "--recipient", "--to", help="The professional receiving it: number or name prefix."
-        )
+        ),
     ],
     out: Annotated[
         Path | None,
@@ -123,9 +124,7 @@ def list_cmd(
         str | None,
         typer.Option("--kind", help=f"Only one kind: {', '.join(disclosures.KINDS)}."),
     ] = None,
-    limit: Annotated[
-        int | None, typer.Option("--limit", help="Only the N most recent.")
-    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the N most recent.")] = None,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:

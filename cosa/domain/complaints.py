@@ -63,14 +63,15 @@ def get(store: Store, ref: str | int, *, today: date | None = None) -> Row:
 def add(
     store: Store, *, on: DateLike, complainant: str, about: str, note: str | None = None
 ) -> int:
+    received = required_date("--on", on)
+    if received > date.today().isoformat():
+        raise UserError(f"--on {received} is in the future")
     values = {
-        "received_on": required_date("--on", on),
+        "received_on": received,
         "complainant": clean_text("--complainant", complainant, required=True),
         "about": clean_text("--about", about, required=True),
         "note": clean_text("--note", note),
     }
-    if values["received_on"] > date.today().isoformat():
-        raise UserError(f"--on {values['received_on']} is in the future")
     return store.insert(TABLE, "complaint", values)
 
 
@@ -82,7 +83,9 @@ def _step(store: Store, ref: str | int, on: DateLike, doing: str) -> tuple[Row, 
             f"--on {day} is before complaint {row['id']} was received ({row['received_on']})"
         )
     if row["responded_on"]:
-        raise UserError(f"complaint {row['id']} was answered on {row['responded_on']}; cannot {doing}")
+        raise UserError(
+            f"complaint {row['id']} was answered on {row['responded_on']}; cannot {doing}"
+        )
     return row, day
 
 

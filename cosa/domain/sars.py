@@ -95,9 +95,7 @@ def clock(sar: Row, events: list[Row], today: date) -> Clock:
 
 
 def _events(store: Store, sar_id: int) -> list[Row]:
-    return store.query(
-        "SELECT * FROM sar_events WHERE sar_id = ? ORDER BY date, id", (sar_id,)
-    )
+    return store.query("SELECT * FROM sar_events WHERE sar_id = ? ORDER BY date, id", (sar_id,))
 
 
 def _with_clock(store: Store, row: Row, today: date, events: list[Row] | None = None) -> Row:
@@ -151,7 +149,10 @@ def add(
 
 def _event(store: Store, sar: Row, kind: str, day: str, **values: Any) -> int:
     return store.insert(
-        EVENTS, "sar_event", {"sar_id": sar["id"], "kind": kind, "date": day, **values}, f"sar.{kind}"
+        EVENTS,
+        "sar_event",
+        {"sar_id": sar["id"], "kind": kind, "date": day, **values},
+        f"sar.{kind}",
     )
 
 
@@ -159,9 +160,7 @@ def _open(store: Store, ref: str | int, on: DateLike, doing: str) -> tuple[Row, 
     sar = _get(store, ref)
     day = required_date("--on", on)
     if day < sar["received_on"]:
-        raise UserError(
-            f"--on {day} is before SAR {sar['id']} was received ({sar['received_on']})"
-        )
+        raise UserError(f"--on {day} is before SAR {sar['id']} was received ({sar['received_on']})")
     c = clock(sar, _events(store, sar["id"]), date.today())
     if c.responded_on:
         raise UserError(
@@ -182,9 +181,7 @@ def pause(store: Store, ref: str | int, *, on: DateLike, reason: str) -> int:
     sar, day, c = _open(store, ref, on, "pause it")
     if c.paused_since:
         raise UserError(f"SAR {sar['id']} is already paused since {c.paused_since}")
-    return _event(
-        store, sar, "paused", day, reason=clean_text("--reason", reason, required=True)
-    )
+    return _event(store, sar, "paused", day, reason=clean_text("--reason", reason, required=True))
 
 
 @in_transaction

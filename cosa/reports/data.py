@@ -348,8 +348,8 @@ class VolunteerNames:
             redact.add([name], self.label(vid), key=("volunteer", vid))
         if professionals is not None:
             for pid in mentioned:
-                name = next((p["name"] for p in people.professionals if p["id"] == pid), None)
-                redact.add([name], professionals(pid) or "a professional", key=("pro", pid))
+                names = [p["name"] for p in people.professionals if p["id"] == pid]
+                redact.add(names, professionals(pid) or "a professional", key=("pro", pid))
         for v in people.volunteers:
             vid = int(v["id"])
             if vid not in self._names:
