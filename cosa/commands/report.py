@@ -9,6 +9,7 @@ to stdout, instead of the PDF), `--encrypt` / `--password-file PATH` (AES-256), 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -419,3 +420,215 @@ def member_cmd(
     message("Before you release it:")
     for line in report.BEFORE_RELEASE:
         message(f"  - {line}")
+
+
+@app.command("return")
+def return_cmd(
+    ctx: typer.Context,
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period",
+            help="2026-Q3, 2026, FY2026 (1 April to 31 March) or 2026-04-01..2026-09-30.",
+        ),
+    ],
+    out: OutOpt = None,
+    force: ForceOpt = False,
+    json_: JsonOpt = False,
+    csv_: Annotated[
+        bool,
+        typer.Option(
+            "--csv",
+            help="Print the measures as CSV (provider, period, measure, breakdown, value, "
+            "suppressed) instead of the PDF.",
+        ),
+    ] = False,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="Unsuppressed counts for a national body under a sharing agreement: an "
+            "encrypted PDF with the CSV attached, recorded as a disclosure (needs --recipient).",
+        ),
+    ] = False,
+    encrypt: EncryptOpt = False,
+    password_file: PasswordFileOpt = None,
+    recipient: RecipientOpt = None,
+    classification: ClassificationOpt = None,
+) -> None:
+    """The return for any period: aggregates only, small counts suppressed (PDF, --json,
+    --csv); --raw for a national body; a period not yet over is marked provisional."""
+    from cosa.reports import returns
+    from cosa.reports.publish import collect, export_json
+
+    if raw and (json_ or csv_):
+        raise UserError("--raw writes an encrypted PDF; leave out --json and --csv")
+    if raw and not recipient:
+        raise UserError(
+            "--raw needs --recipient: who receives the unsuppressed counts",
+            hint="e.g. --recipient 'Circles UK (data sharing agreement 2026)'",
+        )
+    store = open_store(ctx)
+    data = collect(store, classification, returns.data, period)
+    if csv_:
+        export_json(store, data, for_=recipient)  # the audit entry; the CSV is the same data
+        typer.echo(returns.to_csv(data["provider"], data["period"], data["_figures"]), nl=False)
+        return
+    if not raw:
+        deliver(
+            store,
+            data,
+            returns.render,
+            out=out,
+            json_=json_,
+            encrypt=encrypt,
+            password_file=password_file,
+            for_=recipient,
+            force=force,
+        )
+        return
+    _raw_return(store, data, out, force, password_file, str(recipient))
+
+
+def _raw_return(
+    store: Store,
+    data: dict[str, Any],
+    out: Path | None,
+    force: bool,
+    password_file: Path | None,
+    recipient: str,
+) -> None:
+    from datetime import date
+
+    from cosa.domain import disclosures
+    from cosa.reports import publish, returns
+
+    figures = returns.unsuppressed(data["_raw"])
+    data = {**data, "_figures": figures, "_file": f"{data['_file']}-raw"}
+    data["report"] = {**data["report"], "kind": "return.raw", "title": "Raw return (unsuppressed)"}
+    csv_text = returns.to_csv(data["provider"], data["period"], figures)
+    path = publish.check_target(target(out, data), force=force)
+    password, generated = pdf_password(True, password_file)
+
+    def record(path: Path, sha256: str, encrypted: bool) -> None:
+        disclosures.record_file(
+            store,
+            kind=disclosures.RAW_RETURN,
+            recipient=recipient,
+            on=date.today().isoformat(),
+            basis="sharing agreement",
+            items=[f"unsuppressed counts of the return for {data['period']}"],
+            file_name=path.name,
+            sha256=sha256,
+            encrypted=encrypted,
+        )
+
+    done = publish.publish(
+        store,
+        data,
+        returns.render_raw,
+        path,
+        password=password,
+        for_=recipient,
+        attachments={returns.RAW_ATTACHMENT: csv_text.encode()},
+        force=force,
+        also=record,
+    )
+    message(
+        f"Wrote {done.path} ({done.size:,} bytes, encrypted (AES-256); SHA-256 {done.sha256})\n"
+        f"Recorded as a disclosure to {recipient}."
+    )
+    if generated:
+        message(f"Password (shown once; send it separately from the file): {password}")
+
+
+@app.command("merge")
+def merge_cmd(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(metavar="RAW...", help="Raw returns (`report return --raw`) to add up."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="total.csv or total.pdf (refused if it exists).", dir_okay=False
+        ),
+    ],
+    password_files: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--password-file",
+            help="The raw returns' password: one file for all, or one per return in order "
+            "(else asked for on a terminal).",
+            dir_okay=False,
+        ),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--threshold", help="Counts below this are suppressed (2 or more).")
+    ] = 5,
+    force: ForceOpt = False,
+) -> None:
+    """Add raw returns up and suppress small counts once, after merging (CSV or PDF)."""
+    from cosa.fsutil import atomic_write
+    from cosa.reports import publish, returns
+
+    if limit < 2:
+        raise UserError(f"invalid --threshold {limit}: it must be 2 or more")
+    if out.suffix.lower() not in (".csv", ".pdf"):
+        raise UserError(f"{out.name}: the output must be a .csv or .pdf file")
+    files = list(password_files or [])
+    if files and len(files) not in (1, len(inputs)):
+        raise UserError("give one --password-file for all returns, or one per return")
+    publish.check_target(out, force=force)
+    cells: list[Any] = []
+    providers: list[str] = []
+    periods: list[str] = []
+    for i, source in enumerate(inputs):
+        if files:
+            secret = secrets_input.read_secret_file(files[min(i, len(files) - 1)], "password")
+        elif secrets_input.interactive():
+            secret = secrets_input.prompt_hidden(f"Password for {source.name}: ")
+        else:
+            raise UserError(f"no password for {source.name}", hint="give --password-file PATH")
+        text = _raw_csv(source, secret)
+        got_providers, got_periods, got = returns.read_raw_csv(text, source.name)
+        providers += [p for p in got_providers if p not in providers]
+        periods += [p for p in got_periods if p not in periods]
+        cells += got
+    merged = returns.merged_data(cells, providers, periods, limit)
+    if out.suffix.lower() == ".csv":
+        blob = returns.to_csv(" + ".join(providers), ", ".join(periods), merged["_figures"])
+        atomic_write(out, blob.encode())
+    else:
+        from cosa.reports import pdf
+
+        meta = pdf.ReportMeta(
+            title="Merged return",
+            period=", ".join(periods),
+            generated_at=datetime.now().replace(microsecond=0),
+            operator="—",
+            audit_head="—",
+            classification="OFFICIAL",
+            subject="",
+        )
+        atomic_write(out, pdf.build_pdf(meta, returns.render_merged(merged)))
+    message(f"Wrote {out}: {len(inputs)} return(s) from {', '.join(providers)} added up.")
+
+
+def _raw_csv(source: Path, password: str) -> str:
+    from pypdf import PasswordType, PdfReader
+
+    from cosa.reports import returns
+
+    if not source.is_file():
+        raise UserError(f"{source}: no such file")
+    try:
+        reader = PdfReader(source)
+    except Exception:
+        raise UserError(f"{source.name} is not a PDF") from None
+    if reader.is_encrypted and reader.decrypt(password) == PasswordType.NOT_DECRYPTED:
+        raise UserError(f"wrong password for {source.name}")
+    blobs = reader.attachments.get(returns.RAW_ATTACHMENT)
+    if not blobs:
+        raise UserError(f"{source.name} is not a raw return (no {returns.RAW_ATTACHMENT} inside)")
+    return blobs[0].decode()
