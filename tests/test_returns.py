@@ -325,8 +325,13 @@ def test_bad_return_input_is_one_line_exit_1_and_nothing_written(
     assert not list(tmp_path.glob("*.pdf"))
 
 
-def test_the_csv_names_the_provider_from_its_setting_and_refuses_nothing_else(cli: Cli) -> None:
+def test_the_csv_names_the_provider_from_its_setting(cli: Cli) -> None:
     cli("config", "set", "provider_name", "Circles South, Ltd")
+    cli("referral", "add", "--received", "2026-02-03", "--source", "probation")
     text = cli("report", "return", "--period", "2026-Q1", "--csv").stdout
     assert text.splitlines()[0] == ",".join(returns.CSV_HEADER)
-    assert all(r["provider"] == "Circles South, Ltd" for r in rows_of(text))
+    rows = rows_of(text)
+    assert rows and all(r["provider"] == "Circles South, Ltd" for r in rows)
+    assert ("referrals_received", "probation / undecided", "small") in {
+        (r["measure"], r["breakdown"], r["suppressed"]) for r in rows
+    }

@@ -16,7 +16,8 @@ withheld, and why, is listed in the pack, with what the coordinator must still c
 before releasing it (a subject access request is answered by a person, not a program).
 
 The PDF embeds the same data as JSON (an attachment, encrypted with the PDF under
-`--encrypt`); `--json-out FILE` writes it beside the PDF as well.
+`--encrypt`); `--json-output FILE` writes it beside the PDF as well. `--sar ID` links the
+pack to the subject access request it answers (`cosa.domain.sars`).
 
 A fixed number of queries (`circle_id IN (…)`), whatever the size of the record.
 """

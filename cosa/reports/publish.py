@@ -216,7 +216,9 @@ def publish(
     also: Callable[[Path, str, bool], None] | None = None,
 ) -> Published:
     """Write the report's PDF (and `extra` files: name -> path, e.g. the JSON of a subject
-    access pack) and its audit entry `report.<kind>`, all or nothing."""
+    access pack) and its audit entry `report.<kind>`, all or nothing. An existing file is
+    refused unless `force`; `also(path, sha256, encrypted)` runs in the same transaction
+    (e.g. to record the file as a disclosure)."""
     path = check_target(path, force=force)
     targets = [check_target(target, force=force) for target in (extra or {}).values()]
     files = [(path, render_pdf(data, render, password=password, attachments=attachments))]
