@@ -66,9 +66,12 @@ def record_escalation(store: Store, escalation_id: int, *, action: str = "disclo
         (escalation_id,),
     )
     assert e is not None
-    items = [f"concern {e['concern_id']} ({e['severity']}, {e['category']}) by {e['via']}"]
-    if e["shared"]:
-        items.append(f"shared: {e['shared']}")
+    # what was said stays in the escalation itself (anonymised with it), never copied here
+    items = [
+        f"concern {e['concern_id']} ({e['severity']}, {e['category']}) by {e['via']}",
+        f"escalation {escalation_id}"
+        + (": what was shared is recorded there" if e["shared"] else ""),
+    ]
     values = {
         "member_id": e["member_id"],
         "circle_id": e["circle_id"],
