@@ -618,8 +618,8 @@ class SearchHit(BaseModel):
 
 class Disclosure(Record):
     """Something that left the provider; append-only. `kind` is `share pack` (`cosa share`),
-    `escalation` (`cosa concern escalate`), `subject access pack` (`cosa sar respond`) or
-    `raw return` (`cosa report return --raw`).
+    `escalation` (`cosa concern escalate`), `subject access pack` (`cosa sar respond`),
+    `raw return` (`cosa report return --raw`) or `research extract` (`cosa report extract`).
 
     `recipient` is who received it as they were on the day (a professional's name, role and
     agency); `basis` is the lawful basis (`consent`, an override's basis with

@@ -632,3 +632,57 @@ def _raw_csv(source: Path, password: str) -> str:
     if not blobs:
         raise UserError(f"{source.name} is not a raw return (no {returns.RAW_ATTACHMENT} inside)")
     return blobs[0].decode()
+
+
+@app.command("extract")
+def extract_cmd(
+    ctx: typer.Context,
+    from_: Annotated[str, typer.Option("--from", help="First day of the period.")],
+    to: Annotated[str, typer.Option("--to", help="Last day of the period.")],
+    out: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="CSV file to write (0600).", dir_okay=False),
+    ],
+    recipient: Annotated[
+        str,
+        typer.Option("--recipient", help="Who receives it (recorded as a disclosure)."),
+    ],
+    k: Annotated[
+        int,
+        typer.Option("--k", help="Each combination of quasi-identifiers is shared by k rows."),
+    ] = 5,
+    force: ForceOpt = False,
+) -> None:
+    """Research extract: one row per circle active in the period, random ids, dates to the
+    month, ages in bands, k-anonymous; recorded as a disclosure."""
+    from datetime import date
+
+    from cosa.domain import disclosures
+    from cosa.reports import extract, publish
+    from cosa.reports.data import snapshot
+
+    extract.check_k(k)
+    path = publish.check_target(out, force=force)
+    store = open_store(ctx)
+    with snapshot(store):
+        blob, written, dropped, start, end = extract.build(store, from_, to, k)
+
+    def record(digests: list[str]) -> None:
+        disclosures.record_file(
+            store,
+            kind=disclosures.RESEARCH_EXTRACT,
+            recipient=recipient,
+            on=date.today().isoformat(),
+            basis="research (pseudonymised, k-anonymous)",
+            items=[f"{written} circles active from {start} to {end}, k = {k}"],
+            file_name=path.name,
+            sha256=digests[0],
+            encrypted=False,
+            removed=[f"{dropped} circle(s) in groups smaller than k"] if dropped else [],
+        )
+
+    [digest] = publish.write_recorded(store, [(path, blob)], record)
+    message(
+        f"Wrote {path}: {written} circle(s), {dropped} left out (groups smaller than {k}); "
+        f"SHA-256 {digest}. Recorded as a disclosure to {recipient}."
+    )

@@ -42,7 +42,8 @@ BASES = ("consent", *OVERRIDE_BASES)
 ESCALATION = "escalation"
 SUBJECT_ACCESS = "subject access pack"
 RAW_RETURN = "raw return"
-KINDS = (KIND, ESCALATION, SUBJECT_ACCESS, RAW_RETURN)
+RESEARCH_EXTRACT = "research extract"
+KINDS = (KIND, ESCALATION, SUBJECT_ACCESS, RAW_RETURN, RESEARCH_EXTRACT)
 
 _SELECT = (
     "SELECT d.*, m.code AS member_code FROM disclosures d"
