@@ -5,8 +5,9 @@ sharing is allowed and records the disclosure). Compared with `report minutes`:
 
 * approved minutes only (with their amendments);
 * volunteers by first name (`--volunteer-names first`, with a surname initial when two
-  share a first name) or by code (`code`: "Volunteer 12"), also inside the minutes, concerns
-  and actions;
+  share a first name, and "(2)" when even that clashes) or by code (`code`: "Volunteer
+  12"); inside the minutes, concerns and actions every name cosa knows is replaced by
+  identity (`cosa.redact`): professionals by role and agency, anyone else generically;
 * the meeting venue is withheld (meeting places are kept confidential);
 * the pack names its recipient, the lawful basis and the disclosure reference (the record's
   UUID), so a copy that turns up later can be traced to its disclosure record.
@@ -46,10 +47,14 @@ def data(
         if names == "first"
         else "volunteers' names: volunteers are named by code (Volunteer N)",
     ]
+    removed.append(
+        "professionals' names in the text: by role and agency (the circle's outer circle) "
+        "or as 'a professional'; other people cosa knows of as 'a volunteer' or 'a third party'"
+    )
     if record["_replacements"]:
         removed.append(
-            f"{record['_replacements']} mention(s) of volunteers' names in the minutes, "
-            "concerns and actions reduced the same way"
+            f"{record['_replacements']} mention(s) of names in the minutes, concerns and "
+            "actions replaced"
         )
     items = [f"approved minutes of meeting {m['id']} ({m['date']})", "attendance"]
     for key, noun in (("amendments", "amendment"), ("concerns", "concern"), ("actions", "action")):
