@@ -471,7 +471,7 @@ def return_cmd(
     store = open_store(ctx)
     data = collect(store, classification, returns.data, period)
     if csv_:
-        export_json(store, data, for_=recipient)  # the audit entry; the CSV is the same data
+        export_json(store, data, for_=recipient, format="csv")  # the audit entry
         typer.echo(returns.to_csv(data["provider"], data["period"], data["_figures"]), nl=False)
         return
     if not raw:

@@ -94,8 +94,11 @@ def _about(data: Mapping[str, Any]) -> tuple[str | None, int | None]:
     return str(about["type"]), int(about["id"])
 
 
-def export_json(store: Store, data: Mapping[str, Any], *, for_: str | None = None) -> Data:
-    """Audit that a report's data left as JSON on stdout; returns what to print."""
+def export_json(
+    store: Store, data: Mapping[str, Any], *, for_: str | None = None, format: str = "json"
+) -> Data:
+    """Audit that a report's data left as JSON (or `format`) on stdout; returns what to
+    print."""
     kind = data["report"]["kind"]
     record_type, record_id = _about(data)
     with store.atomic():
@@ -103,7 +106,7 @@ def export_json(store: Store, data: Mapping[str, Any], *, for_: str | None = Non
             f"report.{kind}",
             record_type,
             record_id,
-            detail=_detail(data, for_, format="json", to="stdout"),
+            detail=_detail(data, for_, format=format, to="stdout"),
         )
     return public(data)
 
