@@ -59,6 +59,8 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "share": ("share", "Make a share pack of approved minutes and record the disclosure."),
         "disclosure": ("share", "Disclosures: who received what, when, on what basis."),
+        "sar": ("sar", "Subject access requests: the register and its due dates."),
+        "complaint": ("complaint", "Complaints: the register and its due dates."),
     },
     "Data safety": {
         "backup": ("data_cmds", "Write one encrypted, verified backup file."),

@@ -888,3 +888,91 @@ def m072_agreements_documents(store: Store) -> None:
 RECORD_TABLES["document"] = "documents"
 RECORD_TABLES["agreement"] = "circle_agreements"
 RECORD_TABLES["signature"] = "agreement_signatures"
+
+
+@migration
+def m080_disclosure_register(store: Store) -> None:
+    """Every disclosure in one register: share packs, escalations to professionals, subject
+    access packs and raw returns. The table is rebuilt so that a disclosure need not have a
+    professional (a subject access pack goes to the data subject), a core member (a raw
+    return is about no one in particular) or a file (an escalation by phone); it gains the
+    escalation or subject access request it records. Every escalation already made is
+    recorded as a disclosure."""
+    store.script(
+        f"""
+        CREATE TABLE sars ({RECORD_COLUMNS},
+            member_id INTEGER NOT NULL REFERENCES core_members (id),
+            received_on TEXT NOT NULL,
+            via TEXT,
+            note TEXT
+        );
+        CREATE INDEX sars_member ON sars (member_id);
+        CREATE TABLE sar_events ({RECORD_COLUMNS},
+            sar_id INTEGER NOT NULL REFERENCES sars (id),
+            kind TEXT NOT NULL
+                CHECK (kind IN ('verified', 'paused', 'resumed', 'extended', 'pack', 'responded')),
+            date TEXT NOT NULL,
+            months INTEGER,
+            reason TEXT,
+            file_name TEXT,
+            sha256 TEXT,
+            encrypted INTEGER
+        );
+        CREATE INDEX sar_events_sar ON sar_events (sar_id, date, id);
+
+        CREATE TABLE complaints ({RECORD_COLUMNS},
+            received_on TEXT NOT NULL,
+            complainant TEXT NOT NULL,
+            about TEXT NOT NULL,
+            note TEXT,
+            acknowledged_on TEXT,
+            responded_on TEXT,
+            outcome TEXT CHECK (outcome IN ('upheld', 'partly', 'not-upheld'))
+        );
+        CREATE INDEX complaints_open ON complaints (responded_on, received_on);
+
+        CREATE TABLE disclosures_new ({RECORD_COLUMNS},
+            member_id INTEGER REFERENCES core_members (id),
+            circle_id INTEGER REFERENCES circles (id),
+            meeting_id INTEGER REFERENCES meetings (id),
+            professional_id INTEGER REFERENCES professionals (id),
+            recipient TEXT NOT NULL,
+            disclosed_on TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            items TEXT NOT NULL,
+            basis TEXT NOT NULL,
+            override_reason TEXT,
+            removed TEXT NOT NULL,
+            file_name TEXT,
+            sha256 TEXT,
+            encrypted INTEGER NOT NULL DEFAULT 0,
+            escalation_id INTEGER REFERENCES escalations (id),
+            sar_id INTEGER REFERENCES sars (id)
+        );
+        INSERT INTO disclosures_new (id, uuid, created_at, updated_at, created_by, updated_by,
+            member_id, circle_id, meeting_id, professional_id, recipient, disclosed_on, kind,
+            items, basis, override_reason, removed, file_name, sha256, encrypted)
+        SELECT id, uuid, created_at, updated_at, created_by, updated_by,
+            member_id, circle_id, meeting_id, professional_id, recipient, disclosed_on, kind,
+            items, basis, override_reason, removed, file_name, sha256, encrypted
+        FROM disclosures;
+        DROP TABLE disclosures;
+        ALTER TABLE disclosures_new RENAME TO disclosures;
+        CREATE INDEX disclosures_member ON disclosures (member_id, disclosed_on);
+        CREATE INDEX disclosures_professional ON disclosures (professional_id);
+        CREATE INDEX disclosures_meeting ON disclosures (meeting_id);
+        CREATE INDEX disclosures_date ON disclosures (disclosed_on, id);
+        CREATE INDEX disclosures_escalation ON disclosures (escalation_id);
+        CREATE INDEX disclosures_sar ON disclosures (sar_id);
+        """
+    )
+    reaudit(store, "disclosure")
+    from cosa.domain.disclosures import record_escalation
+
+    for row in store.query("SELECT id FROM escalations ORDER BY id"):
+        record_escalation(store, int(row["id"]), action="schema.migrate")
+
+
+RECORD_TABLES["sar"] = "sars"
+RECORD_TABLES["sar_event"] = "sar_events"
+RECORD_TABLES["complaint"] = "complaints"

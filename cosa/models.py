@@ -591,6 +591,8 @@ class Status(BaseModel):
     supervision_due: list[StatusSupervision]
     followups_due: list[StatusFollowup] = []
     agreements_to_sign: list[StatusAgreement] = []
+    sars_due: list[Sar]
+    complaints_due: list[Complaint]
     circles: list[StatusCircle]
     counts: dict[str, int]
 
@@ -672,28 +674,34 @@ class SearchHit(BaseModel):
 
 
 class Disclosure(Record):
-    """A share pack sent outside the provider (`cosa share`); append-only.
+    """Something that left the provider; append-only. `kind` is `share pack` (`cosa share`),
+    `escalation` (`cosa concern escalate`), `subject access pack` (`cosa sar respond`),
+    `raw return` (`cosa report return --raw`) or `research extract` (`cosa report extract`).
 
-    `recipient` is the professional as they were on the day (name, role, agency); `basis` is
-    `consent` or, with an override, its lawful basis and `override_reason`; `sha256` is the
-    digest of the file that left (`file_name`); the `uuid` is printed on the pack.
+    `recipient` is who received it as they were on the day (a professional's name, role and
+    agency); `basis` is the lawful basis (`consent`, an override's basis with
+    `override_reason`, `subject access`, `sharing agreement`); `sha256` is the digest of the
+    file that left (`file_name`; none for an escalation by phone or email); the `uuid` is
+    printed on a share pack. `escalation_id` / `sar_id` link the record it discloses.
     """
 
-    member_id: int
-    member_code: str
+    member_id: int | None = None
+    member_code: str | None = None
     circle_id: int | None = None
     meeting_id: int | None = None
-    professional_id: int
+    professional_id: int | None = None
     recipient: str
     disclosed_on: str
     kind: str
     items: list[str]
-    basis: Literal["consent", "override", "legal duty", "vital interests", "public task"]
+    basis: str
     override_reason: str | None = None
     removed: list[str]
-    file_name: str
-    sha256: str
+    file_name: str | None = None
+    sha256: str | None = None
     encrypted: bool
+    escalation_id: int | None = None
+    sar_id: int | None = None
 
 
 # -- retention -------------------------------------------------------------------------------
@@ -841,3 +849,59 @@ class Document(Record):
     file_name: str
     size: int
     sha256: str
+
+
+# -- the provider's registers ----------------------------------------------------------------
+
+
+class SarEvent(Record):
+    """A dated step of a subject access request: verified, paused, resumed, extended, pack
+    (a pack made for it) or responded (with the pack's file name and SHA-256)."""
+
+    sar_id: int
+    kind: Literal["verified", "paused", "resumed", "extended", "pack", "responded"]
+    date: str
+    months: int | None = None
+    reason: str | None = None
+    file_name: str | None = None
+    sha256: str | None = None
+    encrypted: bool | None = None
+
+
+class Sar(Record):
+    """A subject access request and its clock (`cosa sar`): `due` is one calendar month
+    from `clock_starts` (receipt, or a later verification), plus `extension_months`, plus
+    `paused_days`; `state` is open, paused or responded; `days_left` is negative when
+    overdue. `events` only in `sar show`."""
+
+    member_id: int
+    member_code: str
+    received_on: str
+    via: str | None = None
+    note: str | None = None
+    state: Literal["open", "paused", "responded"]
+    clock_starts: str
+    paused_days: int
+    extension_months: int
+    paused_since: str | None = None
+    due: str
+    responded_on: str | None = None
+    days_left: int
+    events: list[SarEvent] | None = None
+
+
+class Complaint(Record):
+    """A complaint (`cosa complaint`): acknowledgement due by `acknowledge_by` (30 days after
+    receipt); `state` is received, acknowledged or answered; `days_left` until the
+    acknowledgement is due (None once acknowledged)."""
+
+    received_on: str
+    complainant: str
+    about: str
+    note: str | None = None
+    acknowledged_on: str | None = None
+    responded_on: str | None = None
+    outcome: Literal["upheld", "partly", "not-upheld"] | None = None
+    acknowledge_by: str
+    state: Literal["received", "acknowledged", "answered"]
+    days_left: int | None = None

@@ -18,6 +18,7 @@ CREATE INDEX circle_members_volunteer ON circle_members (volunteer_id);
 CREATE INDEX circle_phases_circle ON circle_phases (circle_id, started_on);
 CREATE INDEX circles_member ON circles (member_id);
 CREATE INDEX circles_status ON circles (status);
+CREATE INDEX complaints_open ON complaints (responded_on, received_on);
 CREATE INDEX concern_notes_concern ON concern_notes (concern_id);
 CREATE INDEX concerns_circle_date ON concerns (circle_id, date);
 CREATE INDEX concerns_date ON concerns (date);
@@ -28,9 +29,12 @@ CREATE INDEX contacts_date ON contacts (date);
 CREATE INDEX contacts_volunteer_date ON contacts (volunteer_id, date);
 CREATE INDEX core_members_licence_end ON core_members (licence_end);
 CREATE INDEX core_members_mappa ON core_members (mappa_category, mappa_level);
+CREATE INDEX disclosures_date ON disclosures (disclosed_on, id);
+CREATE INDEX disclosures_escalation ON disclosures (escalation_id);
 CREATE INDEX disclosures_meeting ON disclosures (meeting_id);
 CREATE INDEX disclosures_member ON disclosures (member_id, disclosed_on);
 CREATE INDEX disclosures_professional ON disclosures (professional_id);
+CREATE INDEX disclosures_sar ON disclosures (sar_id);
 CREATE INDEX documents_circle ON documents (circle_id);
 CREATE INDEX documents_member ON documents (member_id);
 CREATE INDEX documents_referral ON documents (referral_id);
@@ -66,6 +70,8 @@ CREATE UNIQUE INDEX retention_holds_current
 CREATE INDEX reviews_circle_date ON reviews (circle_id, date);
 CREATE INDEX reviews_next ON reviews (next_review);
 CREATE INDEX risk_reviews_circle_date ON risk_reviews (circle_id, date);
+CREATE INDEX sar_events_sar ON sar_events (sar_id, date, id);
+CREATE INDEX sars_member ON sars (member_id);
 CREATE INDEX volunteer_hours_circle ON volunteer_hours (circle_id, date);
 CREATE INDEX volunteer_hours_date ON volunteer_hours (date);
 CREATE INDEX volunteer_hours_volunteer ON volunteer_hours (volunteer_id, date);
@@ -205,6 +211,21 @@ CREATE TABLE circles (
             ending_reason TEXT,
             ending_note TEXT
         );
+CREATE TABLE complaints (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            received_on TEXT NOT NULL,
+            complainant TEXT NOT NULL,
+            about TEXT NOT NULL,
+            note TEXT,
+            acknowledged_on TEXT,
+            responded_on TEXT,
+            outcome TEXT CHECK (outcome IN ('upheld', 'partly', 'not-upheld'))
+        );
 CREATE TABLE concern_notes (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,
@@ -268,17 +289,17 @@ CREATE TABLE core_members (
             notification_requirements TEXT,
             other_orders TEXT
         );
-CREATE TABLE disclosures (
+CREATE TABLE "disclosures" (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     created_by TEXT NOT NULL,
     updated_by TEXT NOT NULL,
-            member_id INTEGER NOT NULL REFERENCES core_members (id),
+            member_id INTEGER REFERENCES core_members (id),
             circle_id INTEGER REFERENCES circles (id),
             meeting_id INTEGER REFERENCES meetings (id),
-            professional_id INTEGER NOT NULL REFERENCES professionals (id),
+            professional_id INTEGER REFERENCES professionals (id),
             recipient TEXT NOT NULL,
             disclosed_on TEXT NOT NULL,
             kind TEXT NOT NULL,
@@ -286,9 +307,11 @@ CREATE TABLE disclosures (
             basis TEXT NOT NULL,
             override_reason TEXT,
             removed TEXT NOT NULL,
-            file_name TEXT NOT NULL,
-            sha256 TEXT NOT NULL,
-            encrypted INTEGER NOT NULL DEFAULT 0
+            file_name TEXT,
+            sha256 TEXT,
+            encrypted INTEGER NOT NULL DEFAULT 0,
+            escalation_id INTEGER REFERENCES escalations (id),
+            sar_id INTEGER REFERENCES sars (id)
         );
 CREATE TABLE documents (
     id INTEGER PRIMARY KEY,
@@ -654,6 +677,35 @@ CREATE TABLE risk_reviews (
             circle_id INTEGER NOT NULL REFERENCES circles (id),
             review_id INTEGER REFERENCES reviews (id),
             date TEXT NOT NULL,
+            note TEXT
+        );
+CREATE TABLE sar_events (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            sar_id INTEGER NOT NULL REFERENCES sars (id),
+            kind TEXT NOT NULL
+                CHECK (kind IN ('verified', 'paused', 'resumed', 'extended', 'pack', 'responded')),
+            date TEXT NOT NULL,
+            months INTEGER,
+            reason TEXT,
+            file_name TEXT,
+            sha256 TEXT,
+            encrypted INTEGER
+        );
+CREATE TABLE sars (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            member_id INTEGER NOT NULL REFERENCES core_members (id),
+            received_on TEXT NOT NULL,
+            via TEXT,
             note TEXT
         );
 CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL);

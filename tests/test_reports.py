@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pypdf import PasswordType, PdfReader
 
 from cosa import vault
-from cosa.reports.data import SECONDARY, Redactor, VolunteerNames, suppress_lines
+from cosa.reports.data import SECONDARY, ThirdParties, VolunteerNames, suppress_lines
 from cosa.workspace import Options, Workspace
 
 from . import reports_world
@@ -164,7 +164,7 @@ def test_the_classification_comes_from_the_option_or_the_setting(
     assert text.count("OFFICIAL\n") + text.count("OFFICIAL ") >= 2
     assert "OFFICIAL-SENSITIVE" not in text
     set_setting(ws_home, "report_classification", "SECRET — PROVIDER USE")
-    cli("report", "volunteers", "-o", str(out))
+    cli("report", "volunteers", "-o", str(out), "--force")
     assert "SECRET — PROVIDER USE" in pages(out)[0]
 
 
@@ -631,16 +631,19 @@ def test_reports_run_a_fixed_number_of_queries_whatever_the_data(world: Any, ws_
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def test_the_redactor_replaces_full_names_in_any_case_and_capitalised_parts_but_not_months() -> (
-    None
-):
+def test_the_redactor_replaces_every_name_of_everyone_but_common_words_only_capitalised() -> None:
     names = VolunteerNames("code", [{"id": 3, "name": "Will May"}])
-    redact = names.redactor([{"id": 9, "name": "Ann Other"}])
+    people = ThirdParties(
+        volunteers=[{"id": 3, "name": "Will May"}, {"id": 9, "name": "Ann Other"}],
+        professionals=[],
+        typed=[],
+    )
+    redact = names.redactor(people)
     text = redact("WILL MAY said Will will come in May; may be. ann other came. Ann too.")
     assert text == (
-        "Volunteer 3 said Volunteer 3 will come in May; may be. Volunteer 9 came. Ann too."
+        "Volunteer 3 said Volunteer 3 will come in May; may be. Volunteer 9 came. Volunteer 9 too."
     )
-    assert Redactor()("unchanged") == "unchanged"
+    assert VolunteerNames("code").redactor(ThirdParties([], [], []))("unchanged") == "unchanged"
 
 
 def test_first_names_get_a_surname_initial_when_two_share_one() -> None:

@@ -93,6 +93,20 @@ COLUMNS: dict[str, list[Column]] = {
         ("last_signed", "Last signed"),
         ("missing", "Still to sign"),
     ],
+    "sars_due": [
+        ("id", "SAR"),
+        ("member_code", "Member"),
+        ("received_on", "Received"),
+        ("due", "Due"),
+        ("days_left", "Days left"),
+    ],
+    "complaints_due": [
+        ("id", "Complaint"),
+        ("received_on", "Received"),
+        ("complainant", "Complainant"),
+        ("acknowledge_by", "Acknowledge by"),
+        ("days_left", "Days left"),
+    ],
     "circles": [
         ("id", "Circle"),
         ("member_code", "Member"),
@@ -114,6 +128,8 @@ MORE: dict[str, str] = {
     "supervision_due": "cosa report volunteers",
     "followups_due": "cosa followup list",
     "agreements_to_sign": "cosa agreement list",
+    "sars_due": "cosa sar list --open",
+    "complaints_due": "cosa complaint list --open",
     "circles": "cosa circle list --status active",
 }
 

@@ -305,6 +305,9 @@ def escalate(
     with store.atomic():
         eid = store.insert("escalations", "escalation", values)
         _index_escalation(store, eid, values, concern)
+        from cosa.domain.disclosures import record_escalation
+
+        record_escalation(store, eid)
     return eid
 
 

@@ -54,6 +54,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("report_classification", "OFFICIAL-SENSITIVE", "The classification line on every PDF.", _text),
         Setting("small_count_threshold", "5", "Counts from 1 up to this minus one are shown as '<N' in returns.",
                 _int_between(2, 20)),
+        Setting("provider_name", "", "The provider's name in the first column of a return's CSV "
+                "(`report return --csv`).", _text),
         Setting("vetting_recheck_years", "3", "Years after a DBS check before a re-check is due.", _int_between(1, 10)),
         Setting("supervision_interval_days", "56", "Days between volunteer supervision sessions.",
                 _int_between(7, 365)),

@@ -19,6 +19,8 @@ tens of thousands of meetings. The sections, in order (keys of the returned dict
 * `followups_due` — follow-up checks after a circle ended, open and due within 14 days;
 * `agreements_to_sign` — circles whose latest agreement a current volunteer or the core
   member has not signed (someone joined after the last signing);
+* `sars_due` — subject access requests due within 7 days or overdue (`cosa.domain.sars`);
+* `complaints_due` — complaints whose acknowledgement is due within 7 days or overdue;
 * `circles` — every active circle with its last and next meeting.
 """
 
@@ -51,6 +53,8 @@ SECTIONS: dict[str, str] = {
     "supervision_due": f"Supervision due within {SUPERVISION_WARNING_DAYS} days",
     "followups_due": f"Follow-up checks due within {followup.WARNING_DAYS} days",
     "agreements_to_sign": "Agreement to re-sign",
+    "sars_due": "Subject access requests due within 7 days or overdue",
+    "complaints_due": "Complaints to acknowledge within 7 days or overdue",
     "circles": "Active circles",
 }
 
@@ -180,6 +184,18 @@ def _licences(store: Store, today: date) -> list[Row]:
     return rows
 
 
+def _sars_due(store: Store, today: date) -> list[Row]:
+    from cosa.domain import sars
+
+    return sars.due(store, today)
+
+
+def _complaints_due(store: Store, today: date) -> list[Row]:
+    from cosa.domain import complaints
+
+    return complaints.due(store, today)
+
+
 def status(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
     """Everything that needs the coordinator's attention (see the module docstring)."""
     moment = (now or datetime.now()).replace(microsecond=0)
@@ -202,6 +218,8 @@ def status(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
         ),
         "followups_due": followup.due(store, today),
         "agreements_to_sign": agreements.to_sign(store, today),
+        "sars_due": _sars_due(store, today),
+        "complaints_due": _complaints_due(store, today),
         "circles": circles,
     }
     out["counts"] = {key: len(out[key]) for key in SECTIONS}

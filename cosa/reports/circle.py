@@ -21,6 +21,7 @@ from cosa.domain import lookups
 from cosa.domain.circles import resolve_circle
 from cosa.domain.reviews import RISK_ITEM_KIND, item_kind
 from cosa.reports.data import (
+    ThirdParties,
     VolunteerNames,
     date_range,
     format_day,
@@ -72,7 +73,7 @@ def data(
         span,
     )
     who = VolunteerNames(names, [{"id": m["volunteer_id"], "name": m["name"]} for m in members])
-    redact = who.redactor(store.query("SELECT id, name FROM volunteers"))
+    redact = who.redactor(ThirdParties.load(store))
     links = store.query(
         "SELECT p.name, p.agency, p.role, l.linked_on, l.unlinked_on FROM circle_links l"
         " JOIN professionals p ON p.id = l.professional_id WHERE l.circle_id = :c"

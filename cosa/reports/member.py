@@ -8,13 +8,16 @@ escalations, actions, reviews and risk reviews; and the disclosures made about h
 Third parties are reduced to role labels: volunteers to "volunteer A", "volunteer B", … (the
 same letter throughout the pack), professionals to their role ("probation practitioner",
 "police offender manager") with their agency, the referrer to the referring agency, staff to
-"the coordinator". Their names are also replaced wherever they occur in free text (full
-names whatever their case; single first names and surnames as capitalised words). What was
+"the coordinator". Their names are also replaced wherever they occur in free text, by
+identity (`cosa.redact`): every name, first name and surname of every volunteer and
+professional in the workspace, and every name typed for someone (an action's owner, a
+concern's "raised by", a referrer), whole words, whatever their case or accents. What was
 withheld, and why, is listed in the pack, with what the coordinator must still check by hand
 before releasing it (a subject access request is answered by a person, not a program).
 
 The PDF embeds the same data as JSON (an attachment, encrypted with the PDF under
-`--encrypt`); `--json-out FILE` writes it beside the PDF as well.
+`--encrypt`); `--json-output FILE` writes it beside the PDF as well. `--sar ID` links the
+pack to the subject access request it answers (`cosa.domain.sars`).
 
 A fixed number of queries (`circle_id IN (…)`), whatever the size of the record.
 """
@@ -29,7 +32,7 @@ from typing import Any
 from cosa import history
 from cosa.domain.members import resolve_member
 from cosa.reports.data import (
-    Redactor,
+    ThirdParties,
     VolunteerNames,
     format_day,
     format_moment,
@@ -130,8 +133,9 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
         (*cids, mid, *cids, mid),
     )
     pro = ProfessionalLabels(pro_rows)
-    redact = who.redactor(store.query("SELECT id, name FROM volunteers"))
-    _add_professionals(redact, pro, pro_rows, store.query("SELECT id, name FROM professionals"))
+    redact = who.redactor(
+        ThirdParties.load(store), professionals=pro, mentioned=[p["id"] for p in pro_rows]
+    )
 
     def r(text: str | None) -> str | None:
         return redact(text)
@@ -386,8 +390,9 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
     disclosures = [
         {
             "date": d["disclosed_on"],
-            "to": pro(d["professional_id"]),
-            "what": json.loads(d["items"]),
+            "kind": d["kind"],
+            "to": pro(d["professional_id"]) if d["professional_id"] else "you",
+            "what": [r(x) for x in json.loads(d["items"])],
             "basis": d["basis"],
             "reason": r(d["override_reason"]),
         }
@@ -417,19 +422,6 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
         "withheld": withheld,
         "_file": f"subject-access-{member['code']}-{today.isoformat()}",
     }
-
-
-def _add_professionals(
-    redact: Redactor, labels: ProfessionalLabels, mentioned: list[Row], everyone: list[Row]
-) -> None:
-    """Professionals' names in free text become their role (the ones this pack mentions) or
-    "a professional" (anyone else on record, by full name only)."""
-    known = {int(p["id"]) for p in mentioned}
-    for p in mentioned:
-        redact.add(str(p["name"]), labels.labels[int(p["id"])], parts=True)
-    for p in everyone:
-        if int(p["id"]) not in known:
-            redact.add(str(p["name"]), "a professional", parts=False)
 
 
 def _meeting(
@@ -635,7 +627,13 @@ def render(data: dict[str, Any]) -> list[Any]:
     for c in data["circles"]:
         story += _circle_story(c)
     story.append(heading("Disclosures"))
-    story.append(para("Information about you sent outside the provider (share packs).", "small"))
+    story.append(
+        para(
+            "Information about you sent outside the provider: share packs of minutes, "
+            "concerns passed to professionals, and subject access packs sent to you.",
+            "small",
+        )
+    )
     story.append(
         table(
             ["Date", "To", "What", "Basis"],

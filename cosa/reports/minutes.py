@@ -13,6 +13,7 @@ from typing import Any
 from cosa.domain import meetings
 from cosa.domain.circles import resolve_circle
 from cosa.reports.data import (
+    ThirdParties,
     VolunteerNames,
     format_day,
     format_moment,
@@ -31,9 +32,13 @@ def _roles(store: Store, circle_id: int, day: str) -> dict[int, str]:
     return {r["volunteer_id"]: r["role"] for r in rows}
 
 
-def meeting_record(store: Store, ref: str | int, names: str) -> dict[str, Any]:
+def meeting_record(
+    store: Store, ref: str | int, names: str, *, professionals: bool = False
+) -> dict[str, Any]:
     """The meeting, its attendance, concerns (with escalation counts), actions and amendments,
-    volunteers named as `names` asks and their names replaced in the free text."""
+    volunteers named as `names` asks and their names replaced in the free text; with
+    `professionals`, professionals' names too (the circle's outer circle by role and agency,
+    anyone else as "a professional")."""
     meeting = meetings.get(store, ref)
     mid = meeting["id"]
     circle = resolve_circle(store, meeting["circle_id"])
@@ -50,7 +55,21 @@ def meeting_record(store: Store, ref: str | int, names: str) -> dict[str, Any]:
     )
     who = VolunteerNames(names, [{"id": a["volunteer_id"], "name": a["name"]} for a in attendance])
     who.extend(members)
-    redact = who.redactor(store.query("SELECT id, name FROM volunteers"))
+    people = ThirdParties.load(store)
+    if professionals:
+        from cosa.reports.member import ProfessionalLabels
+
+        linked = store.query(
+            "SELECT DISTINCT p.id, p.name, p.role, p.agency FROM circle_links l"
+            " JOIN professionals p ON p.id = l.professional_id WHERE l.circle_id = ?"
+            " ORDER BY p.id",
+            (circle["id"],),
+        )
+        redact = who.redactor(
+            people, professionals=ProfessionalLabels(linked), mentioned=[p["id"] for p in linked]
+        )
+    else:
+        redact = who.redactor(people)
     roles = _roles(store, circle["id"], meeting["date"])
     concerns = store.query(
         "SELECT c.id, c.date, c.severity, c.category, c.text, c.raised_by, c.closed_on,"

@@ -95,8 +95,11 @@ def _about(data: Mapping[str, Any]) -> tuple[str | None, int | None]:
     return str(about["type"]), int(about["id"])
 
 
-def export_json(store: Store, data: Mapping[str, Any], *, for_: str | None = None) -> Data:
-    """Audit that a report's data left as JSON on stdout; returns what to print."""
+def export_json(
+    store: Store, data: Mapping[str, Any], *, for_: str | None = None, format: str = "json"
+) -> Data:
+    """Audit that a report's data left as JSON (or `format`) on stdout; returns what to
+    print."""
     kind = data["report"]["kind"]
     record_type, record_id = _about(data)
     with store.atomic():
@@ -104,7 +107,7 @@ def export_json(store: Store, data: Mapping[str, Any], *, for_: str | None = Non
             f"report.{kind}",
             record_type,
             record_id,
-            detail=_detail(data, for_, format="json", to="stdout"),
+            detail=_detail(data, for_, format=format, to="stdout"),
         )
     return public(data)
 
@@ -211,11 +214,19 @@ def write_recorded(
     return digests
 
 
-def check_target(path: Path) -> Path:
-    """Refuse an output path we cannot write, before any work is done."""
+def check_target(path: Path, *, force: bool = False) -> Path:
+    """Refuse an output path we cannot write, before any work is done: a directory or
+    anything else that is not a regular file (always), an existing file (unless `force`)."""
     path = Path(path)
     if path.is_dir():
         raise UserError(f"Cannot write {path}: it is a directory.")
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise UserError(f"Cannot write {path}: it is not a regular file.")
+    if path.exists() and not force:
+        raise UserError(
+            f"{path} already exists; nothing was written",
+            hint="choose another name with -o, or replace it with --force",
+        )
     if not path.parent.is_dir():
         raise UserError(
             f"Cannot write {path.name}: directory {path.parent} does not exist.",
@@ -234,13 +245,18 @@ def publish(
     for_: str | None = None,
     attachments: Mapping[str, bytes] | None = None,
     extra: Mapping[str, Path] | None = None,
+    force: bool = False,
+    also: Callable[[Path, str, bool], None] | None = None,
 ) -> Published:
     """Write the report's PDF (and `extra` files: name -> path, e.g. the JSON of a subject
-    access pack) and its audit entry `report.<kind>`, all or nothing."""
-    path = check_target(path)
+    access pack) and its audit entry `report.<kind>`, all or nothing. An existing file is
+    refused unless `force`; `also(path, sha256, encrypted)` runs in the same transaction
+    (e.g. to record the file as a disclosure)."""
+    path = check_target(path, force=force)
+    targets = [check_target(target, force=force) for target in (extra or {}).values()]
     files = [(path, render_pdf(data, render, password=password, attachments=attachments))]
     names = list(extra or {})
-    files += [(check_target(target), json_bytes(data)) for target in (extra or {}).values()]
+    files += [(target, json_bytes(data)) for target in targets]
     kind = data["report"]["kind"]
     record_type, record_id = _about(data)
 
@@ -257,6 +273,8 @@ def publish(
                 data, for_, file=path.name, sha256=digests[0], encrypted=bool(password), **more
             ),
         )
+        if also is not None:
+            also(path, digests[0], bool(password))
 
     digests = write_recorded(store, files, record)
     return Published(path=path, sha256=digests[0], size=len(files[0][1]), encrypted=bool(password))

@@ -107,8 +107,13 @@ def data(store: Store, quarter: str) -> dict[str, Any]:
         first, last = dates.parse_quarter(quarter)
     except UserError as exc:
         raise UserError(exc.message.replace("quarter", "QUARTER", 1), hint=exc.hint) from None
+    return period_data(store, first, last, f"{first.year}-Q{(first.month + 2) // 3}")
+
+
+def period_data(store: Store, first: date, last: date, label: str) -> dict[str, Any]:
+    """The return's sections for any period from `first` to `last` (`label` names it);
+    `cosa report return` builds on it (`cosa.reports.returns`)."""
     qs, qe = first.isoformat(), last.isoformat()
-    label = f"{first.year}-Q{(first.month + 2) // 3}"
     q = {"qs": qs, "qe": qe}
     limit = threshold(store)
 
