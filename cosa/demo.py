@@ -326,6 +326,9 @@ def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[
         day = c_start + timedelta(days=7 * w)
         if day >= today:
             break
+        if w % 17 == 5:  # a meeting that did not happen; every other one moved two days on
+            _cancelled(store, cid, crew, day, moved=w % 34 == 5, today=today, counts=counts)
+            continue
         present = [v for v in crew if rng.random() < 0.85] or crew[:1]
         apologies = [v for v in crew if v not in present]
         attended = rng.choices(["yes", "late", "no"], weights=[88, 7, 5])[0]
@@ -348,6 +351,10 @@ def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[
             given["owner"] = first[0]
             given["due"] = day + timedelta(days=7)
         mid = meetings.add(store, cid, today=today, **given)
+        if w % 23 == 11:  # typed in twice by mistake; the second record is voided
+            twice = meetings.add(store, cid, today=today, force=True, date=day, present=present)
+            meetings.void(store, twice, reason="recorded twice by mistake")
+            counts["meetings voided"] = counts.get("meetings voided", 0) + 1
         if w % 4 == 3:
             for v in crew:
                 volunteers.log_hours(store, v, on=day, hours=6, activity="circle", travel_hours=2)
@@ -381,9 +388,25 @@ def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[
             actions.done(store, row["id"], note="Done.", on=row["due"])
 
 
+def _cancelled(store: Store, cid: int, crew: list[str], day: date, *, moved: bool, today: date,
+               counts: dict[str, int]) -> None:  # fmt: skip
+    """A meeting cancelled (the core member unwell); when `moved`, held two days later."""
+    new_day = day + timedelta(days=2)
+    moved = moved and new_day < today
+    meetings.cancel(store, cid, on=day, reason="core member unwell" if moved else "venue closed",
+                    moved_to=new_day if moved else None)  # fmt: skip
+    counts["meetings cancelled"] = counts.get("meetings cancelled", 0) + 1
+    if moved:
+        mid = meetings.add(store, cid, today=today, date=new_day, time="18:30", duration=90,
+                           present=crew, cm_attended="yes", rag="green",
+                           minutes="Held two days late: the core member had been unwell.")  # fmt: skip
+        meetings.approve(store, mid, at=min(datetime.combine(new_day, time(21)), datetime.now()))
+        counts["meetings"] = counts.get("meetings", 0) + 1
+
+
 def _concerns(store: Store, rng: random.Random, plan: Scale, pro_ids: list[int], today: date,
               counts: dict[str, int]) -> None:  # fmt: skip
-    rows = store.query("SELECT id, circle_id, date FROM meetings ORDER BY id")
+    rows = store.query("SELECT id, circle_id, date FROM meetings WHERE state = 'held' ORDER BY id")
     if not rows:
         return
     picks = rng.sample(rows[:-10], k=min(plan.concerns, len(rows) - 10) - 2) + rows[-2:]

@@ -78,6 +78,13 @@ COLUMNS: dict[str, list[Column]] = {
         ("last_supervision", "Last supervision"),
         ("due_on", "Due"),
     ],
+    "probation_to_be_told": [
+        ("meeting_id", "Meeting"),
+        ("member_code", "Member"),
+        ("date", "Date"),
+        ("type", "Type"),
+        ("concerns", "Concerns"),
+    ],
     "circles": [
         ("id", "Circle"),
         ("member_code", "Member"),
@@ -85,6 +92,8 @@ COLUMNS: dict[str, list[Column]] = {
         ("last_meeting", "Last meeting"),
         ("next_meeting", "Next meeting"),
         ("cadence_days", "Cadence"),
+        ("meetings_held", "Held"),
+        ("meetings_cancelled", "Cancelled"),
     ],
 }
 

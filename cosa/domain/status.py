@@ -6,7 +6,7 @@ One call, a fixed handful of aggregate queries (each reads an index: `concerns_o
 tens of thousands of meetings. The sections, in order (keys of the returned dict):
 
 * `concerns` — open red and amber concerns (red first, oldest first) with escalation counts;
-* `minutes_late` — meetings whose minutes are still unapproved 48 h after the meeting;
+* `minutes_late` — held meetings whose minutes are still unapproved 48 h after the meeting;
 * `actions_overdue` — open actions whose due date has passed;
 * `circles_not_met` — active circles with no meeting for longer than their cadence (default 7
   days), counted from the last meeting or, before the first, from the start;
@@ -16,7 +16,13 @@ tens of thousands of meetings. The sections, in order (keys of the returned dict
 * `licences_ending` — core members with an open circle whose licence ends within 30 days;
 * `vetting_due` — volunteers whose DBS re-check is due within 30 days (or never vetted);
 * `supervision_due` — active volunteers due supervision within 7 days (or never supervised);
-* `circles` — every active circle with its last and next meeting.
+* `probation_to_be_told` — held meetings marked `--notify-pp` for which no escalation of a
+  concern raised at the meeting is recorded yet;
+* `circles` — every active circle with its last held meeting, its next planned meeting (the
+  schedule of `meetings.upcoming`: recorded and cancelled days skipped) and how many meetings
+  it has held and had cancelled.
+
+Cancelled and void meetings never count as met, and never owe minutes.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ SECTIONS: dict[str, str] = {
     "licences_ending": f"Licences ending within {LICENCE_WARNING_DAYS} days",
     "vetting_due": f"DBS re-checks due within {VETTING_WARNING_DAYS} days",
     "supervision_due": f"Supervision due within {SUPERVISION_WARNING_DAYS} days",
+    "probation_to_be_told": "Probation to be told (meetings marked --notify-pp)",
     "circles": "Active circles",
 }
 
@@ -121,11 +128,17 @@ def _circles(store: Store, today: date) -> list[Row]:
     rows = store.query(
         "SELECT c.id, m.code AS member_code, c.type, c.coordinator, c.meeting_day,"
         " c.meeting_time, c.cadence_days, c.start_date, substr(c.created_at, 1, 10) AS created,"
-        " (SELECT max(date) FROM meetings WHERE circle_id = c.id AND date <= ?) AS last_meeting"
+        " (SELECT max(date) FROM meetings WHERE circle_id = c.id AND date <= :day"
+        "  AND state = 'held') AS last_meeting,"
+        " (SELECT count(*) FROM meetings WHERE circle_id = c.id AND state = 'held')"
+        "  AS meetings_held,"
+        " (SELECT count(*) FROM meetings WHERE circle_id = c.id AND state = 'cancelled')"
+        "  AS meetings_cancelled"
         " FROM circles c JOIN core_members m ON m.id = c.member_id"
         " WHERE c.status = 'active' ORDER BY c.id",
-        (day,),
+        {"day": day},
     )
+    planned = {r["circle_id"]: r["date"] for r in reversed(meetings.upcoming(store, today=today))}
     for r in rows:
         cadence = r["cadence_days"] or DEFAULT_CADENCE_DAYS
         created = r.pop("created")
@@ -136,8 +149,21 @@ def _circles(store: Store, today: date) -> list[Row]:
         r["meeting_due_by"] = due_by.isoformat()
         r["not_met"] = today > due_by
         scheduled = _next_weekday(r["meeting_day"], today) or max(due_by, today)
-        r["next_meeting"] = scheduled.isoformat()
+        r["next_meeting"] = planned.get(r["id"], scheduled.isoformat())
     return rows
+
+
+def _probation_to_be_told(store: Store) -> list[Row]:
+    """Held meetings marked `--notify-pp` with no escalation yet of a concern raised at them
+    (an escalation records the probation practitioner, or police, being told)."""
+    return store.query(
+        "SELECT mt.id AS meeting_id, mt.circle_id, m.code AS member_code, mt.date, mt.type,"
+        " (SELECT count(*) FROM concerns c WHERE c.meeting_id = mt.id) AS concerns"
+        f" FROM meetings mt {_CIRCLE.format(alias='mt')}"
+        " WHERE mt.notify_pp = 1 AND mt.state = 'held' AND NOT EXISTS (SELECT 1 FROM concerns c"
+        "  JOIN escalations e ON e.concern_id = c.id WHERE c.meeting_id = mt.id)"
+        " ORDER BY mt.date, mt.id"
+    )
 
 
 def _reviews_due(store: Store, today: date) -> list[Row]:
@@ -195,6 +221,7 @@ def status(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
         "supervision_due": volunteers.supervision_due(
             store, within_days=SUPERVISION_WARNING_DAYS, today=today
         ),
+        "probation_to_be_told": _probation_to_be_told(store),
         "circles": circles,
     }
     out["counts"] = {key: len(out[key]) for key in SECTIONS}

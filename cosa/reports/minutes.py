@@ -12,6 +12,7 @@ from typing import Any
 
 from cosa.domain import meetings
 from cosa.domain.circles import resolve_circle
+from cosa.errors import UserError
 from cosa.reports.data import (
     VolunteerNames,
     format_day,
@@ -33,9 +34,16 @@ def _roles(store: Store, circle_id: int, day: str) -> dict[int, str]:
 
 def meeting_record(store: Store, ref: str | int, names: str) -> dict[str, Any]:
     """The meeting, its attendance, concerns (with escalation counts), actions and amendments,
-    volunteers named as `names` asks and their names replaced in the free text."""
+    volunteers named as `names` asks and their names replaced in the free text. Members of the
+    circle that day who neither came nor sent apologies are in the attendance as `absent`.
+    A void meeting (recorded in error) or a cancelled one (no minutes) has no record to make."""
     meeting = meetings.get(store, ref)
     mid = meeting["id"]
+    if meeting["state"] == "cancelled":
+        raise UserError(
+            f"meeting {mid} was cancelled ({meeting['state_reason']}): it has no minutes",
+            hint="`cosa meeting show` shows the cancellation",
+        )
     circle = resolve_circle(store, meeting["circle_id"])
     attendance = store.query(
         "SELECT a.volunteer_id, a.status, v.name FROM meeting_attendance a"
@@ -96,6 +104,14 @@ def meeting_record(store: Store, ref: str | int, names: str) -> dict[str, Any]:
                 "status": a["status"],
             }
             for a in attendance
+        ]
+        + [
+            {
+                "volunteer": who.label(a["volunteer_id"]),
+                "role": roles.get(a["volunteer_id"], "member"),
+                "status": "absent",
+            }
+            for a in meetings.absent(store, meeting, attendance)
         ],
         "amendments": [
             {
