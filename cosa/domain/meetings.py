@@ -752,7 +752,7 @@ def _edited_attendance(
     )  # fmt: skip
     present_ids = {m["volunteer_id"] for m in present}
     apology_ids = {m["volunteer_id"] for m in apologies}
-    if fields.present is None:
+    if fields.present is None or "all" in (n.lower() for n in _names(fields.present)):
         present = [m for m in present if m["volunteer_id"] not in apology_ids]
     elif fields.apologies is None:
         apologies = [m for m in apologies if m["volunteer_id"] not in present_ids]
@@ -1073,24 +1073,36 @@ def upcoming(
 ) -> list[Row]:
     """The next planned meetings of each active circle (or of one circle) from today: every
     scheduled day within `days`, and at least the first one; days already recorded (held or
-    cancelled) are skipped. Each row: circle_id, member_code, date, weekday, time, venue."""
+    cancelled) are skipped. Each row: circle_id, member_code, date, weekday, time, venue.
+    Two queries whatever the number of circles (`status` uses it)."""
     today = today or date.today()
+    where, params = "c.status = 'active'", {}
     if circle_ref is not None:
-        circles = [resolve_circle(store, circle_ref)]
-    else:
-        circles = [
-            resolve_circle(store, r["id"])
-            for r in store.query("SELECT id FROM circles WHERE status = 'active' ORDER BY id")
-        ]
+        where, params = "c.id = :id", {"id": resolve_circle(store, circle_ref)["id"]}
+    circles = store.query(
+        "SELECT c.id, c.start_date, c.created_at, c.meeting_day, c.meeting_time, c.venue,"
+        " c.cadence_days, c.ended_on, cm.code AS member_code FROM circles c"
+        f" JOIN core_members cm ON cm.id = c.member_id WHERE {where} ORDER BY c.id",
+        params,
+    )
+    reach = today + timedelta(days=max(days, 1) + 366)
+    recorded = {
+        (r["circle_id"], r["date"])
+        for r in store.query(
+            "SELECT DISTINCT m.circle_id, m.date FROM meetings m JOIN circles c"
+            f" ON c.id = m.circle_id WHERE {where} AND m.state != 'void'"
+            " AND m.date BETWEEN :start AND :end",
+            {**params, "start": today.isoformat(), "end": reach.isoformat()},
+        )
+    }
+    horizon = today + timedelta(days=max(days, 1))
     out: list[Row] = []
     for circle in circles:
-        cadence = circle["cadence_days"] or DEFAULT_CADENCE_DAYS
-        horizon = today + timedelta(days=max(days, 1))
         if circle["ended_on"] and circle["ended_on"] < today.isoformat():
             continue
-        planned = scheduled_days(circle, today, horizon + timedelta(days=cadence * 8))
-        recorded = _recorded_days(store, circle["id"], today, horizon + timedelta(cadence * 8))
-        free = [d for d in planned if d.isoformat() not in recorded]
+        cadence = circle["cadence_days"] or DEFAULT_CADENCE_DAYS
+        planned = scheduled_days(circle, today, max(horizon, today + timedelta(cadence * 8)))
+        free = [d for d in planned if (circle["id"], d.isoformat()) not in recorded]
         chosen = [d for d in free if d < horizon] or free[:1]
         out.extend(
             {
