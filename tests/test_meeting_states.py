@@ -81,7 +81,9 @@ def meetings_due(cli: Cli) -> list[dict[str, Any]]:
     return [m for m in cli.json("meeting", "list") if m["minutes_state"] in ("late", "draft")]
 
 
-def test_status_counts_held_and_cancelled_meetings_of_active_circles(cli: Cli, world: World) -> None:
+def test_status_counts_held_and_cancelled_meetings_of_active_circles(
+    cli: Cli, world: World
+) -> None:
     _add(cli, "1", "--on", days_ago(20))
     cli("meeting", "cancel", "1", "--on", days_ago(13), "--reason", "venue closed")
     circles = {c["id"]: c for c in cli.json("status")["circles"]}
@@ -289,9 +291,11 @@ def test_the_date_defaults_to_the_last_scheduled_day_without_a_record(
     circle = meetings.resolve_circle(store, 1)
     thursday = date(2026, 11, 26)
     start = date.fromisoformat(circle["start_date"])
-    assert meetings.next_unrecorded_day(store, circle, today=thursday + timedelta(days=1)) in (
-        "2026-11-26",
-    ) or start > thursday
+    assert (
+        meetings.next_unrecorded_day(store, circle, today=thursday + timedelta(days=1))
+        in ("2026-11-26",)
+        or start > thursday
+    )
     meetings.add(store, 1, date=_last_thursday(), today=date.today())
     later = meetings.next_unrecorded_day(store, circle)
     assert later == (date.fromisoformat(_last_thursday()) - timedelta(days=7)).isoformat()
@@ -484,3 +488,109 @@ def test_migration_m021_keeps_amendments_and_the_audit_true(tmp_path: Path) -> N
     )
     assert "meetings_unapproved" in plan
     store.close()
+
+
+# -- the demo's figures reconcile with its records ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small demo, built once for the reconciliation test."""
+    from typer.testing import CliRunner
+
+    from cosa import vault
+    from cosa.cli import app
+
+    from .conftest import CHEAP_KDF
+
+    base = tmp_path_factory.mktemp("demo")
+    old = dict(vault.DEFAULT_KDF)
+    vault.DEFAULT_KDF.clear()
+    vault.DEFAULT_KDF.update(CHEAP_KDF)
+    try:
+        result = CliRunner().invoke(
+            app,
+            ["demo", "--home", str(base / "ws"), "--out", str(base)],
+            env={"COSA_PASSPHRASE": ""},
+        )
+    finally:
+        vault.DEFAULT_KDF.clear()
+        vault.DEFAULT_KDF.update(old)
+    assert result.exit_code == 0, result.output
+    return base / "ws"
+
+
+def test_the_demo_reports_reconcile_with_its_meetings_recounted_in_sql(
+    demo_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cosa.demo import DEMO_PASSPHRASE
+
+    monkeypatch.setenv("COSA_HOME", str(demo_home))
+    monkeypatch.setenv("COSA_PASSPHRASE", DEMO_PASSPHRASE)
+    cli = Cli()
+    with workspace_store(demo_home) as store:
+        states = {
+            r["state"]: r["n"]
+            for r in store.query("SELECT state, count(*) AS n FROM meetings GROUP BY state")
+        }
+        assert states["cancelled"] >= 2 and states["void"] >= 2 and states["held"] > 100
+        assert store.scalar("SELECT count(*) FROM meetings WHERE moved_to IS NOT NULL") >= 1
+        circle_ids = [r["id"] for r in store.query("SELECT id FROM circles ORDER BY id")]
+        for cid in circle_ids:
+            data = _report(cli, "circle", str(cid))
+            span = {"c": cid, "start": data["report"]["from"], "end": data["report"]["to"]}
+            where = "circle_id = :c AND date BETWEEN :start AND :end"
+            expected = store.one(
+                "SELECT total(state = 'held') AS held, total(state = 'cancelled') AS cancelled,"
+                " total(state = 'held' AND cm_attended IS NOT NULL) AS recorded,"
+                " total(state = 'held' AND cm_attended IN ('yes', 'late')) AS attended"
+                f" FROM meetings WHERE {where}",
+                span,
+            )
+            assert expected is not None
+            absences = store.scalar(
+                "SELECT count(*) FROM meetings m JOIN circle_members cm ON cm.circle_id ="
+                " m.circle_id AND cm.joined_on <= m.date AND (cm.left_on IS NULL OR"
+                " cm.left_on >= m.date) WHERE m.circle_id = :c AND m.date BETWEEN :start AND :end"
+                " AND m.state = 'held' AND EXISTS (SELECT 1 FROM meeting_attendance x"
+                " WHERE x.meeting_id = m.id) AND NOT EXISTS (SELECT 1 FROM meeting_attendance a"
+                " WHERE a.meeting_id = m.id AND a.volunteer_id = cm.volunteer_id)",
+                span,
+            )
+            s = data["summary"]
+            assert (s["meetings_held"], s["meetings_cancelled"]) == (
+                expected["held"],
+                expected["cancelled"],
+            ), cid
+            assert (s["cm_recorded"], s["cm_attended"]) == (
+                expected["recorded"],
+                expected["attended"],
+            ), cid
+            assert s["volunteer_absences"] == absences, cid
+            assert sum(t["held"] for t in data["meetings_by_type"]) == s["meetings_held"]
+            assert sum(m["meetings"] for m in data["attendance_by_month"]) == s["meetings_held"]
+        # the quarterly return, for every quarter with meetings
+        quarters = {
+            f"{r['y']}-Q{(int(r['m']) - 1) // 3 + 1}"
+            for r in store.query(
+                "SELECT DISTINCT substr(date, 1, 4) AS y, substr(date, 6, 2) AS m FROM meetings"
+            )
+        }
+        limit = 5
+        for q in sorted(quarters):
+            data = _report(cli, "quarter", q)
+            first, last = data["report"]["from"], data["report"]["to"]
+            for state in ("held", "cancelled"):
+                n = store.scalar(
+                    "SELECT count(*) FROM meetings WHERE state = ? AND date BETWEEN ? AND ?",
+                    (state, first, last),
+                )
+                assert data[f"meetings_{state}"] == (f"<{limit}" if 0 < n < limit else n), q
+        # status: each active circle's counts over its life
+        for c in cli.json("status")["circles"]:
+            held, cancelled = store.one(
+                "SELECT total(state = 'held') AS h, total(state = 'cancelled') AS c"
+                " FROM meetings WHERE circle_id = ?",
+                (c["id"],),
+            ).values()  # type: ignore[union-attr]
+            assert (c["meetings_held"], c["meetings_cancelled"]) == (held, cancelled)

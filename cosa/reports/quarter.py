@@ -166,8 +166,7 @@ def data(store: Store, quarter: str) -> dict[str, Any]:
     )
     cancelled = int(
         store.scalar(
-            "SELECT count(*) FROM meetings WHERE date BETWEEN :qs AND :qe"
-            " AND state = 'cancelled'",
+            "SELECT count(*) FROM meetings WHERE date BETWEEN :qs AND :qe AND state = 'cancelled'",
             q,
         )
         or 0
