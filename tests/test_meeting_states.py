@@ -594,3 +594,30 @@ def test_the_demo_reports_reconcile_with_its_meetings_recounted_in_sql(
                 (c["id"],),
             ).values()  # type: ignore[union-attr]
             assert (c["meetings_held"], c["meetings_cancelled"]) == (held, cancelled)
+
+
+def test_lines_under_actions_can_become_actions_and_others_can_be_skipped(
+    cli: Cli, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cosa import secrets_input
+
+    editor = tmp_path / "editor.sh"
+    editor.write_text(
+        "#!/bin/sh\n"
+        'sed -i "s/^## Actions$/## Actions\\n1. Ann to ring the housing officer/" "$1"\n'
+        'sed -i "s/^## Concerns$/## Concerns\\n* Nothing new really/" "$1"\n'
+    )
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setattr(secrets_input, "interactive", lambda: True)
+    # the concern line: nothing; the action line: Enter (action), owner, due
+    result = cli("meeting", "add", "1", "--on", days_ago(2), "--type", "formal", "--present",
+                 "all", "--cm-attended", "yes", "--rag", "green",
+                 input="nothing\n\nAnn\n+7d\n")  # fmt: skip
+    assert "Under Concerns and Actions you wrote:" in result.stderr
+    shown = cli.json("meeting", "show", result.stdout.split()[-1])
+    assert shown["concerns"] == []
+    assert [(a["text"], a["owner"], a["due"]) for a in shown["actions"]] == [
+        ("Ann to ring the housing officer", "Ann", (date.today() + timedelta(days=7)).isoformat())
+    ]
