@@ -219,7 +219,10 @@ def test_five_parallel_adds_of_the_same_meeting_record_one(cli: Cli, world: Worl
         )
         for _ in range(5)
     ]
-    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
+    results = []
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        results.append((p.returncode, err))
     assert sorted(code for code, _ in results) == [0, 1, 1, 1, 1], results
     for code, err in results:
         if code:

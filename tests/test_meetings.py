@@ -746,7 +746,7 @@ def test_the_real_editor_path_saves_the_minutes_and_leaves_no_temp_file(
     minutes = cli.json("meeting", "show", "1")["minutes"]
     assert minutes.endswith("## Next meeting\nWritten in a real terminal.")
 
-    code, out = _run_in_pty(argv, {**env, "EDITOR_EXIT": "1"})
+    code, out = _run_in_pty([*argv[:-1], "yesterday"], {**env, "EDITOR_EXIT": "1"})
     assert code == 1, out
     assert "the editor exited with status 1; nothing was saved" in out
     second = Path(log.read_text().splitlines()[2])

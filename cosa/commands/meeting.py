@@ -306,7 +306,11 @@ def _records_from_sections(store: Store, draft: meetings.Draft) -> None:
     categories = ", ".join(lookups.values(store, "concern-category"))
     for item, default in found:
         message(f"  {item}")
-        kind = _choose("Record it as a concern, an action, or nothing", ("concern", "action", "nothing"), default)  # fmt: skip
+        kind = _choose(
+            "Record it as a concern, an action, or nothing",
+            ("concern", "action", "nothing"),
+            default,
+        )
         if kind == "concern":
             severity = _choose("Severity (red, amber, green)", concerns_domain.SEVERITIES, "amber")
             category = _ask(
@@ -400,6 +404,7 @@ def add(
     refused (asked about on a terminal) unless --force. A meeting that did not take place is
     `cosa meeting cancel`.
 
+    \b
     Examples:
       cosa meeting add 3 --on tuesday --present all --apologies ben --cm-attended yes
       cosa meeting add CM-0003 --on 2026-11-24 --type review --minutes-file notes.md
@@ -432,10 +437,10 @@ def add(
     if not no_prompt and secrets_input.interactive():
         _prompt_missing(store, draft, fields)
         draft = meetings.prepare(store, circle, fields, force=force)
+        _confirm_duplicate(store, draft)  # before the editor: nothing typed is lost
         if fields.minutes is None:
             draft.set_minutes(_edit_minutes(draft))
             _records_from_sections(store, draft)
-        _confirm_duplicate(store, draft)
     mid = meetings.save(store, draft)
     row = meetings.get(store, mid)
     typer.echo(mid)
@@ -479,6 +484,7 @@ def list_cmd(
     Minutes state: none, draft, late (not approved 48 h after the meeting) or approved.
     State: held, cancelled (did not take place) or void (recorded in error; only with --all).
 
+    \b
     Examples:
       cosa meeting list 3 --from 2026-01-01
       cosa meeting list --upcoming
@@ -739,6 +745,7 @@ def amend(
     record itself (every figure uses the corrected values); the amendment keeps each value
     before and after. The approved minutes text never changes. --reason is required.
 
+    \b
     Examples:
       cosa meeting amend 12 --rag red --reason "RAG agreed at the review was red"
       cosa meeting amend 12 --present all --apologies ben --reason "Ben sent apologies"
@@ -798,6 +805,7 @@ def cancel(
 
     Postponing is a cancellation (with --moved-to) plus the meeting on the new date.
 
+    \b
     Examples:
       cosa meeting cancel 3 --on 2026-11-24 --reason "core member unwell" --moved-to 2026-11-27
     """
@@ -822,6 +830,7 @@ def void(
     """Void a meeting recorded in error (approved ones too): it leaves every list, figure and
     report, and stays in the audit trail and in `meeting show --all`.
 
+    \b
     Examples:
       cosa meeting void 14 --reason "added twice; meeting 13 is the record"
     """
