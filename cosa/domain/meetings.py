@@ -1038,7 +1038,10 @@ def _first_day(circle: Row) -> date:
 
 def scheduled_days(circle: Row, start: date, end: date) -> list[date]:
     """The circle's planned meeting days from `start` to `end` (inclusive): its weekday,
-    every `cadence_days` (default 7) from the first one on or after its start, up to its end."""
+    every `cadence_days` (default 7) from the first one on or after its start, up to its end.
+    Empty for a circle with no meeting day (it has no schedule)."""
+    if (circle["meeting_day"] or "").lower() not in WEEKDAYS:
+        return []
     cadence = circle["cadence_days"] or DEFAULT_CADENCE_DAYS
     first = _first_day(circle)
     last = min(end, date.fromisoformat(circle["ended_on"])) if circle["ended_on"] else end
@@ -1073,7 +1076,8 @@ def upcoming(
 ) -> list[Row]:
     """The next planned meetings of each active circle (or of one circle) from today: every
     scheduled day within `days`, and at least the first one; days already recorded (held or
-    cancelled) are skipped. Each row: circle_id, member_code, date, weekday, time, venue.
+    cancelled) are skipped; circles with no meeting day have no schedule. Each row:
+    circle_id, member_code, date, weekday, time, venue.
     Two queries whatever the number of circles (`status` uses it)."""
     today = today or date.today()
     where, params = "c.status = 'active'", {}
