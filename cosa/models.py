@@ -485,7 +485,9 @@ class StatusCircle(BaseModel):
 
 
 class StatusNotifyPP(BaseModel):
-    """A held meeting marked `--notify-pp` with no escalation recorded for it yet."""
+    """A held meeting marked `--notify-pp` with nothing recorded yet of probation being told:
+    no escalation of a concern raised at it, no share pack of it sent to a probation
+    professional."""
 
     meeting_id: int
     circle_id: int

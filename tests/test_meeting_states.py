@@ -410,6 +410,14 @@ def test_notify_pp_is_a_status_item_until_an_escalation_for_the_meeting(
     cli("concern", "escalate", str(concern["id"]), "--to", "1", "--via", "phone",
         "--basis", "legal duty")  # fmt: skip
     assert cli.json("status")["probation_to_be_told"] == []
+    # a share pack of the meeting sent to probation records it too
+    other = _add(cli, "1", "--on", days_ago(9), "--notify-pp", "--minutes", "Told.")
+    cli("meeting", "approve", str(other))
+    assert [i["meeting_id"] for i in cli.json("status")["probation_to_be_told"]] == [other]
+    cli("member", "consent", "CM-0001", "--to", "1")
+    out = Path(os.environ["COSA_HOME"]).parent / "share.pdf"
+    cli("share", str(other), "--to", "1", "-o", str(out))
+    assert cli.json("status")["probation_to_be_told"] == []
 
 
 # -- the interactive flow on a real terminal ------------------------------------------------------

@@ -16,8 +16,9 @@ tens of thousands of meetings. The sections, in order (keys of the returned dict
 * `licences_ending` — core members with an open circle whose licence ends within 30 days;
 * `vetting_due` — volunteers whose DBS re-check is due within 30 days (or never vetted);
 * `supervision_due` — active volunteers due supervision within 7 days (or never supervised);
-* `probation_to_be_told` — held meetings marked `--notify-pp` for which no escalation of a
-  concern raised at the meeting is recorded yet;
+* `probation_to_be_told` — held meetings marked `--notify-pp` for which neither an
+  escalation of a concern raised at the meeting nor a share pack of the meeting sent to a
+  probation professional is recorded yet;
 * `circles` — every active circle with its last held meeting, its next planned meeting (the
   schedule of `meetings.upcoming`: recorded and cancelled days skipped) and how many meetings
   it has held and had cancelled.
@@ -154,14 +155,17 @@ def _circles(store: Store, today: date) -> list[Row]:
 
 
 def _probation_to_be_told(store: Store) -> list[Row]:
-    """Held meetings marked `--notify-pp` with no escalation yet of a concern raised at them
-    (an escalation records the probation practitioner, or police, being told)."""
+    """Held meetings marked `--notify-pp` for which nothing records probation being told yet:
+    no escalation of a concern raised at the meeting, and no share pack of the meeting sent to
+    a professional whose role is probation (`cosa share`)."""
     return store.query(
         "SELECT mt.id AS meeting_id, mt.circle_id, m.code AS member_code, mt.date, mt.type,"
         " (SELECT count(*) FROM concerns c WHERE c.meeting_id = mt.id) AS concerns"
         f" FROM meetings mt {_CIRCLE.format(alias='mt')}"
         " WHERE mt.notify_pp = 1 AND mt.state = 'held' AND NOT EXISTS (SELECT 1 FROM concerns c"
         "  JOIN escalations e ON e.concern_id = c.id WHERE c.meeting_id = mt.id)"
+        " AND NOT EXISTS (SELECT 1 FROM disclosures d JOIN professionals p"
+        "  ON p.id = d.professional_id WHERE d.meeting_id = mt.id AND p.role = 'probation')"
         " ORDER BY mt.date, mt.id"
     )
 
