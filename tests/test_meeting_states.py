@@ -556,7 +556,8 @@ def test_the_demo_reports_reconcile_with_its_meetings_recounted_in_sql(
             expected = store.one(
                 "SELECT total(state = 'held') AS held, total(state = 'cancelled') AS cancelled,"
                 " total(state = 'held' AND cm_attended IS NOT NULL) AS recorded,"
-                " total(state = 'held' AND cm_attended IN ('yes', 'late')) AS attended"
+                " total(state = 'held' AND cm_attended IN ('yes', 'late')) AS attended,"
+                " total(state = 'held' AND approved_at <= minutes_due_at) AS on_time"
                 f" FROM meetings WHERE {where}",
                 span,
             )
@@ -580,6 +581,7 @@ def test_the_demo_reports_reconcile_with_its_meetings_recounted_in_sql(
                 expected["attended"],
             ), cid
             assert s["volunteer_absences"] == absences, cid
+            assert s["minutes_on_time"] == expected["on_time"], cid
             assert sum(t["held"] for t in data["meetings_by_type"]) == s["meetings_held"]
             assert sum(m["meetings"] for m in data["attendance_by_month"]) == s["meetings_held"]
         # the quarterly return, for every quarter with meetings
