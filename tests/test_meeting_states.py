@@ -120,6 +120,9 @@ def test_bad_state_changes_are_one_line_exit_1_and_write_nothing(cli: Cli, world
          f" meeting {held}"),
         (["meeting", "show", void], f"Error: meeting {void} is void"),
         (["meeting", "edit", void, "--rag", "red"], f"Error: meeting {void} is void"),
+        (["concern", "add", "1", "--severity", "amber", "--category", "other", "--text", "x",
+          "--meeting", void], f"Error: meeting {void} is void: nothing can be raised at it"),
+        (["action", "add", "1", "Ring", "--meeting", void], f"Error: meeting {void} is void"),
     ]  # fmt: skip
     for args, start in cases:
         result = cli(*args, code=1)
