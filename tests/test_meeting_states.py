@@ -143,6 +143,8 @@ def test_a_void_meeting_leaves_every_list_and_figure_but_stays_readable_with_all
     wrong = str(_add(cli, "1", "--on", days_ago(6), "--present", "ann", "--cm-attended", "no",
                      "--minutes", "Typed into the wrong circle."))  # fmt: skip
     cli("meeting", "approve", wrong)
+    cli("meeting", "amend", wrong, "--text", "Also the wrong date.", "--reason", "typo")
+    assert cli.json("search", "wrong date")
     before = _report(cli, "circle", "1")["summary"]
     assert before["meetings_held"] == 2 and before["cm_attendance_rate"] == 50.0
     result = cli("meeting", "void", wrong, "--reason", "belongs to another circle")
@@ -157,7 +159,7 @@ def test_a_void_meeting_leaves_every_list_and_figure_but_stays_readable_with_all
     after = _report(cli, "circle", "1")["summary"]
     assert (after["meetings_held"], after["meetings_cancelled"]) == (1, 0)
     assert after["cm_attendance_rate"] == 100.0
-    assert not [h for h in cli.json("search", "wrong circle")]
+    assert not cli.json("search", "wrong circle") and not cli.json("search", "wrong date")
     entries = [e for e in cli.json("audit", "--limit", "0") if e["action"] == "meeting.void"]
     assert len(entries) == 1
     cli("audit", "verify")

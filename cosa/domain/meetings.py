@@ -1021,6 +1021,8 @@ def void(store: Store, ref: str | int, *, reason: str | None) -> Row:
             TABLE, "meeting", meeting["id"], {"state": "void", "state_reason": why}, "meeting.void"
         )
         search.unindex(store, "meeting", meeting["id"])
+        for amendment in amendments(store, meeting["id"]):
+            search.unindex(store, "amendment", amendment["id"])
     return get(store, meeting["id"], include_void=True)
 
 
