@@ -300,7 +300,8 @@ def _circle_life(store: Store, rng: random.Random, today: date, counts: dict[str
                 store.update("circle_agreements", "agreement", row["id"], {"document_id": did})
                 counts["documents"] = counts.get("documents", 0) + 1
             signers = ["CM"] + [
-                str(m["volunteer_id"]) for m in circles.current_members(store, c["id"], agreed)
+                str(store.scalar("SELECT name FROM volunteers WHERE id = ?", (m["volunteer_id"],)))
+                for m in circles.current_members(store, c["id"], agreed)
             ]
             for who in signers:
                 agreements.sign(store, c["id"], who, on=agreed)
@@ -409,6 +410,9 @@ def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[
         day = c_start + timedelta(days=7 * w)
         if day >= today:
             break
+        if w % 17 == 5:  # a meeting that did not happen; every other one moved two days on
+            _cancelled(store, cid, crew, day, moved=w % 34 == 5, today=today, counts=counts)
+            continue
         present = [v for v in crew if rng.random() < 0.85] or crew[:1]
         apologies = [v for v in crew if v not in present]
         attended = rng.choices(["yes", "late", "no"], weights=[88, 7, 5])[0]
@@ -431,6 +435,10 @@ def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[
             given["owner"] = first[0]
             given["due"] = day + timedelta(days=7)
         mid = meetings.add(store, cid, today=today, **given)
+        if w % 23 == 11:  # typed in twice by mistake; the second record is voided
+            twice = meetings.add(store, cid, today=today, force=True, date=day, present=present)
+            meetings.void(store, twice, reason="recorded twice by mistake")
+            counts["meetings voided"] = counts.get("meetings voided", 0) + 1
         if w % 4 == 3:  # a month's work outside meetings (the meetings count themselves)
             for v in crew:
                 volunteers.log_hours(store, v, on=day, hours=1.5, activity="circle",
@@ -466,9 +474,25 @@ def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[
             actions.done(store, row["id"], note="Done.", on=row["due"])
 
 
+def _cancelled(store: Store, cid: int, crew: list[str], day: date, *, moved: bool, today: date,
+               counts: dict[str, int]) -> None:  # fmt: skip
+    """A meeting cancelled (the core member unwell); when `moved`, held two days later."""
+    new_day = day + timedelta(days=2)
+    moved = moved and new_day < today
+    meetings.cancel(store, cid, on=day, reason="core member unwell" if moved else "venue closed",
+                    moved_to=new_day if moved else None)  # fmt: skip
+    counts["meetings cancelled"] = counts.get("meetings cancelled", 0) + 1
+    if moved:
+        mid = meetings.add(store, cid, today=today, date=new_day, time="18:30", duration=90,
+                           present=crew, cm_attended="yes", rag="green",
+                           minutes="Held two days late: the core member had been unwell.")  # fmt: skip
+        meetings.approve(store, mid, at=min(datetime.combine(new_day, time(21)), datetime.now()))
+        counts["meetings"] = counts.get("meetings", 0) + 1
+
+
 def _concerns(store: Store, rng: random.Random, plan: Scale, pro_ids: list[int], today: date,
               counts: dict[str, int]) -> None:  # fmt: skip
-    rows = store.query("SELECT id, circle_id, date FROM meetings ORDER BY id")
+    rows = store.query("SELECT id, circle_id, date FROM meetings WHERE state = 'held' ORDER BY id")
     if not rows:
         return
     picks = rng.sample(rows[:-10], k=min(plan.concerns, len(rows) - 10) - 2) + rows[-2:]

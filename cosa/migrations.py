@@ -670,6 +670,22 @@ def m020_meeting_states(store: Store) -> None:
 
 
 @migration
+def m021_meeting_corrections(store: Store) -> None:
+    """Only held meetings owe minutes, so the index of unapproved minutes leaves cancelled and
+    void ones out. An amendment may correct the meeting's structured fields: `changes` keeps
+    each corrected field's value before and after (JSON), the meeting row carries the after."""
+    store.script(
+        """
+        DROP INDEX meetings_unapproved;
+        CREATE INDEX meetings_unapproved ON meetings (minutes_due_at)
+            WHERE approved_at IS NULL AND state = 'held';
+        ALTER TABLE meeting_amendments ADD COLUMN changes TEXT;
+        """
+    )
+    reaudit(store, "amendment")
+
+
+@migration
 def m030_hours_circle(store: Store) -> None:
     """Hours logged by hand belong to one circle (`circle_id`) or to none (training, admin).
 

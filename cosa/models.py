@@ -508,9 +508,27 @@ class StatusCircle(BaseModel):
     days_since_meeting: int | None = None
     #: When the next meeting is due by the cadence (last meeting, or start, + cadence days).
     meeting_due_by: str
-    #: The next regular meeting day from today (else the cadence date, or today if past).
+    #: The next planned meeting day from today with nothing recorded (`meeting list
+    #: --upcoming`); else the cadence date, or today if past.
     next_meeting: str
     not_met: bool
+    #: Meetings held / cancelled over the circle's life (void ones never count).
+    meetings_held: int = 0
+    meetings_cancelled: int = 0
+
+
+class StatusNotifyPP(BaseModel):
+    """A held meeting marked `--notify-pp` with nothing recorded yet of probation being told:
+    no escalation of a concern raised at it, no share pack of it sent to a probation
+    professional."""
+
+    meeting_id: int
+    circle_id: int
+    member_code: str
+    date: str
+    type: str
+    #: Concerns raised at the meeting (escalating one of them clears the item).
+    concerns: int
 
 
 class StatusReview(BaseModel):
@@ -581,6 +599,7 @@ class Status(BaseModel):
     today: str
     generated_at: str
     concerns: list[StatusConcern]
+    probation_to_be_told: list[StatusNotifyPP] = []
     minutes_late: list[StatusMinutes]
     actions_overdue: list[StatusAction]
     circles_not_met: list[StatusCircle]
@@ -607,6 +626,9 @@ class Meeting(Record):
 
     `minutes_state`: none (no minutes yet), draft, late (not approved by `minutes_due_at`,
     48 h after the meeting) or approved (immutable; corrections are amendments).
+    `state`: held, cancelled (did not take place: `state_reason`, perhaps `moved_to` a date;
+    owes no minutes, so its `minutes_state` is none) or void (recorded in error, with
+    `state_reason`; listed only with `--all`).
     """
 
     circle_id: int
@@ -625,6 +647,21 @@ class Meeting(Record):
     approved_at: str | None = None
     approved_by: str | None = None
     minutes_state: MinutesState
+    state: Literal["held", "cancelled", "void"] = "held"
+    state_reason: str | None = None
+    moved_to: str | None = None
+
+
+class Upcoming(BaseModel):
+    """A planned meeting (`meeting list --upcoming --json`): a day of the circle's schedule
+    (its weekday every `cadence_days` from its start) with no meeting recorded or cancelled."""
+
+    circle_id: int
+    member_code: str
+    date: str
+    weekday: str
+    time: str | None = None
+    venue: str | None = None
 
 
 class Attendance(Record):
@@ -634,12 +671,24 @@ class Attendance(Record):
     status: Literal["present", "apologies"]
 
 
+class Absent(BaseModel):
+    """A member of the circle on the day who was neither present nor sent apologies."""
+
+    volunteer_id: int
+    volunteer_name: str
+
+
 class Amendment(Record):
-    """A correction to approved minutes; `created_at` / `created_by` are its time and operator."""
+    """A correction to approved minutes; `created_at` / `created_by` are its time and operator.
+
+    `changes`: the structured fields it corrected, as a JSON object {field: [before, after]}
+    (`attendance` as text); null for a correction of the text only.
+    """
 
     meeting_id: int
     text: str
     reason: str | None = None
+    changes: str | None = None
 
 
 class MeetingDetail(Meeting):
@@ -648,6 +697,7 @@ class MeetingDetail(Meeting):
 
     minutes: str | None = None
     attendance: list[Attendance]
+    absent: list[Absent] = []
     concerns: list[Concern]
     actions: list[Action]
     amendments: list[Amendment]

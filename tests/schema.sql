@@ -50,7 +50,8 @@ CREATE INDEX meeting_attendance_volunteer ON meeting_attendance (volunteer_id);
 CREATE INDEX meetings_circle_date ON meetings (circle_id, date);
 CREATE INDEX meetings_circle_state_date ON meetings (circle_id, state, date);
 CREATE INDEX meetings_date ON meetings (date);
-CREATE INDEX meetings_unapproved ON meetings (minutes_due_at) WHERE approved_at IS NULL;
+CREATE INDEX meetings_unapproved ON meetings (minutes_due_at)
+            WHERE approved_at IS NULL AND state = 'held';
 CREATE INDEX member_conditions_member ON member_conditions (member_id, start_date);
 CREATE INDEX member_consent_member ON member_consent (member_id, given_on);
 CREATE INDEX member_consent_professional ON member_consent (professional_id);
@@ -413,7 +414,7 @@ CREATE TABLE meeting_amendments (
             meeting_id INTEGER NOT NULL REFERENCES meetings (id),
             text TEXT NOT NULL,
             reason TEXT
-        );
+        , changes TEXT);
 CREATE TABLE meeting_attendance (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,

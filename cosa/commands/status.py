@@ -107,6 +107,13 @@ COLUMNS: dict[str, list[Column]] = {
         ("acknowledge_by", "Acknowledge by"),
         ("days_left", "Days left"),
     ],
+    "probation_to_be_told": [
+        ("meeting_id", "Meeting"),
+        ("member_code", "Member"),
+        ("date", "Date"),
+        ("type", "Type"),
+        ("concerns", "Concerns"),
+    ],
     "circles": [
         ("id", "Circle"),
         ("member_code", "Member"),
@@ -114,6 +121,8 @@ COLUMNS: dict[str, list[Column]] = {
         ("last_meeting", "Last meeting"),
         ("next_meeting", "Next meeting"),
         ("cadence_days", "Cadence"),
+        ("meetings_held", "Held"),
+        ("meetings_cancelled", "Cancelled"),
     ],
 }
 

@@ -51,9 +51,11 @@ def check_meeting(store: Store, meeting_id: int | str | None, circle_id: int) ->
     if meeting_id is None:
         return None
     mid = number_ref("meeting", meeting_id)
-    row = store.one("SELECT id, circle_id FROM meetings WHERE id = ?", (mid,))
+    row = store.one("SELECT id, circle_id, state FROM meetings WHERE id = ?", (mid,))
     if row is None:
         raise UserError(f"meeting {mid} not found", hint="`cosa meeting list` shows them")
+    if row["state"] != "held":
+        raise UserError(f"meeting {mid} is {row['state']}: nothing can be raised at it")
     if row["circle_id"] != circle_id:
         raise UserError(f"meeting {mid} belongs to circle {row['circle_id']}, not {circle_id}")
     return mid

@@ -6,7 +6,7 @@ One call, a fixed handful of aggregate queries (each reads an index: `concerns_o
 tens of thousands of meetings. The sections, in order (keys of the returned dict):
 
 * `concerns` — open red and amber concerns (red first, oldest first) with escalation counts;
-* `minutes_late` — meetings whose minutes are still unapproved 48 h after the meeting;
+* `minutes_late` — held meetings whose minutes are still unapproved 48 h after the meeting;
 * `actions_overdue` — open actions whose due date has passed;
 * `circles_not_met` — active circles with no meeting for longer than their cadence (default 7
   days), counted from the last meeting or, before the first, from the start;
@@ -21,7 +21,14 @@ tens of thousands of meetings. The sections, in order (keys of the returned dict
   member has not signed (someone joined after the last signing);
 * `sars_due` — subject access requests due within 7 days or overdue (`cosa.domain.sars`);
 * `complaints_due` — complaints whose acknowledgement is due within 7 days or overdue;
-* `circles` — every active circle with its last and next meeting.
+* `probation_to_be_told` — held meetings marked `--notify-pp` for which neither an
+  escalation of a concern raised at the meeting nor a share pack of the meeting sent to a
+  probation professional is recorded yet;
+* `circles` — every active circle with its last held meeting, its next planned meeting (the
+  schedule of `meetings.upcoming`: recorded and cancelled days skipped) and how many meetings
+  it has held and had cancelled.
+
+Cancelled and void meetings never count as met, and never owe minutes.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ SUPERVISION_WARNING_DAYS = 7
 #: Section keys in urgency order, with their headings.
 SECTIONS: dict[str, str] = {
     "concerns": "Open red and amber concerns",
+    "probation_to_be_told": "Probation to be told (meetings marked --notify-pp)",
     "minutes_late": "Minutes late (unapproved 48 h after the meeting)",
     "actions_overdue": "Overdue actions",
     "circles_not_met": "Circles not met within their cadence",
@@ -130,11 +138,17 @@ def _circles(store: Store, today: date) -> list[Row]:
     rows = store.query(
         "SELECT c.id, m.code AS member_code, c.type, c.coordinator, c.meeting_day,"
         " c.meeting_time, c.cadence_days, c.start_date, substr(c.created_at, 1, 10) AS created,"
-        " (SELECT max(date) FROM meetings WHERE circle_id = c.id AND date <= ?) AS last_meeting"
+        " (SELECT max(date) FROM meetings WHERE circle_id = c.id AND date <= :day"
+        "  AND state = 'held') AS last_meeting,"
+        " (SELECT count(*) FROM meetings WHERE circle_id = c.id AND state = 'held')"
+        "  AS meetings_held,"
+        " (SELECT count(*) FROM meetings WHERE circle_id = c.id AND state = 'cancelled')"
+        "  AS meetings_cancelled"
         " FROM circles c JOIN core_members m ON m.id = c.member_id"
         " WHERE c.status = 'active' ORDER BY c.id",
-        (day,),
+        {"day": day},
     )
+    planned = {r["circle_id"]: r["date"] for r in reversed(meetings.upcoming(store, today=today))}
     for r in rows:
         cadence = r["cadence_days"] or DEFAULT_CADENCE_DAYS
         created = r.pop("created")
@@ -145,8 +159,24 @@ def _circles(store: Store, today: date) -> list[Row]:
         r["meeting_due_by"] = due_by.isoformat()
         r["not_met"] = today > due_by
         scheduled = _next_weekday(r["meeting_day"], today) or max(due_by, today)
-        r["next_meeting"] = scheduled.isoformat()
+        r["next_meeting"] = planned.get(r["id"], scheduled.isoformat())
     return rows
+
+
+def _probation_to_be_told(store: Store) -> list[Row]:
+    """Held meetings marked `--notify-pp` for which nothing records probation being told yet:
+    no escalation of a concern raised at the meeting, and no share pack of the meeting sent to
+    a professional whose role is probation (`cosa share`)."""
+    return store.query(
+        "SELECT mt.id AS meeting_id, mt.circle_id, m.code AS member_code, mt.date, mt.type,"
+        " (SELECT count(*) FROM concerns c WHERE c.meeting_id = mt.id) AS concerns"
+        f" FROM meetings mt {_CIRCLE.format(alias='mt')}"
+        " WHERE mt.notify_pp = 1 AND mt.state = 'held' AND NOT EXISTS (SELECT 1 FROM concerns c"
+        "  JOIN escalations e ON e.concern_id = c.id WHERE c.meeting_id = mt.id)"
+        " AND NOT EXISTS (SELECT 1 FROM disclosures d JOIN professionals p"
+        "  ON p.id = d.professional_id WHERE d.meeting_id = mt.id AND p.role = 'probation')"
+        " ORDER BY mt.date, mt.id"
+    )
 
 
 def _reviews_due(store: Store, today: date) -> list[Row]:
@@ -206,6 +236,7 @@ def status(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
         "today": today.isoformat(),
         "generated_at": moment.isoformat(sep=" "),
         "concerns": _concerns(store, today),
+        "probation_to_be_told": _probation_to_be_told(store),
         "minutes_late": _minutes_late(store, moment),
         "actions_overdue": overdue,
         "circles_not_met": [c for c in circles if c["not_met"]],

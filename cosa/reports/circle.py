@@ -42,7 +42,8 @@ ATTENDED = ("yes", "late")
 def _period(store: Store, circle: Row, start: str | None, end: str | None) -> tuple[str, str]:
     if start is None:
         start = circle["start_date"] or store.scalar(
-            "SELECT min(date) FROM meetings WHERE circle_id = ?", (circle["id"],)
+            "SELECT min(date) FROM meetings WHERE circle_id = ? AND state = 'held'",
+            (circle["id"],),
         )
         start = start or str(circle["created_at"])[:10]
     if end is None:
@@ -86,22 +87,52 @@ def data(
     )
 
     # meetings: by type, and one row per meeting for the timelines (attendance aggregated)
+    # (held meetings only; total() is 0.0, never NULL, for a type whose meetings all lack
+    # core-member attendance, e.g. a volunteers-only briefing)
     by_type = store.query(
         "SELECT type, count(*) AS held,"
-        " sum(cm_attended = 'yes') AS cm_yes, sum(cm_attended = 'late') AS cm_late,"
-        " sum(cm_attended = 'no') AS cm_no, sum(cm_attended IS NULL) AS cm_unknown,"
+        " CAST(total(cm_attended = 'yes') AS INTEGER) AS cm_yes,"
+        " CAST(total(cm_attended = 'late') AS INTEGER) AS cm_late,"
+        " CAST(total(cm_attended = 'no') AS INTEGER) AS cm_no,"
+        " CAST(total(cm_attended IS NULL) AS INTEGER) AS cm_unknown,"
         " sum(coalesce(duration_minutes, 0)) AS minutes,"
-        " sum(approved_at IS NOT NULL AND approved_at <= minutes_due_at) AS on_time"
+        " CAST(total(approved_at IS NOT NULL AND approved_at <= minutes_due_at) AS INTEGER)"
+        " AS on_time"
         " FROM meetings WHERE circle_id = :c AND date BETWEEN :start AND :end"
-        " GROUP BY type ORDER BY held DESC, type",
+        " AND state = 'held' GROUP BY type ORDER BY held DESC, type",
         span,
     )
+    cancelled = int(
+        store.scalar(
+            "SELECT count(*) FROM meetings WHERE circle_id = :c AND date BETWEEN :start AND :end"
+            " AND state = 'cancelled'",
+            span,
+        )
+        or 0
+    )
+    # volunteer attendance: each member at each held meeting (with attendance recorded) held
+    # while they were a member: present, apologies, or absent (neither)
+    volunteer_attendance = store.query(
+        "SELECT cm.volunteer_id, count(*) AS meetings,"
+        " CAST(total(a.status = 'present') AS INTEGER) AS present,"
+        " CAST(total(a.status = 'apologies') AS INTEGER) AS apologies,"
+        " CAST(total(a.id IS NULL) AS INTEGER) AS absent"
+        " FROM circle_members cm JOIN meetings m ON m.circle_id = cm.circle_id"
+        " AND m.date >= cm.joined_on AND (cm.left_on IS NULL OR m.date <= cm.left_on)"
+        " LEFT JOIN meeting_attendance a ON a.meeting_id = m.id"
+        " AND a.volunteer_id = cm.volunteer_id"
+        " WHERE cm.circle_id = :c AND m.state = 'held' AND m.date BETWEEN :start AND :end"
+        " AND EXISTS (SELECT 1 FROM meeting_attendance x WHERE x.meeting_id = m.id)"
+        " GROUP BY cm.volunteer_id",
+        span,
+    )
+    by_volunteer_attendance = {r["volunteer_id"]: r for r in volunteer_attendance}
     timeline = store.query(
         "SELECT m.date, m.type, m.rag, m.cm_attended,"
         " (SELECT count(*) FROM meeting_attendance a WHERE a.meeting_id = m.id"
         "  AND a.status = 'present') AS present"
         " FROM meetings m WHERE m.circle_id = :c AND m.date BETWEEN :start AND :end"
-        " ORDER BY m.date, m.id",
+        " AND m.state = 'held' ORDER BY m.date, m.id",
         span,
     )
     held = sum(r["held"] for r in by_type)
@@ -220,6 +251,9 @@ def data(
     ]
     summary = {
         "meetings_held": held,
+        "meetings_cancelled": cancelled,
+        "volunteer_absences": sum(r["absent"] for r in volunteer_attendance),
+        "volunteer_apologies": sum(r["apologies"] for r in volunteer_attendance),
         "cm_attendance_rate": rate(attended, recorded),
         "cm_attended": attended,
         "cm_recorded": recorded,
@@ -315,6 +349,12 @@ def data(
                 "role": m["role"],
                 "joined_on": m["joined_on"],
                 "left_on": m["left_on"],
+                **{
+                    f"meetings_{k}": (by_volunteer_attendance.get(m["volunteer_id"]) or {}).get(
+                        k, 0
+                    )
+                    for k in ("present", "apologies", "absent")
+                },
             }
             for m in members
         ],
@@ -477,6 +517,12 @@ def render(data: dict[str, Any]) -> list[Any]:
                     "Meetings held",
                     f"{s['meetings_held']} (minutes approved within 48 h: {s['minutes_on_time']})",
                 ),
+                ("Meetings cancelled", s["meetings_cancelled"]),
+                (
+                    "Volunteer attendance",
+                    f"{s['volunteer_apologies']} apologies, {s['volunteer_absences']} absent"
+                    " without apology",
+                ),
                 (
                     "CM attendance",
                     f"{_pct(s['cm_attendance_rate'])} ({s['cm_attended']} of "
@@ -513,13 +559,16 @@ def render(data: dict[str, Any]) -> list[Any]:
     story.append(heading("Circle members"))
     story.append(
         table(
-            ["Volunteer", "Role", "Joined", "Left"],
+            ["Volunteer", "Role", "Joined", "Left", "Present", "Apologies", "Absent"],
             [
                 [
                     m["volunteer"],
                     m["role"],
                     format_day(m["joined_on"]),
                     format_day(m["left_on"]) if m["left_on"] else None,
+                    m["meetings_present"],
+                    m["meetings_apologies"],
+                    m["meetings_absent"],
                 ]
                 for m in data["members"]
             ],

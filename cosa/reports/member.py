@@ -118,7 +118,8 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
     attendance = store.query(
         "SELECT a.meeting_id, a.volunteer_id, a.status, v.name FROM meeting_attendance a"
         " JOIN meetings m ON m.id = a.meeting_id JOIN volunteers v ON v.id = a.volunteer_id"
-        f" WHERE m.circle_id IN ({cm}) ORDER BY a.meeting_id, a.status DESC, a.id",
+        f" WHERE m.circle_id IN ({cm}) AND m.state != 'void'"
+        " ORDER BY a.meeting_id, a.status DESC, a.id",
         cids,
     )
     who.extend({"id": r["volunteer_id"], "name": r["name"]} for r in [*contact_rows, *attendance])
@@ -223,7 +224,9 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
         gids,
     )
     meetings = store.query(
-        f"SELECT * FROM meetings WHERE circle_id IN ({cm}) ORDER BY date, time, id", cids
+        f"SELECT * FROM meetings WHERE circle_id IN ({cm}) AND state != 'void'"
+        " ORDER BY date, time, id",
+        cids,
     )
     amendments = store.query(
         "SELECT a.meeting_id, a.created_at, a.text, a.reason FROM meeting_amendments a"
@@ -432,6 +435,8 @@ def _meeting(
         "time": m["time"],
         "duration_minutes": m["duration_minutes"],
         "type": m["type"],
+        "state": m["state"],
+        "cancelled_reason": r(m["state_reason"]) if m["state"] == "cancelled" else None,
         "venue": m["venue"],
         "attended": m["cm_attended"],
         "late_reason": r(m["late_reason"]),
@@ -725,6 +730,11 @@ def _circle_story(c: dict[str, Any]) -> list[Any]:
     for m in c["meetings"]:
         story.append(Spacer(1, 5))
         when = " ".join(x for x in (format_day(m["date"]), m["time"]) if x)
+        if m.get("state") == "cancelled":
+            story.append(
+                para(f"{when} · {m['type']} · cancelled: {m['cancelled_reason']}", "cellbold")
+            )
+            continue
         attended = m["attended"] or "not recorded"
         reason = m["late_reason"] or m["no_meeting_reason"]
         line = (

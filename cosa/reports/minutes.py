@@ -12,6 +12,7 @@ from typing import Any
 
 from cosa.domain import meetings
 from cosa.domain.circles import resolve_circle
+from cosa.errors import UserError
 from cosa.reports.data import (
     ThirdParties,
     VolunteerNames,
@@ -38,9 +39,16 @@ def meeting_record(
     """The meeting, its attendance, concerns (with escalation counts), actions and amendments,
     volunteers named as `names` asks and their names replaced in the free text; with
     `professionals`, professionals' names too (the circle's outer circle by role and agency,
-    anyone else as "a professional")."""
+    anyone else as "a professional"). Members of the circle that day who neither came nor
+    sent apologies are in the attendance as `absent`. A void meeting (recorded in error) or a
+    cancelled one (no minutes) has no record to make."""
     meeting = meetings.get(store, ref)
     mid = meeting["id"]
+    if meeting["state"] == "cancelled":
+        raise UserError(
+            f"meeting {mid} was cancelled ({meeting['state_reason']}): it has no minutes",
+            hint="`cosa meeting show` shows the cancellation",
+        )
     circle = resolve_circle(store, meeting["circle_id"])
     attendance = store.query(
         "SELECT a.volunteer_id, a.status, v.name FROM meeting_attendance a"
@@ -115,6 +123,14 @@ def meeting_record(
                 "status": a["status"],
             }
             for a in attendance
+        ]
+        + [
+            {
+                "volunteer": who.label(a["volunteer_id"]),
+                "role": roles.get(a["volunteer_id"], "member"),
+                "status": "absent",
+            }
+            for a in meetings.absent(store, meeting, attendance)
         ],
         "amendments": [
             {

@@ -14,7 +14,8 @@ Definitions (Q = the quarter's first to last day):
   assessed);
 * circles: *started* (start date in Q), *active* (started by the end of Q and not ended
   before it began), *ended* (ending date in Q); phase as at the end of Q; ending reasons;
-* meetings: held in Q, by type; core member attendance = attended (on time or late) ÷
+* meetings: held in Q, by type (`meetings_held` in all; `meetings_cancelled`: cancelled, not
+  held; void meetings, recorded in error, count nowhere); core member attendance = attended (on time or late) ÷
   meetings with attendance recorded; minutes on time = approved within 48 hours;
 * contacts: individual contacts in Q by mode, with hours;
 * concerns: raised in Q by category and RAG; escalations made in Q by the recipient's role,
@@ -175,9 +176,17 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
         " sum(approved_at IS NOT NULL AND approved_at <= minutes_due_at) AS on_time,"
         " sum(approved_at IS NOT NULL AND approved_at > minutes_due_at) AS late,"
         " sum(approved_at IS NULL) AS unapproved"
-        " FROM meetings WHERE date BETWEEN :qs AND :qe GROUP BY type",
+        " FROM meetings WHERE date BETWEEN :qs AND :qe AND state = 'held' GROUP BY type",
         q,
     )
+    cancelled = int(
+        store.scalar(
+            "SELECT count(*) FROM meetings WHERE date BETWEEN :qs AND :qe AND state = 'cancelled'",
+            q,
+        )
+        or 0
+    )
+    rows_held = rows
     mtypes = _order(store, "meeting-type", [r["type"] for r in rows])
     meetings = matrix(
         mtypes, ("meetings",), _pairs_one(rows, "type", "meetings"), limit, row_totals=False
@@ -319,6 +328,8 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
         "circles_by_phase": by_phase,
         "ending_reasons": endings,
         "meetings": meetings,
+        "meetings_held": suppress(sum(int(r["n"]) for r in rows_held), limit),
+        "meetings_cancelled": suppress(cancelled, limit),
         "cm_attendance": attendance,
         "minutes_on_time": minutes,
         "contacts": {**contacts, "hours": contact_hours},
@@ -480,6 +491,7 @@ def render(data: dict[str, Any]) -> list[Any]:
             [
                 ("Core member attendance", _pct(a["rate"])),
                 ("Meetings with attendance recorded", a["meetings_with_attendance"]),
+                ("Meetings cancelled (did not take place)", data["meetings_cancelled"]),
             ]
         )
     )
