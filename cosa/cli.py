@@ -101,6 +101,9 @@ def _load(name: str) -> click.Command:
         holder.add_typer(module.app, name=name)
     group = typer.main.get_group(holder)
     command = group.commands[name]
+    from cosa.grammar import adopt
+
+    adopt(command, (name,))
     return command
 
 
@@ -116,6 +119,20 @@ class CosaGroup(TyperGroup):
         if cmd_name not in _loaded:
             _loaded[cmd_name] = _load(cmd_name)
         return _loaded[cmd_name]
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.UsageError as exc:
+            if args and "Did you mean" not in exc.message:
+                from cosa.grammar import did_you_mean
+
+                hint = did_you_mean(args[0], list(COMMANDS))
+                if hint:
+                    exc.message = f"{exc.message.rstrip('.')}; {hint}"
+            raise
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List commands by section from the registry, without importing any of them."""
