@@ -61,9 +61,20 @@ _WEEKDAYS = {
     for name in (full, full[:3])
 }
 _RELATIVE = {"today": 0, "yesterday": -1, "tomorrow": 1}
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december"
-).split()
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 _MONTHS = {
     name: number
     for number, full in enumerate(_MONTH_NAMES, start=1)
@@ -202,10 +213,10 @@ def _parse_date(text: str, s: str, today: date | None, future: bool, hint: str) 
     """Parse the lowered, stripped `s`; `text` is what the user typed, for messages."""
     if not s:
         raise _invalid("date", text, "no date given", hint)
-    if m := _rx(rf"(.+?)(?:\s+|(?<=\d)t){_TIME_SRC}").fullmatch(s):
-        if _rx(_ISO_DATE).fullmatch(m[1]) or _rx(_UK_DATE).fullmatch(m[1]):
-            _parse_time(s[len(m[1]) :].strip(" t"), m.groups()[1:])  # still a valid time
-            s = m[1]  # a time after a full date: the day is what is kept here
+    m = _rx(rf"(.+?)(?:\s+|(?<=\d)t){_TIME_SRC}").fullmatch(s)
+    if m and (_rx(_ISO_DATE).fullmatch(m[1]) or _rx(_UK_DATE).fullmatch(m[1])):
+        _parse_time(s[len(m[1]) :].strip(" t"), m.groups()[1:])  # still a valid time
+        s = m[1]  # a time after a full date: the day is what is kept here
     if m := _rx(_ISO_DATE).fullmatch(s):
         return _day(text, int(m[1]), int(m[2]), int(m[3]), hint)
     if m := _rx(_UK_DATE).fullmatch(s):

@@ -21,11 +21,14 @@ from __future__ import annotations
 import difflib
 import re
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import Annotated, Any, TypeVar
 
+import typer
 from typer import _click as click
 from typer._click import parser as click_parser
 from typer.core import TyperGroup, TyperOption
+from typer.models import TyperPath
 
 #: Every option name a command may use, and what it means. One place, so that merging
 #: another branch's command is one row here (and one in docs/grammar.md).
@@ -128,7 +131,50 @@ PENDING: tuple[str, ...] = (
     "report member",
 )
 
+#: The `--limit` every list has (0 = all; JSON and CSV obey it too).
+LimitOpt = Annotated[
+    int, typer.Option("--limit", help="Show at most N rows (0 = all).", show_default=True)
+]
+
 DATE_HELP_SHORT = "e.g. 2026-11-26, 26/11/2026, 1 dec, yesterday, last tue, -3d; `cosa help dates`"
+
+
+T = TypeVar("T")
+
+
+def limited(rows: Sequence[T], limit: int, *, quiet: bool = False, latest: bool = False) -> list[T]:
+    """The first `limit` rows (the last, with `latest`; all when 0). Unless `quiet` (JSON,
+    CSV), says on stderr what was left out."""
+    if limit <= 0 or len(rows) <= limit:
+        return list(rows)
+    if not quiet:
+        which = "most recent " if latest else ""
+        print(f"(showing the {which}{limit} of {len(rows)}; --limit 0 shows all)", file=sys.stderr)
+    return list(rows[len(rows) - limit :] if latest else rows[:limit])
+
+
+#: Metavars by option name (a date, a moment, a count…); other options show TEXT or N.
+_METAVARS = {
+    **dict.fromkeys(("--on", "--from", "--to", "--due", "--as-of", *DATE_NAMES), "DATE"),
+    **dict.fromkeys(("--at", "--response-at"), "DATETIME"),
+    **dict.fromkeys(("--limit", "--meeting", "--escalation"), "N"),
+    **dict.fromkeys(("--for", "--duration", "--due-within", "--period"), "DURATION"),
+}
+
+
+def _metavar(param: click.Parameter) -> str | None:
+    if param.param_type_name == "argument":
+        return (param.name or "").upper()
+    if getattr(param, "is_flag", False) or param.metavar:
+        return param.metavar
+    long = _long_names(param)
+    if long and long[0] in _METAVARS:
+        return _METAVARS[long[0]]
+    if isinstance(param.type, click.types.IntParamType):
+        return "N"
+    if isinstance(param.type, TyperPath):
+        return "DIR" if not param.type.file_okay else "FILE"
+    return "TEXT"
 
 
 def _long_names(option: click.Parameter) -> list[str]:
@@ -150,10 +196,7 @@ class _NotingParserOption(click_parser._Option):
         self.alias, self.primary = alias, primary
 
     def process(self, value: Any, state: click_parser._ParsingState) -> None:
-        print(
-            f"Note: {self.alias} is now {self.primary} (the old spelling goes in the next release).",
-            file=sys.stderr,
-        )
+        deprecated_spelling(self.alias, self.primary)
         super().process(value, state)
 
 
@@ -189,6 +232,7 @@ def adopt(command: click.Command, path: tuple[str, ...] = ()) -> None:
     from cosa.examples import epilog
 
     for param in command.params:
+        param.metavar = _metavar(param)
         if isinstance(param, TyperOption) and len(_long_names(param)) > 1:
             param.__class__ = AliasedOption
             assert isinstance(param, AliasedOption)
@@ -214,3 +258,8 @@ def did_you_mean(value: str, choices: list[str] | tuple[str, ...]) -> str | None
     if not matches:
         return None
     return "did you mean " + " or ".join(f"'{m}'" for m in matches) + "?"
+
+
+def deprecated_spelling(old: str, new: str) -> None:
+    """The one-line note for an old spelling that is not a second long name."""
+    print(f"Note: {old} is now {new} (the old spelling goes in the next release).", file=sys.stderr)

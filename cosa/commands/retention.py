@@ -13,6 +13,7 @@ from cosa import secrets_input
 from cosa.commands.common import CsvOpt, JsonOpt, YesOpt, open_store
 from cosa.domain import retention
 from cosa.errors import UserError
+from cosa.grammar import LimitOpt, limited
 from cosa.output import message, model_json, table
 from cosa.store import Store
 
@@ -207,9 +208,11 @@ def _apply(store: Store, *, yes: bool, json_: bool) -> None:
 
 
 @app.command("rules")
-def rules_cmd(ctx: typer.Context, json_: JsonOpt = False, csv_: CsvOpt = False) -> None:
+def rules_cmd(
+    ctx: typer.Context, limit: LimitOpt = 0, json_: JsonOpt = False, csv_: CsvOpt = False
+) -> None:
     """List the retention rules: record type, trigger, period, action."""
-    rows = retention.rules(open_store(ctx))
+    rows = limited(retention.rules(open_store(ctx)), limit, quiet=json_ or csv_)
     if json_:
         from cosa.models import RetentionRule
 
@@ -293,9 +296,11 @@ def keep_cmd(
 
 
 @app.command("holds")
-def holds_cmd(ctx: typer.Context, json_: JsonOpt = False, csv_: CsvOpt = False) -> None:
+def holds_cmd(
+    ctx: typer.Context, limit: LimitOpt = 50, json_: JsonOpt = False, csv_: CsvOpt = False
+) -> None:
     """List legal holds in force and exceptions not yet lapsed."""
-    rows = retention.holds(open_store(ctx))
+    rows = limited(retention.holds(open_store(ctx)), limit, quiet=json_ or csv_)
     if json_:
         from cosa.models import RetentionHold
 
