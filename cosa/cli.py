@@ -148,7 +148,9 @@ class CosaGroup(TyperGroup):
         except CosaError as exc:
             if _debug():
                 raise
-            _fail(exc.message, exc.hint, int(exc.exit_code))
+            from cosa.grammar import suggest_choice
+
+            _fail(exc.message, suggest_choice(exc.message, exc.hint), int(exc.exit_code))
         except BrokenPipeError:
             # The reader went away (`cosa … | head`): stop quietly, as other tools do.
             devnull = os.open(os.devnull, os.O_WRONLY)

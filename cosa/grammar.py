@@ -263,3 +263,17 @@ def did_you_mean(value: str, choices: list[str] | tuple[str, ...]) -> str | None
 def deprecated_spelling(old: str, new: str) -> None:
     """The one-line note for an old spelling that is not a second long name."""
     print(f"Note: {old} is now {new} (the old spelling goes in the next release).", file=sys.stderr)
+
+
+def suggest_choice(message: str, hint: str | None) -> str | None:
+    """Prefix "did you mean 'green'?" to a `choose one of: …` hint when the refused value (the
+    first quoted word of `message`) is a near miss. Every enum and lookup check words its
+    error this way, so one place serves them all."""
+    if not hint or not hint.startswith("choose one of: "):
+        return hint
+    typed = re.search(r"'([^']*)'", message)
+    if typed is None:
+        return hint
+    listed = hint.removeprefix("choose one of: ").split(" (")[0]
+    suggestion = did_you_mean(typed[1], [c.strip() for c in listed.split(",")])
+    return f"{suggestion} {hint}" if suggestion else hint

@@ -150,6 +150,7 @@ def due_cmd(
             "--as-of", help="List what will be due by this date (planning; not with --apply)."
         ),
     ] = None,
+    limit: LimitOpt = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
@@ -163,7 +164,8 @@ def due_cmd(
     if apply:
         _apply(store, yes=yes, json_=json_)
         return
-    rows = retention.due(store, as_of=when)
+    every = retention.due(store, as_of=when)
+    rows = limited(every, limit, quiet=json_ or csv_)
     if json_:
         from cosa.models import RetentionDue
 
@@ -178,8 +180,8 @@ def due_cmd(
         empty="nothing is due under the retention rules (`cosa retention rules`)",
     )
     if rows and not csv_:
-        message(f"{_summary(rows)}.")
-        if any(r["status"] == "due" and r["action"] in retention.ERASING for r in rows):
+        message(f"{_summary(every)}.")
+        if any(r["status"] == "due" and r["action"] in retention.ERASING for r in every):
             message("`cosa retention --apply` anonymises and deletes what is due.")
 
 
