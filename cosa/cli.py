@@ -70,7 +70,8 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "recover": ("vault_cmds", "Unlock with the recovery code and set a new passphrase."),
         "rotate-key": ("vault_cmds", "New data key, database re-encrypted, new recovery code."),
         "config": ("config", "Workspace settings: operator, classification, thresholds."),
-        "lookup": ("lookup", "Lists that vary by provider: circle types, categories…"),
+        "lookup": ("lookup", "Lists that vary by provider: circle types, categories and more."),
+        "help": ("help_cmd", "Guides to dates, names, exit codes and the grammar of flags."),
     },
 }
 COMMANDS = {name: entry for section in SECTIONS.values() for name, entry in section.items()}

@@ -148,6 +148,7 @@ EXAMPLES: dict[str, list[str]] = {
     "config set": ["config set report_classification OFFICIAL"],
     "config unset": ["config unset report_classification"],
     "lookup add": ["lookup add concern-category 'online contact'"],
+    "help": ["help", "help dates", "help exit codes"],
     "lookup list": ["lookup list", "lookup list concern-category --csv"],
 }
 

@@ -61,7 +61,9 @@ def add(
         str, typer.Option("--category", help="Category (lookup concern-category).")
     ],
     text: Annotated[str | None, typer.Argument(help="What the concern is.")] = None,
-    old_text: Annotated[str | None, typer.Option("--text", hidden=True)] = None,
+    old_text: Annotated[
+        str | None, typer.Option("--text", hidden=True, help="Old spelling of TEXT.")
+    ] = None,
     on: OnOpt = None,
     meeting: Annotated[
         int | None, typer.Option("--meeting", help="The meeting it was raised at.")
