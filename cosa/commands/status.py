@@ -65,12 +65,25 @@ COLUMNS: dict[str, list[Column]] = {
         ("licence_end", "Licence ends"),
         ("days_left", "Days left"),
     ],
+    "vetting_overdue": [
+        ("id", "#"),
+        ("name", "Volunteer"),
+        ("status", "Status"),
+        ("last_checked", "Last checked"),
+        ("recheck_due", "Re-check due"),
+    ],
     "vetting_due": [
         ("id", "#"),
         ("name", "Volunteer"),
         ("status", "Status"),
         ("last_checked", "Last checked"),
         ("recheck_due", "Re-check due"),
+    ],
+    "supervision_overdue": [
+        ("id", "#"),
+        ("name", "Volunteer"),
+        ("last_supervision", "Last supervision"),
+        ("due_on", "Due"),
     ],
     "supervision_due": [
         ("id", "#"),
@@ -95,7 +108,9 @@ MORE: dict[str, str] = {
     "minutes_late": "cosa meeting list",
     "actions_overdue": "cosa action list --overdue",
     "actions_due": "cosa action list --due-within 7d",
+    "vetting_overdue": "cosa report volunteers",
     "vetting_due": "cosa report volunteers",
+    "supervision_overdue": "cosa report volunteers",
     "supervision_due": "cosa report volunteers",
     "circles": "cosa circle list --status active",
 }

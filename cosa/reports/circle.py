@@ -31,6 +31,7 @@ from cosa.reports.data import (
     rate,
 )
 from cosa.store import Row, Store
+from cosa.words import count
 
 KIND = "circle"
 ATTENDED = ("yes", "late")
@@ -457,7 +458,7 @@ def render(data: dict[str, Any]) -> list[Any]:
                 (
                     "Concerns",
                     "red {red} · amber {amber} · green {green}".format(**s["concerns"])
-                    + f" · {s['escalations']} escalation(s)",
+                    + f" · {count(s['escalations'], 'escalation')}",
                 ),
                 (
                     "Actions",
@@ -586,7 +587,7 @@ def render(data: dict[str, Any]) -> list[Any]:
                     x["category"],
                     x["text"],
                     x["escalations"],
-                    format_day(x["closed_on"]) if x["closed_on"] else "open",
+                    format_day(x["closed_on"]) if x["closed_on"] else "—",
                 ]
                 for x in data["concerns"]
             ],
