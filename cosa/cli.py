@@ -142,8 +142,17 @@ class CosaGroup(TyperGroup):
                 formatter.write_dl([(name, text) for name, (_, text) in entries.items()])
 
     def invoke(self, ctx: click.Context) -> Any:
+        from cosa import screen
+
+        tokens = [*ctx._protected_args, *ctx.args]
+        path = " ".join(tokens[:1] + [t for t in tokens[1:2] if not t.startswith("-")])
+        show = screen.start(path, no_pager=bool(ctx.params.get("no_pager")))
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                if show is not None:
+                    show()
         except (click.ClickException, typer.Exit, typer.Abort, typer.TyperException):
             raise
         except CosaError as exc:
@@ -235,6 +244,9 @@ def root(
             dir_okay=False,
         ),
     ] = None,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Never page long output (see `cosa help screen`).")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,

@@ -76,6 +76,15 @@ Old spellings (--date, --to for a person, --since…) still work for one release
 print a one-line note saying the new one.
 """,
     ),
+    "screen": (
+        "Colour and paging on a terminal.",
+        """\
+On a terminal, red, amber and green (RAG and severity) are coloured, and long output
+of read-only commands (status, audit, search, lists, meeting show…) goes through a
+pager: $PAGER, else `less -R`. Piped output is never coloured or paged.
+NO_COLOR=1 turns colour off; `cosa --no-pager …` or PAGER= turns the pager off.
+""",
+    ),
 }
 ALIASES = {"exit": "exit-codes", "exit codes": "exit-codes", "date": "dates", "flags": "grammar"}
 
@@ -83,7 +92,7 @@ ALIASES = {"exit": "exit-codes", "exit codes": "exit-codes", "date": "dates", "f
 def help_cmd(
     topic: Annotated[list[str] | None, typer.Argument(help=f"One of: {', '.join(TOPICS)}.")] = None,
 ) -> None:
-    """Short guides: dates, names, exit codes and the grammar of flags."""
+    """Short guides: dates, names, exit codes, the grammar of flags, and the screen."""
     if not topic:
         width = max(map(len, TOPICS))
         typer.echo("Topics (cosa help TOPIC):")

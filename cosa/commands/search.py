@@ -11,7 +11,8 @@ import typer
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import circles
 from cosa.domain import search as search_domain
-from cosa.output import message, model_json, stdout_is_tty, table
+from cosa.output import message, model_json, table
+from cosa.screen import stdout_is_tty
 
 #: Private snippet marks, turned into `[word]` (plain, JSON) or bold (terminal), so brackets
 #: that are part of the text itself are never mistaken for a match.
