@@ -229,10 +229,12 @@ def _first_sentence(text: str) -> str:
 
 def adopt(command: click.Command, path: tuple[str, ...] = ()) -> None:
     """Apply the grammar's build-time rules to `command` and everything under it."""
+    from cosa.complete import attach
     from cosa.examples import epilog
 
     for param in command.params:
         param.metavar = _metavar(param)
+        attach(" ".join(path), param)
         if isinstance(param, TyperOption) and len(_long_names(param)) > 1:
             param.__class__ = AliasedOption
             assert isinstance(param, AliasedOption)
