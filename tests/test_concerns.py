@@ -213,6 +213,43 @@ def test_without_consent_a_basis_is_required_and_consent_cannot_be_claimed(
     assert cli.json("concern", "show", "1")["escalations"][0]["basis"] == "consent"
 
 
+def test_respond_takes_the_concern_number_and_answers_its_latest_escalation(
+    cli: Cli, circle: CircleInfo
+) -> None:
+    _add(cli, "--on", "-3d")  # concern 1, no escalation yet
+    before = head(cli)
+    one_error_line(cli("concern", "respond", "1", "x", code=1), "concern 1 has no escalation")
+    assert head(cli) == before
+    _add(cli, "--on", "-3d")  # concern 2
+    for at in ("-3d 10:00", "-2d 10:00"):
+        cli("concern", "escalate", "2", "--recipient", "Pat", "--via", "phone",
+            "--basis", "public task", "--at", at)  # fmt: skip
+    cli(
+        "concern",
+        "escalate",
+        "1",
+        "--recipient",
+        "Pat",
+        "--via",
+        "phone",
+        "--basis",
+        "public task",
+        "--at",
+        "-1d 09:00",
+    )  # fmt: skip  (escalation 3)
+    before = head(cli)
+    one_error_line(
+        cli("concern", "respond", "2", "x", "--escalation", "3", code=1),
+        "escalation 3 is not one of concern 2's escalations",
+    )
+    assert head(cli) == before
+    cli("concern", "respond", "2", "Seen the next day")
+    first, latest = cli.json("concern", "show", "2")["escalations"]
+    assert (first["response"], latest["response"]) == (None, "Seen the next day")
+    cli("concern", "respond", "2", "Late reply", "--escalation", "1")
+    assert cli.json("concern", "show", "2")["escalations"][0]["response"] == "Late reply"
+
+
 def test_a_response_is_recorded_later_once(cli: Cli, circle: CircleInfo) -> None:
     _add(cli, "--on", "-1d")
     cli("concern", "escalate", "1", "--recipient", "Pat", "--via", "phone", "--basis", "public task",

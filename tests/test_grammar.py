@@ -182,3 +182,42 @@ def test_command_lists_show_whole_sentences() -> None:
         out = runner.invoke(app, [*path.split(), "--help"], terminal_width=80).stdout
         listing = out.split("Commands:\n")[1]
         assert "..." not in listing, f"cosa {path}: a description was cut"
+
+
+# --- lists: --limit, --csv, --from/--to ----------------------------------------------------------
+
+
+def test_lists_obey_limit_and_say_what_they_left_out(cli: Cli) -> None:
+    cli("volunteer", "add", "Ann Able")
+    cli("member", "add", "--mappa-category", "1", "--mappa-level", "1")
+    cli("circle", "add", "--member", "CM-0001", "--type", "community", "--start", "-30d")
+    cli("circle", "join", "1", "Ann", "--on", "-30d")
+    for days in (5, 4, 3):
+        cli("contact", "add", "1", "--by", "Ann", "--on", f"-{days}d", "--note", f"{days} ago")
+    result = cli("contact", "list", "--limit", "2")
+    assert "5 ago" not in result.stdout and "3 ago" in result.stdout  # the most recent two
+    assert "(showing the most recent 2 of 3; --limit 0 shows all)" in result.stderr
+    assert len(cli.json("contact", "list", "--limit", "0")) == 3
+    assert len(cli.json("contact", "list", "--limit", "1")) == 1
+    csv_rows = cli("contact", "list", "--csv", "--limit", "2").stdout.splitlines()
+    assert len(csv_rows) == 3 and csv_rows[0].startswith("id,date")
+
+
+def test_audit_takes_from_and_to_and_writes_csv(cli: Cli) -> None:
+    cli("volunteer", "add", "Ann Able")
+    rows = cli("audit", "--from", "today", "--to", "today", "--csv").stdout.splitlines()
+    assert rows[0].startswith("seq,at,operator,action")
+    assert any("volunteer" in row for row in rows[1:])
+    assert cli("audit", "--to", "yesterday", "--csv").stdout.splitlines()[1:] == []
+    old = cli("audit", "--since", "today", "--json")
+    assert old.stderr.startswith("Note: --since is now --from")
+
+
+def test_search_writes_csv(cli: Cli) -> None:
+    cli("volunteer", "add", "Ann Able")
+    cli("member", "add", "--mappa-category", "1", "--mappa-level", "1")
+    cli("circle", "add", "--member", "CM-0001", "--type", "community", "--start", "-30d")
+    cli("concern", "add", "1", "Seen near the canal", "--severity", "amber", "--category", "other")
+    rows = cli("search", "canal", "--csv").stdout.splitlines()
+    assert rows[0] == "record,code,date,snippet" and "canal" in rows[1]
+    assert cli("search", "nothinglikethis", "--csv").stdout == "record,code,date,snippet\n"
