@@ -221,3 +221,13 @@ def test_search_writes_csv(cli: Cli) -> None:
     rows = cli("search", "canal", "--csv").stdout.splitlines()
     assert rows[0] == "record,code,date,snippet" and "canal" in rows[1]
     assert cli("search", "nothinglikethis", "--csv").stdout == "record,code,date,snippet\n"
+
+
+def test_concern_text_moved_to_an_argument_and_the_old_option_still_works(cli: Cli) -> None:
+    cli("member", "add", "--mappa-category", "1", "--mappa-level", "1")
+    cli("circle", "add", "--member", "CM-0001", "--type", "community", "--start", "-30d")
+    old = cli("concern", "add", "1", "--severity", "amber", "--category", "other", "--text", "Old")
+    assert old.stderr.startswith("Note: --text is now the TEXT argument")
+    new = cli("concern", "add", "1", "New", "--severity", "amber", "--category", "other")
+    assert "Note:" not in new.stderr
+    assert [c["text"] for c in cli.json("concern", "list")] == ["Old", "New"]
