@@ -128,11 +128,12 @@ class CosaGroup(TyperGroup):
             return super().resolve_command(ctx, args)
         except click.exceptions.UsageError as exc:
             if args and "Did you mean" not in exc.message:
-                from cosa.grammar import did_you_mean
+                from difflib import get_close_matches
 
-                hint = did_you_mean(args[0], list(COMMANDS))
-                if hint:
-                    exc.message = f"{exc.message.rstrip('.')}; {hint}"
+                matches = get_close_matches(args[0], list(COMMANDS))
+                if matches:  # worded as Typer words it for subcommands
+                    names = ", ".join(f"'{m}'" for m in matches)
+                    exc.message = f"{exc.message.rstrip('.')}. Did you mean {names}?"
             raise
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -153,6 +154,11 @@ class CosaGroup(TyperGroup):
             finally:
                 if show is not None:
                     show()
+        except click.exceptions.NoSuchOption as exc:
+            from cosa.grammar import hide_old_spellings
+
+            hide_old_spellings(exc)
+            raise
         except (click.ClickException, typer.Exit, typer.Abort, typer.TyperException):
             raise
         except CosaError as exc:

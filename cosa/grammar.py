@@ -248,6 +248,18 @@ def adopt(command: click.Command, path: tuple[str, ...] = ()) -> None:
             adopt(sub, (*path, name))
 
 
+def hide_old_spellings(exc: click.exceptions.NoSuchOption) -> None:
+    """In "(Possible options: …)" for a mistyped option, name the current spelling of an old
+    one (`--dat` suggests `--on`, not `--date`)."""
+    if exc.possibilities and exc.ctx is not None:
+        now = {
+            alias: _long_names(p)[0]
+            for p in exc.ctx.command.params
+            for alias in getattr(p, "deprecated", [])
+        }
+        exc.possibilities = sorted({now.get(p, p) for p in exc.possibilities})
+
+
 def primary_names(option: click.Parameter) -> list[str]:
     """The option's names as `--help` shows them (deprecated spellings left out)."""
     hidden = getattr(option, "deprecated", [])

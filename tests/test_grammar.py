@@ -148,8 +148,12 @@ def test_no_old_spelling_reaches_the_cli_reference() -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["meetin"], "No such command 'meetin'; did you mean 'meeting'?"),
-        (["rport"], "did you mean 'report' or 'export'?"),
+        (["meetin"], "No such command 'meetin'. Did you mean 'meeting'?"),
+        (["rport"], "Did you mean 'report', 'export'?"),
+        (
+            ["contact", "add", "1", "--dat", "x"],
+            "No such option: --dat (Possible options: --duration, --on)",
+        ),
         (["meeting", "ad"], "Did you mean 'add'?"),
         (["help", "dats"], "Hint: did you mean 'dates'? choose one of: dates"),
     ],

@@ -32,6 +32,9 @@ def test_the_next_review_defaults_to_three_months_on_clamped_to_the_month(store:
     row = reviews.get(store, rid)
     assert (row["decision"], row["rag"], row["next_review"]) == ("phase-2", "amber", "2026-08-31")
     assert audit.verify(store).ok
+    for typed in ("phase 2", "Phase  2", "phase2"):  # as the phase lookup spells it, too
+        rid = reviews.add(store, info.id, on="2026-05-31", decision=typed)
+        assert reviews.get(store, rid)["decision"] == "phase-2"
 
 
 def test_review_add_list_show(cli: Cli, circle: CircleInfo) -> None:
