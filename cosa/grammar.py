@@ -18,7 +18,6 @@ Stdlib and Click only: this runs on every command, so it must stay cheap.
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from collections.abc import Sequence
@@ -268,6 +267,8 @@ def primary_names(option: click.Parameter) -> list[str]:
 
 def did_you_mean(value: str, choices: list[str] | tuple[str, ...]) -> str | None:
     """`did you mean 'green'?` for a near miss among `choices`, else None."""
+    import difflib
+
     matches = difflib.get_close_matches(value.strip().lower(), list(choices), n=3, cutoff=0.6)
     if not matches:
         return None
