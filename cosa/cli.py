@@ -77,7 +77,8 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "recover": ("vault_cmds", "Unlock with the recovery code and set a new passphrase."),
         "rotate-key": ("vault_cmds", "New data key, database re-encrypted, new recovery code."),
         "config": ("config", "Workspace settings: operator, classification, thresholds."),
-        "lookup": ("lookup", "Lists that vary by provider: circle types, categories…"),
+        "lookup": ("lookup", "Lists that vary by provider: circle types, categories and more."),
+        "help": ("help_cmd", "Guides to dates, names, exit codes and the grammar of flags."),
     },
 }
 COMMANDS = {name: entry for section in SECTIONS.values() for name, entry in section.items()}
@@ -108,6 +109,9 @@ def _load(name: str) -> click.Command:
         holder.add_typer(module.app, name=name)
     group = typer.main.get_group(holder)
     command = group.commands[name]
+    from cosa.grammar import adopt
+
+    adopt(command, (name,))
     return command
 
 
@@ -124,6 +128,21 @@ class CosaGroup(TyperGroup):
             _loaded[cmd_name] = _load(cmd_name)
         return _loaded[cmd_name]
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.UsageError as exc:
+            if args and "Did you mean" not in exc.message:
+                from difflib import get_close_matches
+
+                matches = get_close_matches(args[0], list(COMMANDS))
+                if matches:  # worded as Typer words it for subcommands
+                    names = ", ".join(f"'{m}'" for m in matches)
+                    exc.message = f"{exc.message.rstrip('.')}. Did you mean {names}?"
+            raise
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List commands by section from the registry, without importing any of them."""
         for section, entries in SECTIONS.items():
@@ -131,14 +150,30 @@ class CosaGroup(TyperGroup):
                 formatter.write_dl([(name, text) for name, (_, text) in entries.items()])
 
     def invoke(self, ctx: click.Context) -> Any:
+        from cosa import screen
+
+        tokens = [*ctx._protected_args, *ctx.args]
+        path = " ".join(tokens[:1] + [t for t in tokens[1:2] if not t.startswith("-")])
+        show = screen.start(path, no_pager=bool(ctx.params.get("no_pager")))
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                if show is not None:
+                    show()
+        except click.exceptions.NoSuchOption as exc:
+            from cosa.grammar import hide_old_spellings
+
+            hide_old_spellings(exc)
+            raise
         except (click.ClickException, typer.Exit, typer.Abort, typer.TyperException):
             raise
         except CosaError as exc:
             if _debug():
                 raise
-            _fail(exc.message, exc.hint, int(exc.exit_code))
+            from cosa.grammar import suggest_choice
+
+            _fail(exc.message, suggest_choice(exc.message, exc.hint), int(exc.exit_code))
         except BrokenPipeError:
             # The reader went away (`cosa … | head`): stop quietly, as other tools do.
             devnull = os.open(os.devnull, os.O_WRONLY)
@@ -222,6 +257,9 @@ def root(
             dir_okay=False,
         ),
     ] = None,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Never page long output (see `cosa help screen`).")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,

@@ -606,7 +606,13 @@ class Status(BaseModel):
     actions_due: list[StatusAction]
     reviews_due: list[StatusReview]
     licences_ending: list[StatusLicence]
+    #: Re-check date passed, or never vetted.
+    vetting_overdue: list[StatusVetting] = []
+    #: Re-check due from today to 30 days on.
     vetting_due: list[StatusVetting]
+    #: Supervision date passed, or never supervised.
+    supervision_overdue: list[StatusSupervision] = []
+    #: Supervision due from today to 7 days on.
     supervision_due: list[StatusSupervision]
     followups_due: list[StatusFollowup] = []
     agreements_to_sign: list[StatusAgreement] = []

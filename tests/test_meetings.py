@@ -217,7 +217,8 @@ def test_weekday_names_mean_the_last_such_day_and_the_future_is_refused(
 ) -> None:
     thursday = date(2026, 11, 26)
     assert meetings.meeting_day("mon", today=thursday) == "2026-11-23"
-    assert meetings.meeting_day("thursday", today=thursday) == "2026-11-26"
+    assert meetings.meeting_day("thursday", today=thursday) == "2026-11-19"  # before today
+    assert meetings.meeting_day("today", today=thursday) == "2026-11-26"
     assert meetings.meeting_day(None, today=thursday) == "2026-11-26"
     with pytest.raises(UserError, match="--on 2026-11-27 is in the future"):
         meetings.meeting_day("tomorrow", today=thursday)

@@ -321,7 +321,7 @@ def test_the_circle_report_counts_the_circles_life(cli: Cli, tmp_path: Path) -> 
         "Volunteer hours by month",
         "Dynamic risk review",
         "88% (7 of 8 meetings with attendance recorded)",
-        "red 1 · amber 1 · green 0 · 1 escalation(s)",
+        "red 1 · amber 1 · green 0 · 1 escalation",
         "Move to own flat",
         "police (Thames Valley Police)",
         "68.5 h (43.5 h at meetings, 25 h logged) + 2.5 h travel",

@@ -63,7 +63,9 @@ RecipientOpt = Annotated[
 ]
 ForOpt = Annotated[
     str | None,
-    typer.Option("--for", help="Who the report is for (recorded in the audit trail)."),
+    typer.Option(
+        "--recipient", "--for", help="Who the report is for (recorded in the audit trail)."
+    ),
 ]
 ClassificationOpt = Annotated[
     str | None,

@@ -9,6 +9,7 @@ import typer
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import volunteers
 from cosa.output import message, model_json, record, table
+from cosa.words import count
 
 app = typer.Typer(help="Volunteers: vetting, training, supervision, hours.", no_args_is_help=True)
 
@@ -130,7 +131,7 @@ def _hours_text(totals: dict[str, Any]) -> str:
     by = ", ".join(f"{a} {h:g}" for a, h in totals["by_activity"].items())
     return (
         f"{totals['hours']:g} h + {totals['travel_hours']:g} h travel"
-        f" in {totals['entries']} entries ({by})"
+        f" in {count(totals['entries'], 'entry')} ({by})"
     )
 
 

@@ -14,8 +14,11 @@ tens of thousands of meetings. The sections, in order (keys of the returned dict
 * `reviews_due` — circles (active or paused) whose next review is due within 14 days: the
   latest review's `next_review`, else 3 months after it, else 3 months after the start;
 * `licences_ending` — core members with an open circle whose licence ends within 30 days;
-* `vetting_due` — volunteers whose DBS re-check is due within 30 days (or never vetted);
-* `supervision_due` — active volunteers due supervision within 7 days (or never supervised);
+* `vetting_overdue` — volunteers whose DBS re-check date has passed, or who were never vetted;
+* `vetting_due` — volunteers whose DBS re-check is due from today to 30 days on;
+* `supervision_overdue` — active volunteers whose supervision date has passed, or who were
+  never supervised;
+* `supervision_due` — active volunteers due supervision from today to 7 days on;
 * `followups_due` — follow-up checks after a circle ended, open and due within 14 days;
 * `agreements_to_sign` — circles whose latest agreement a current volunteer or the core
   member has not signed (someone joined after the last signing);
@@ -57,7 +60,9 @@ SECTIONS: dict[str, str] = {
     "actions_due": f"Actions due in the next {ACTIONS_DUE_DAYS} days",
     "reviews_due": f"Reviews due within {REVIEW_WARNING_DAYS} days",
     "licences_ending": f"Licences ending within {LICENCE_WARNING_DAYS} days",
+    "vetting_overdue": "DBS re-checks overdue (or never vetted)",
     "vetting_due": f"DBS re-checks due within {VETTING_WARNING_DAYS} days",
+    "supervision_overdue": "Supervision overdue (or never supervised)",
     "supervision_due": f"Supervision due within {SUPERVISION_WARNING_DAYS} days",
     "followups_due": f"Follow-up checks due within {followup.WARNING_DAYS} days",
     "agreements_to_sign": "Agreement to re-sign",
@@ -226,12 +231,31 @@ def _complaints_due(store: Store, today: date) -> list[Row]:
     return complaints.due(store, today)
 
 
+def _overdue_first(rows: list[Row], key: str, today: date) -> tuple[list[Row], list[Row]]:
+    """Split rows by their due date `key`: (passed or never, from today on)."""
+    day = today.isoformat()
+    overdue = [r for r in rows if r[key] is None or r[key] < day]
+    return overdue, [r for r in rows if r[key] is not None and r[key] >= day]
+
+
+def _vetting(store: Store, today: date) -> tuple[list[Row], list[Row]]:
+    rows = volunteers.vetting_rechecks_due(store, VETTING_WARNING_DAYS, today=today)
+    return _overdue_first(rows, "recheck_due", today)
+
+
+def _supervision(store: Store, today: date) -> tuple[list[Row], list[Row]]:
+    rows = volunteers.supervision_due(store, within_days=SUPERVISION_WARNING_DAYS, today=today)
+    return _overdue_first(rows, "due_on", today)
+
+
 def status(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
     """Everything that needs the coordinator's attention (see the module docstring)."""
     moment = (now or datetime.now()).replace(microsecond=0)
     today = moment.date()
     overdue, due = _actions(store, today)
     circles = _circles(store, today)
+    vetting_overdue, vetting_due = _vetting(store, today)
+    supervision_overdue, supervision_due = _supervision(store, today)
     out: dict[str, Any] = {
         "today": today.isoformat(),
         "generated_at": moment.isoformat(sep=" "),
@@ -243,10 +267,10 @@ def status(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
         "actions_due": due,
         "reviews_due": _reviews_due(store, today),
         "licences_ending": _licences(store, today),
-        "vetting_due": volunteers.vetting_rechecks_due(store, VETTING_WARNING_DAYS, today=today),
-        "supervision_due": volunteers.supervision_due(
-            store, within_days=SUPERVISION_WARNING_DAYS, today=today
-        ),
+        "vetting_overdue": vetting_overdue,
+        "vetting_due": vetting_due,
+        "supervision_overdue": supervision_overdue,
+        "supervision_due": supervision_due,
         "followups_due": followup.due(store, today),
         "agreements_to_sign": agreements.to_sign(store, today),
         "sars_due": _sars_due(store, today),

@@ -34,6 +34,7 @@ from cosa.reports.data import (
     rate,
 )
 from cosa.store import Row, Store
+from cosa.words import count
 
 KIND = "circle"
 ATTENDED = ("yes", "late")
@@ -532,7 +533,7 @@ def render(data: dict[str, Any]) -> list[Any]:
                 (
                     "Concerns",
                     "red {red} · amber {amber} · green {green}".format(**s["concerns"])
-                    + f" · {s['escalations']} escalation(s)",
+                    + f" · {count(s['escalations'], 'escalation')}",
                 ),
                 (
                     "Actions",
@@ -668,7 +669,7 @@ def render(data: dict[str, Any]) -> list[Any]:
                     x["category"],
                     x["text"],
                     x["escalations"],
-                    format_day(x["closed_on"]) if x["closed_on"] else "open",
+                    format_day(x["closed_on"]) if x["closed_on"] else "—",
                 ]
                 for x in data["concerns"]
             ],

@@ -40,6 +40,7 @@ from cosa.reports.data import (
     marks,
 )
 from cosa.store import Row, Store
+from cosa.words import count
 
 KIND = "member"
 
@@ -504,7 +505,7 @@ def _withheld(
     )
     items.append(
         {
-            "what": f"{replacements} mention(s) of volunteers' or professionals' names in notes, "
+            "what": f"{count(replacements, 'mention')} of volunteers' or professionals' names in notes, "
             "minutes and other free text",
             "why": "Replaced by the same labels as above.",
         }

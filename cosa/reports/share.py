@@ -20,6 +20,7 @@ from typing import Any
 from cosa.reports.data import format_day
 from cosa.reports.minutes import meeting_record
 from cosa.store import Row, Store
+from cosa.words import count
 
 KIND = "share"
 SHARE_NAME_MODES = ("first", "code")
@@ -53,7 +54,7 @@ def data(
     )
     if record["_replacements"]:
         removed.append(
-            f"{record['_replacements']} mention(s) of names in the minutes, concerns and "
+            f"{count(record['_replacements'], 'mention')} of names in the minutes, concerns and "
             "actions replaced"
         )
     items = [f"approved minutes of meeting {m['id']} ({m['date']})", "attendance"]
