@@ -30,6 +30,7 @@ from cosa.domain import (
     reviews,
     volunteers,
 )
+from tests.people import approve
 
 VOLUNTEERS = ["Zoë Łukasiewicz", "Ann Smith", "Bob Jones", "Cara Mendes", "Dev Patel"]
 LEGAL_NAME = "Jonathan Secretname"
@@ -70,7 +71,7 @@ def build(store: Any) -> World:
             decision="cleared",
         )
         volunteers.train(store, str(vid), kind="initial", on="2025-07-12", hours=12)
-        volunteers.edit(store, str(vid), status="active")
+        approve(store, vid, on="2025-07-12")
         volunteers.supervise(store, str(vid), on="2025-08-01", wellbeing="fine")
         ids[name] = vid
     pat = pros.add(store, "Pat Probation", agency="NPS Thames Valley", role="probation")

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 
 from cosa import secrets_input
-from cosa.domain import circles, meetings, members, volunteers
+from cosa.domain import circles, meetings, members
 from cosa.errors import UserError
 from cosa.models import Meeting, MeetingDetail
 from cosa.store import Store
+from tests.people import ready_volunteer
 
 from .conftest import PASSPHRASE, Cli
 from .weekly import days_ago, workspace_store
@@ -44,7 +45,7 @@ def build(store: Store) -> World:
     _, other_code = members.add(store, mappa_category=1, mappa_level=1)
     other = circles.add(store, member=other_code)
     for name in ("Ann Example", "Bob Baker", "Carol Jones", "Anna Outsider", "Dan Other"):
-        volunteers.add(store, name, status="active")
+        ready_volunteer(store, name)
     for circle, names in ((cid, ("Ann Example", "Bob Baker", "Carol Jones")),
                           (other, ("Anna Outsider", "Dan Other"))):  # fmt: skip
         for name in names:

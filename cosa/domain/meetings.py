@@ -205,9 +205,7 @@ def attendees(
             else:
                 chosen[match["volunteer_id"]] = match
             continue
-        low = ref.lower()
-        exact = [m for m in members if m["volunteer_name"].lower() == low]
-        hits = exact or [m for m in members if m["volunteer_name"].lower().startswith(low)]
+        hits, _ = resolve.rank(members, ref, lambda m: str(m["volunteer_name"]))
         if len(hits) == 1:
             chosen[hits[0]["volunteer_id"]] = hits[0]
         elif len(hits) > 1:

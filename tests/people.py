@@ -1,0 +1,48 @@
+"""A volunteer who passes the safeguarding gate at `circle join`, built with the domain
+functions: two satisfactory references, approved, a cleared enhanced DBS check (status-checked
+today, so no re-check falls due for years) and initial training, all dated `on`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cosa.domain import recruitment, volunteers
+from cosa.store import Store
+
+READY_ON = "2020-01-06"
+
+
+def ready_volunteer(
+    store: Store, name: str, *, on: str = READY_ON, email: str | None = None
+) -> int:
+    """Add `name` ready to join circles from `on`; returns the volunteer's id."""
+    with store.atomic():
+        vid = volunteers.add(store, name, email=email)
+        ref = str(vid)
+        for referee in ("Referee One", "Referee Two"):
+            recruitment.reference(
+                store, ref, referee=referee, requested=on, received=on, outcome="satisfactory"
+            )
+        recruitment.set_stage(store, ref, "approved", on=on)
+        volunteers.vet(
+            store,
+            ref,
+            level="enhanced",
+            certificate=f"{900000000000 + vid}",
+            issued=on,
+            checked=date.today(),
+            update_service=True,
+            decision="cleared",
+        )
+        volunteers.train(store, ref, kind="initial", on=on)
+    return vid
+
+
+def approve(store: Store, vid: int, on: str = READY_ON) -> None:
+    """Two satisfactory references received `on`, and the `approved` stage that day."""
+    with store.atomic():
+        for referee in ("Referee One", "Referee Two"):
+            recruitment.reference(
+                store, str(vid), referee=referee, requested=on, received=on, outcome="satisfactory"
+            )
+        recruitment.set_stage(store, str(vid), "approved", on=on)
