@@ -46,3 +46,21 @@ def approve(store: Store, vid: int, on: str = READY_ON) -> None:
                 store, str(vid), referee=referee, requested=on, received=on, outcome="satisfactory"
             )
         recruitment.set_stage(store, str(vid), "approved", on=on)
+
+
+def active_volunteer(store: Store, name: str, *, on: str = READY_ON) -> int:
+    """A ready volunteer who is a current member of a circle from `on` (status active)."""
+    from cosa.domain import circles, members
+
+    vid = ready_volunteer(store, name, on=on)
+    open_circle = store.one(
+        "SELECT c.id FROM circles c WHERE c.status != 'ended' AND (SELECT count(*) FROM"
+        " circle_members m WHERE m.circle_id = c.id AND m.left_on IS NULL) < 6 ORDER BY c.id"
+    )
+    if open_circle is None:
+        _, code = members.add(store, mappa_category=1, mappa_level=1)
+        cid = circles.add(store, member=code)
+    else:
+        cid = int(open_circle["id"])
+    circles.join(store, cid, str(vid), on=on)
+    return vid

@@ -89,7 +89,8 @@ def stages(store: Store, vid: int) -> list[Row]:
     rows = store.query(
         "SELECT * FROM volunteer_stages WHERE volunteer_id = ? ORDER BY date, id", (vid,)
     )
-    for here, after in zip(rows, [*rows[1:], None], strict=True):
+    for i, here in enumerate(rows):
+        after = rows[i + 1] if i + 1 < len(rows) else None
         here["days"] = (
             (date.fromisoformat(after["date"]) - date.fromisoformat(here["date"])).days
             if after
