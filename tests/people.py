@@ -5,6 +5,7 @@ today, so no re-check falls due for years) and initial training, all dated `on`.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from cosa.domain import recruitment, volunteers
 from cosa.store import Store
@@ -64,3 +65,16 @@ def active_volunteer(store: Store, name: str, *, on: str = READY_ON) -> int:
         cid = int(open_circle["id"])
     circles.join(store, cid, str(vid), on=on)
     return vid
+
+
+def ready_cli(cli: Any, name: str, *, on: str = READY_ON) -> None:
+    """`ready_volunteer` through the command line (for CLI scenario tests)."""
+    cli("volunteer", "add", name)
+    for referee in ("Referee One", "Referee Two"):
+        cli("volunteer", "reference", name, "--referee", referee, "--requested", on,
+            "--received", on, "--outcome", "satisfactory")  # fmt: skip
+    cli("volunteer", "stage", name, "approved", "--on", on)
+    number = cli.json("volunteer", "show", name)["id"]
+    cli("volunteer", "vet", name, "--level", "enhanced", "--certificate", f"{900000000000 + number}",
+        "--issued", on, "--checked", "today", "--decision", "cleared")  # fmt: skip
+    cli("volunteer", "train", name, "--kind", "initial", "--on", on)

@@ -11,6 +11,7 @@ from cosa.models import Status
 from cosa.store import Store
 
 from .conftest import Cli
+from .people import approve
 from .weekly import add_meeting, days_ago, days_on, make_circle, workspace_store
 
 
@@ -52,6 +53,7 @@ def build(store: Store) -> None:
         decision="cleared",
     )  # fmt: skip
     volunteers.supervise(store, "Ann", on=days_ago(1))
+    approve(store, volunteers.add(store, "Fay Ford"))  # approved, never vetted
 
 
 def test_an_empty_workspace_says_none_in_every_section(cli: Cli) -> None:
@@ -93,12 +95,9 @@ def test_status_surfaces_each_kind_of_item(cli: Cli, ws_home: Path) -> None:
     assert [(x["member_code"], x["days_left"]) for x in data["licences_ending"]] == [
         ("CM-0002", 20)
     ]
-    assert [v["name"] for v in data["vetting_due"]] == [
-        "Cat Cole", "Dan Dowd", "Eve Evans", "Bob Baker",
-    ]  # fmt: skip
-    assert [v["name"] for v in data["supervision_due"]] == [
-        "Bob Baker", "Cat Cole", "Dan Dowd", "Eve Evans",
-    ]  # fmt: skip
+    # Everyone in a circle passed the gate, so is vetted; Eve's circle ended (available).
+    assert [v["name"] for v in data["vetting_due"]] == ["Fay Ford"]
+    assert [v["name"] for v in data["supervision_due"]] == ["Bob Baker", "Cat Cole", "Dan Dowd"]
     assert [c["member_code"] for c in data["circles"]] == ["CM-0001", "CM-0002", "CM-0003"]
     first = data["circles"][0]
     assert (first["last_meeting"], first["not_met"], first["cadence_days"]) == (
