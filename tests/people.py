@@ -19,6 +19,13 @@ def ready_volunteer(
     """Add `name` ready to join circles from `on`; returns the volunteer's id."""
     with store.atomic():
         vid = volunteers.add(store, name, email=email)
+        make_ready(store, vid, on=on)
+    return vid
+
+
+def make_ready(store: Store, vid: int, *, on: str = READY_ON) -> None:
+    """Make an existing volunteer ready to join circles from `on` (see `ready_volunteer`)."""
+    with store.atomic():
         ref = str(vid)
         for referee in ("Referee One", "Referee Two"):
             recruitment.reference(
@@ -36,7 +43,6 @@ def ready_volunteer(
             decision="cleared",
         )
         volunteers.train(store, ref, kind="initial", on=on)
-    return vid
 
 
 def approve(store: Store, vid: int, on: str = READY_ON) -> None:
