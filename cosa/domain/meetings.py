@@ -282,6 +282,9 @@ def _extras(store: Store, circle: Row, day: str, fields: Fields) -> tuple[list[A
     due = date_field("--due", fields.due, future=True)
     owner = clean_text("--owner", fields.owner)
     if fields.actions:
+        from cosa.domain.actions import resolve_owner
+
+        owner = resolve_owner(store, circle, owner)  # before the editor opens
         for text in fields.actions:
             body = clean_text("--action", text, required=True)
             actions.append({"text": body, "owner": owner, "due": due})
