@@ -306,7 +306,7 @@ def _recruit(store: Store, rng: random.Random, vid: int, approved: date, *, cert
     """The pipeline from enquiry to approval (ending on `approved`), two references, a
     cleared enhanced DBS check and initial training before it."""
     steps = ["enquiry", "application", "interview", "references", "training", "vetting"]
-    gaps = [rng.randrange(5, 25) for _ in steps]
+    gaps = [rng.randrange(5, 25) if from_stage == 0 else 1 for _ in steps]
     day = approved - timedelta(days=sum(gaps))
     for step, gap in zip(steps, gaps, strict=True):
         if steps.index(step) >= from_stage:

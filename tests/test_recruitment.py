@@ -449,6 +449,19 @@ def test_action_owners_are_people_cosa_knows_and_free_text_is_refused(store: Sto
     assert store.audit_head() == head
 
 
+def test_a_meeting_refuses_an_unknown_owner_before_writing_anything(store: Store) -> None:
+    from cosa.domain import meetings
+
+    cid, _ = _circle(store)
+    active_volunteer(store, "Ann Example")
+    head = store.audit_head()
+    with pytest.raises(UserError, match="--owner 'Zed' is not a volunteer, a professional"):
+        meetings.add(store, cid, date="2025-01-07", actions=["Ring the PP"], owner="Zed")
+    assert store.audit_head() == head
+    meetings.add(store, cid, date="2025-01-07", actions=["Ring the PP"], owner="example")
+    assert [a["owner"] for a in actions.list_(store)] == ["Ann Example"]
+
+
 # -- the volunteer page ----------------------------------------------------------------------
 
 
