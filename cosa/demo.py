@@ -247,8 +247,8 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
                 _keep_vetted(store, int(v), c_start, today)
                 circles.join(store, cid, v, role=["primary", "minute-taker", "member", "member", "member"][j],
                              on=c_start)  # fmt: skip
-                stage = recruitment.current_stage(store, int(v))
-                if stage is not None and stage["stage"] == "approved":
+                reached = recruitment.current_stage(store, int(v))
+                if reached is not None and reached["stage"] == "approved":
                     recruitment.set_stage(store, v, "matched", on=c_start, today=today)
             if active and c == plan.circles - 1 and pipeline:
                 # The gate at work: a recruit still in the pipeline is refused, then approved.
