@@ -22,14 +22,17 @@ from cosa.domain import (
     concerns,
     contacts,
     documents,
+    expenses,
     followup,
     meetings,
     members,
     pros,
+    recruitment,
     referrals,
     reviews,
     volunteers,
 )
+from cosa.errors import UserError
 from cosa.store import Store
 
 DEMO_PASSPHRASE = "fictional demo data only"
@@ -181,16 +184,23 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
         vol_names: list[str] = []
         for i in range(plan.volunteers):
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {i + 1:03d}"
-            vid = volunteers.add(
-                store, name, email=f"volunteer{i + 1}@example.org", status="active"
-            )
-            issued = start + timedelta(days=rng.randrange(0, 200))
-            volunteers.vet(store, str(vid), level="enhanced", certificate=f"00{1000000 + i}",
-                           issued=issued, update_service=rng.random() < 0.5,
-                           decision="cleared", today=today)  # fmt: skip
-            volunteers.train(store, str(vid), kind="initial", on=issued + timedelta(days=14),
-                             provider="Circles South East", hours=12)  # fmt: skip
+            vid = volunteers.add(store, name, email=f"volunteer{i + 1}@example.org")
+            approved = start - timedelta(days=rng.randrange(5, 60))
+            _recruit(store, rng, vid, approved, certificate=f"00{1000000 + i}", today=today)
             vol_names.append(str(vid))
+            bump("volunteers")
+        # Recruits still in the pipeline: one is refused at a circle, then approved (below).
+        pipeline: list[str] = []
+        for i, stage in enumerate(["enquiry", "application", "interview", "references"]):
+            vid = volunteers.add(store, f"{rng.choice(FIRST)} {rng.choice(LAST)} P{i + 1:02d}")
+            day = today - timedelta(days=rng.randrange(60, 90))
+            for step in ["enquiry", "application", "interview", "references"][: i + 1]:
+                recruitment.set_stage(store, str(vid), step, on=day, today=today)
+                day += timedelta(days=rng.randrange(7, 14))
+            if stage == "references":
+                recruitment.reference(store, str(vid), referee="Rev. A. Referee",
+                                      requested=day - timedelta(days=5), today=today)  # fmt: skip
+            pipeline.append(str(vid))
             bump("volunteers")
     if progress:
         progress("people", 1, plan.circles + 1)
@@ -238,8 +248,30 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
                               time="18:30", duration=90, venue=f"V{c % 12 + 1:02d}", cadence_days=7)  # fmt: skip
             crew = rng.sample(vol_names, k=5)
             for j, v in enumerate(crew):
+                _keep_vetted(store, int(v), c_start, today)
                 circles.join(store, cid, v, role=["primary", "minute-taker", "member", "member", "member"][j],
                              on=c_start)  # fmt: skip
+                reached = recruitment.current_stage(store, int(v))
+                if reached is not None and reached["stage"] == "approved":
+                    recruitment.set_stage(store, v, "matched", on=c_start, today=today)
+            if active and c == plan.circles - 1 and pipeline:
+                # The gate at work: a recruit still in the pipeline is refused, then approved.
+                recruit = pipeline[0]
+                try:
+                    circles.join(store, cid, recruit, on=today - timedelta(days=7))
+                except UserError:
+                    bump("refused joins")
+                _recruit(store, rng, int(recruit), today - timedelta(days=8),
+                         certificate=f"00{2000000 + c}", today=today, from_stage=1)  # fmt: skip
+                circles.join(store, cid, recruit, on=today - timedelta(days=7))
+                # An override, audited: a recruit matched before their references came back.
+                circles.join(store, cid - 1, pipeline[2],
+                             on=today - timedelta(days=3),
+                             override="matched early: references chased, agreed with the manager")  # fmt: skip
+                bump("overridden joins")
+                # A conflict refuses a volunteer at another circle's core member; recorded.
+                recruitment.conflict(store, crew[0], member=members.format_code(1),
+                                     reason="lives in the same street", on=today, today=today)  # fmt: skip
             circles.link(store, cid, str(pro_ids[0]), on=c_start)
             circles.link(store, cid, str(pro_ids[1]), on=c_start)
             circles.set_phase(store, cid, "phase 1", on=c_start)
@@ -333,12 +365,13 @@ def _circle_life(store: Store, rng: random.Random, today: date, counts: dict[str
         for j, c in enumerate(ended):
             ended_on = date.fromisoformat(c["ended_on"])
             crew = store.query(
-                "SELECT volunteer_id FROM circle_members WHERE circle_id = ? ORDER BY id LIMIT 1",
+                "SELECT v.name FROM circle_members cm JOIN volunteers v ON v.id = cm.volunteer_id"
+                " WHERE cm.circle_id = ? ORDER BY cm.id LIMIT 1",
                 (c["id"],),
             )
             contact_day = min(today, ended_on + timedelta(days=80))
             if j % 2 == 0 and crew:
-                followup.add(store, c["id"], on=contact_day, by=str(crew[0]["volunteer_id"]),
+                followup.add(store, c["id"], on=contact_day, by=str(crew[0]["name"]),
                              mode="phone", note="Working and settled; still sees two volunteers.")  # fmt: skip
                 counts["followups"] = counts.get("followups", 0) + 1
             kind = "none" if j % 2 == 0 else "breach"
@@ -354,6 +387,40 @@ def _circle_life(store: Store, rng: random.Random, today: date, counts: dict[str
         referrals.decide(store, rid, "waiting", on=today - timedelta(days=45), reason_group="other",
                          reason="waiting for trained volunteers")  # fmt: skip
         counts["referrals"] = counts.get("referrals", 0) + 1
+
+
+def _recruit(store: Store, rng: random.Random, vid: int, approved: date, *, certificate: str,
+             today: date, from_stage: int = 0) -> None:  # fmt: skip
+    """The pipeline from enquiry to approval (ending on `approved`), two references, a
+    cleared enhanced DBS check and initial training before it."""
+    steps = ["enquiry", "application", "interview", "references", "training", "vetting"]
+    gaps = [rng.randrange(5, 25) if from_stage == 0 else 1 for _ in steps]
+    day = approved - timedelta(days=sum(gaps))
+    for step, gap in zip(steps, gaps, strict=True):
+        if steps.index(step) >= from_stage:
+            recruitment.set_stage(store, str(vid), step, on=day, today=today)
+        if step == "references":
+            for referee in ("Referee One", "Referee Two"):
+                recruitment.reference(store, str(vid), referee=referee, requested=day,
+                                      received=day + timedelta(days=min(gap, 5)),
+                                      outcome="satisfactory", today=today)  # fmt: skip
+        if step == "training":
+            volunteers.train(store, str(vid), kind="initial", on=day,
+                             provider="Circles South East", hours=12)  # fmt: skip
+        if step == "vetting":
+            volunteers.vet(store, str(vid), level="enhanced", certificate=certificate, issued=day,
+                           update_service=True, decision="cleared", today=today)  # fmt: skip
+        day += timedelta(days=gap)
+    recruitment.set_stage(store, str(vid), "approved", on=approved, today=today)
+
+
+def _keep_vetted(store: Store, vid: int, day: date, today: date) -> None:
+    """An Update Service status check before joining when the DBS re-check would be due."""
+    last = volunteers.vettings(store, vid)[0]
+    if last["recheck_due"] <= day.isoformat():
+        volunteers.vet(store, str(vid), level=last["level"], certificate=last["certificate"],
+                       issued=last["issued_on"], checked=day - timedelta(days=7),
+                       update_service=True, decision="cleared", today=today)  # fmt: skip
 
 
 def _volunteer_lifecycle(store: Store, rng: random.Random, today: date) -> None:
@@ -372,7 +439,7 @@ def _volunteer_lifecycle(store: Store, rng: random.Random, today: date) -> None:
         )
     }
     with store.atomic():
-        for row in store.query("SELECT id FROM volunteers ORDER BY id"):
+        for row in store.query("SELECT id FROM volunteers WHERE status != 'applicant' ORDER BY id"):
             vid = row["id"]
             if vid not in busy:
                 last = date.fromisoformat(
@@ -387,9 +454,9 @@ def _volunteer_lifecycle(store: Store, rng: random.Random, today: date) -> None:
                         today=today,
                     )
                     continue
-                volunteers.edit(
-                    store, str(vid), status=rng.choice(["available", "available", "resting"])
-                )
+                if rng.random() < 0.3:
+                    volunteers.rest(store, str(vid), on=max(last, today - timedelta(days=20)),
+                                    note="a break after their circle ended", today=today)  # fmt: skip
             checked = today - timedelta(days=rng.randrange(30, 3 * 365 - 30))
             volunteers.vet(store, str(vid), level="enhanced", certificate=f"01{2000000 + vid}", issued=checked,
                            update_service=True, decision="cleared", today=today)  # fmt: skip
@@ -432,7 +499,7 @@ def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[
         }
         if rng.random() < 0.15:
             given["actions"] = ["Help with housing forms before next meeting"]
-            given["owner"] = first[0]
+            given["owner"] = str(names[crew[0]])
             given["due"] = day + timedelta(days=7)
         mid = meetings.add(store, cid, today=today, **given)
         if w % 23 == 11:  # typed in twice by mistake; the second record is voided
@@ -445,7 +512,14 @@ def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[
                                      travel_hours=2, circle=cid)  # fmt: skip
             volunteers.log_hours(store, crew[0], on=day, hours=1, activity="admin")
             counts["hours entries"] = counts.get("hours entries", 0) + len(crew) + 1
-        if w % 8 == 7:
+            claimant = crew[w // 4 % len(crew)]
+            miles = rng.choice([6, 12, 18, 24])
+            eid = expenses.add(store, claimant, on=day, amount=f"{miles * 45 // 100}.{miles * 45 % 100:02d}",
+                               miles=miles, circle=str(cid), kind="travel", today=today)  # fmt: skip
+            if day < today - timedelta(days=30):
+                expenses.pay(store, eid, on=day + timedelta(days=rng.randrange(7, 28)), today=today)
+            counts["expenses"] = counts.get("expenses", 0) + 1
+        if w % 8 == 7 and day + timedelta(days=2) <= today:
             volunteers.supervise(store, crew[w // 8 % len(crew)], on=day + timedelta(days=2), kind="group",
                                  wellbeing="coping well", note="Group supervision after the meeting.")  # fmt: skip
         counts["meetings"] = counts.get("meetings", 0) + 1

@@ -708,6 +708,140 @@ def m030_hours_circle(store: Store) -> None:
     reaudit(store, "hours")
 
 
+@migration
+def m040_volunteer_pipeline(store: Store) -> None:
+    """Volunteers from enquiry to leaving: pipeline stages (lookup `volunteer-stage`),
+    references, conflicts with core members, expenses (integer pence) and the dated history
+    of their status.
+
+    An existing workspace keeps everything it recorded. Volunteers already in a circle are
+    approved on the day they first joined one; volunteers recorded as available, active or
+    resting but never in a circle are approved on the day they were added (the coordinator
+    had said they were ready); "in training" becomes the pipeline stage `training`. Each
+    volunteer's status history is then built from these facts (see
+    `cosa.domain.volunteer_status`). No existing row changes, so nothing is re-audited except
+    the volunteers whose stored status now follows the derived one.
+    """
+    store.script(
+        f"""
+        CREATE TABLE volunteer_stages ({RECORD_COLUMNS},
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            stage TEXT NOT NULL,
+            date TEXT NOT NULL,
+            note TEXT
+        );
+        CREATE INDEX volunteer_stages_volunteer ON volunteer_stages (volunteer_id, date);
+        CREATE INDEX volunteer_stages_stage ON volunteer_stages (stage, date);
+        CREATE TABLE volunteer_references ({RECORD_COLUMNS},
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            referee TEXT NOT NULL,
+            requested_on TEXT,
+            received_on TEXT,
+            outcome TEXT CHECK (outcome IN ('satisfactory', 'concerns'))
+        );
+        CREATE INDEX volunteer_references_volunteer ON volunteer_references (volunteer_id);
+        CREATE TABLE volunteer_conflicts ({RECORD_COLUMNS},
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            member_id INTEGER NOT NULL REFERENCES core_members (id),
+            reason TEXT NOT NULL,
+            date TEXT NOT NULL
+        );
+        CREATE INDEX volunteer_conflicts_volunteer ON volunteer_conflicts (volunteer_id);
+        CREATE INDEX volunteer_conflicts_member ON volunteer_conflicts (member_id);
+        CREATE TABLE volunteer_status_history ({RECORD_COLUMNS},
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            status TEXT NOT NULL,
+            since TEXT NOT NULL,
+            by_hand INTEGER NOT NULL DEFAULT 0,
+            note TEXT
+        );
+        CREATE INDEX volunteer_status_history_volunteer
+            ON volunteer_status_history (volunteer_id, since);
+        CREATE TABLE volunteer_expenses ({RECORD_COLUMNS},
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            date TEXT NOT NULL,
+            amount_pence INTEGER NOT NULL CHECK (amount_pence > 0),
+            miles REAL,
+            circle_id INTEGER REFERENCES circles (id),
+            kind TEXT NOT NULL DEFAULT 'travel',
+            note TEXT,
+            paid_on TEXT
+        );
+        CREATE INDEX volunteer_expenses_volunteer ON volunteer_expenses (volunteer_id, date);
+        CREATE INDEX volunteer_expenses_date ON volunteer_expenses (date);
+        """
+    )
+    from cosa.domain import volunteer_status
+    from cosa.domain.lookups import DEFAULTS
+
+    have = {
+        r["value"] for r in store.query("SELECT value FROM lookups WHERE kind = 'volunteer-stage'")
+    }
+    for position, value in enumerate(DEFAULTS["volunteer-stage"]):
+        if value in have:  # a blank workspace has them from m002 (which reads DEFAULTS)
+            continue
+        store.insert(
+            "lookups", "lookup", {"kind": "volunteer-stage", "value": value, "position": position}
+        )
+    first_join = {
+        r["volunteer_id"]: r["first"]
+        for r in store.query(
+            "SELECT volunteer_id, min(joined_on) AS first FROM circle_members GROUP BY volunteer_id"
+        )
+    }
+    for v in store.query("SELECT id, status, created_at, updated_at, left_on FROM volunteers"):
+        vid = int(v["id"])
+        added = str(v["created_at"])[:10]
+        approved = first_join.get(vid)
+        note = "migrated: first joined a circle that day"
+        if approved is None and v["status"] in ("available", "active", "resting"):
+            approved, note = added, f"migrated: recorded as {v['status']} before stages existed"
+        if v["status"] == "in training":
+            store.insert(
+                "volunteer_stages",
+                "volunteer_stage",
+                {"volunteer_id": vid, "stage": "training", "date": added, "note": "migrated"},
+            )
+        if approved is not None:
+            store.insert(
+                "volunteer_stages",
+                "volunteer_stage",
+                {"volunteer_id": vid, "stage": "approved", "date": approved, "note": note},
+            )
+        if v["status"] == "resting":
+            store.insert(
+                volunteer_status.TABLE,
+                volunteer_status.RECORD,
+                {
+                    "volunteer_id": vid,
+                    "status": "resting",
+                    "since": max(str(v["updated_at"])[:10], approved or added),
+                    "by_hand": 1,
+                    "note": "migrated",
+                },
+            )
+        if v["status"] == "left" and v["left_on"]:
+            store.insert(
+                volunteer_status.TABLE,
+                volunteer_status.RECORD,
+                {
+                    "volunteer_id": vid,
+                    "status": "left",
+                    "since": v["left_on"],
+                    "by_hand": 1,
+                    "note": "migrated",
+                },
+            )
+        volunteer_status.sync(store, vid)
+
+
+RECORD_TABLES["volunteer_stage"] = "volunteer_stages"
+RECORD_TABLES["volunteer_reference"] = "volunteer_references"
+RECORD_TABLES["volunteer_conflict"] = "volunteer_conflicts"
+RECORD_TABLES["volunteer_status"] = "volunteer_status_history"
+RECORD_TABLES["volunteer_expense"] = "volunteer_expenses"
+
+
 # -- circle life (m070–m079) -----------------------------------------------------------------
 
 #: Tables of dated entries (SPEC §9 "records keep their history"): owner table -> history

@@ -11,7 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-VolunteerStatus = Literal["applicant", "in training", "available", "active", "resting", "left"]
+#: Derived from what happened (cosa.domain.volunteer_status); resting and left set by hand.
+VolunteerStatus = Literal["applicant", "available", "active", "resting", "left"]
 
 
 class Record(BaseModel):
@@ -37,6 +38,9 @@ class Volunteer(Record):
     #: When the next DBS re-check is due (`vetting_recheck_years` after `last_checked`);
     #: null when never vetted or after leaving.
     recheck_due: str | None = None
+    #: The current pipeline stage (lookup volunteer-stage) and the day it was reached.
+    stage: str | None = None
+    stage_on: str | None = None
 
 
 VettingLevel = Literal["basic", "standard", "enhanced", "enhanced-barred"]
@@ -90,13 +94,98 @@ class HoursTotals(BaseModel):
     by_activity: dict[str, float]
 
 
+class CircleHours(BaseModel):
+    """One volunteer's hours in one circle (`circle_id` null: hours logged for no circle)."""
+
+    circle_id: int | None
+    member_code: str | None
+    hours: float
+    meeting_hours: float
+    logged_hours: float
+    travel_hours: float
+
+
+class Stage(Record):
+    """A pipeline stage reached on a day; `days` until the next stage (null: the current)."""
+
+    volunteer_id: int
+    stage: str
+    date: str
+    note: str | None = None
+    days: int | None = None
+
+
+class Reference(Record):
+    volunteer_id: int
+    referee: str
+    requested_on: str | None = None
+    received_on: str | None = None
+    outcome: Literal["satisfactory", "concerns"] | None = None
+
+
+class Conflict(Record):
+    """A volunteer may not join this core member's circles."""
+
+    volunteer_id: int
+    member_id: int
+    member_code: str
+    reason: str
+    date: str
+
+
+class StatusEntry(Record):
+    """One entry of a volunteer's status history: the status in force from `since`."""
+
+    volunteer_id: int
+    status: VolunteerStatus
+    since: str
+    by_hand: bool
+    note: str | None = None
+
+
+class Expense(Record):
+    """An expense claim; money in integer pence."""
+
+    volunteer_id: int
+    volunteer_name: str | None = None
+    date: str
+    amount_pence: int
+    miles: float | None = None
+    circle_id: int | None = None
+    member_code: str | None = None
+    kind: Literal["travel", "subsistence", "other"]
+    note: str | None = None
+    paid_on: str | None = None
+
+
+class VolunteerCircle(BaseModel):
+    circle_id: int
+    member_code: str
+    role: str
+    joined_on: str
+    left_on: str | None = None
+
+
 class VolunteerDetail(Volunteer):
-    """`volunteer show --json`: the volunteer, vetting (latest first), training, supervision."""
+    """`volunteer show --json`: the volunteer, vetting (latest first), training, supervision,
+    circles, pipeline, references, conflicts, expenses and status history."""
 
     vetting: list[Vetting]
     training: list[Training]
     supervision: list[Supervision]
+    next_supervision: str | None = None
     hours: HoursTotals
+    hours_quarter: str
+    hours_by_circle: list[CircleHours]
+    circles: list[VolunteerCircle]
+    approved_on: str | None = None
+    stages: list[Stage]
+    references: list[Reference]
+    conflicts: list[Conflict]
+    expenses: list[Expense]
+    expenses_claimed_pence: int
+    expenses_unpaid_pence: int
+    status_history: list[StatusEntry]
 
 
 class Professional(Record):

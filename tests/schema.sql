@@ -73,9 +73,18 @@ CREATE INDEX reviews_next ON reviews (next_review);
 CREATE INDEX risk_reviews_circle_date ON risk_reviews (circle_id, date);
 CREATE INDEX sar_events_sar ON sar_events (sar_id, date, id);
 CREATE INDEX sars_member ON sars (member_id);
+CREATE INDEX volunteer_conflicts_member ON volunteer_conflicts (member_id);
+CREATE INDEX volunteer_conflicts_volunteer ON volunteer_conflicts (volunteer_id);
+CREATE INDEX volunteer_expenses_date ON volunteer_expenses (date);
+CREATE INDEX volunteer_expenses_volunteer ON volunteer_expenses (volunteer_id, date);
 CREATE INDEX volunteer_hours_circle ON volunteer_hours (circle_id, date);
 CREATE INDEX volunteer_hours_date ON volunteer_hours (date);
 CREATE INDEX volunteer_hours_volunteer ON volunteer_hours (volunteer_id, date);
+CREATE INDEX volunteer_references_volunteer ON volunteer_references (volunteer_id);
+CREATE INDEX volunteer_stages_stage ON volunteer_stages (stage, date);
+CREATE INDEX volunteer_stages_volunteer ON volunteer_stages (volunteer_id, date);
+CREATE INDEX volunteer_status_history_volunteer
+            ON volunteer_status_history (volunteer_id, since);
 CREATE INDEX volunteer_supervision_volunteer ON volunteer_supervision (volunteer_id, date);
 CREATE INDEX volunteer_training_volunteer ON volunteer_training (volunteer_id, date);
 CREATE INDEX volunteer_vetting_certificate ON volunteer_vetting (certificate);
@@ -726,6 +735,34 @@ CREATE TABLE search_rows (
             PRIMARY KEY (record_type, record_id)
         ) WITHOUT ROWID;
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE volunteer_conflicts (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            member_id INTEGER NOT NULL REFERENCES core_members (id),
+            reason TEXT NOT NULL,
+            date TEXT NOT NULL
+        );
+CREATE TABLE volunteer_expenses (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            date TEXT NOT NULL,
+            amount_pence INTEGER NOT NULL CHECK (amount_pence > 0),
+            miles REAL,
+            circle_id INTEGER REFERENCES circles (id),
+            kind TEXT NOT NULL DEFAULT 'travel',
+            note TEXT,
+            paid_on TEXT
+        );
 CREATE TABLE volunteer_hours (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,
@@ -739,6 +776,44 @@ CREATE TABLE volunteer_hours (
             activity TEXT NOT NULL,
             travel_hours REAL NOT NULL DEFAULT 0
         , circle_id INTEGER REFERENCES circles (id));
+CREATE TABLE volunteer_references (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            referee TEXT NOT NULL,
+            requested_on TEXT,
+            received_on TEXT,
+            outcome TEXT CHECK (outcome IN ('satisfactory', 'concerns'))
+        );
+CREATE TABLE volunteer_stages (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            stage TEXT NOT NULL,
+            date TEXT NOT NULL,
+            note TEXT
+        );
+CREATE TABLE volunteer_status_history (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            status TEXT NOT NULL,
+            since TEXT NOT NULL,
+            by_hand INTEGER NOT NULL DEFAULT 0,
+            note TEXT
+        );
 CREATE TABLE volunteer_supervision (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,

@@ -40,7 +40,7 @@ def test_due_weekdays_read_forwards_and_the_action_is_searchable(store: Any) -> 
     row = actions.get(store, aid)
     due = date.fromisoformat(row["due"])
     assert due.weekday() == 4 and date.today() <= due < date.today() + timedelta(days=7)
-    assert (row["status"], row["overdue"], row["owner"]) == ("open", False, "Ann")
+    assert (row["status"], row["overdue"], row["owner"]) == ("open", False, "Ann Able")
     assert [h["record_id"] for h in search.search(store, "dentist")] == [aid]
     actions.done(store, aid, note="Registered with the practice")
     assert [h["record_id"] for h in search.search(store, "practice")] == [aid]
@@ -57,7 +57,7 @@ def test_due_within_accepts_days_and_weeks(store: Any) -> None:
 def test_action_list_filters_overdue_due_within_owner_and_all(cli: Cli, circle: CircleInfo) -> None:
     cli("action", "add", "1", "Ring the hostel", "--owner", "Ann Able", "--due", "-2d")
     cli("action", "add", "1", "Book the review", "--owner", "Coordinator", "--due", "+3d")
-    cli("action", "add", "2", "Bus pass form", "--owner", "anna", "--due", "+20d")
+    cli("action", "add", "2", "Bus pass form", "--owner", "ann", "--due", "+20d")
     cli("action", "add", "1", "Think about a course")
     cli("action", "add", "1", "Old thing", "--due", "-9d")
     cli("action", "done", "5", "--note", "Done at last")

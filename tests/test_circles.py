@@ -17,16 +17,12 @@ from cosa.errors import UserError
 from cosa.models import CircleDetail
 
 from .conftest import Cli
+from .people import ready_cli, ready_volunteer
 from .test_members import add_pro
 
 
 def new_member(store: Any) -> str:
     return members.add(store, mappa_category=1, mappa_level=1)[1]
-
-
-def set_volunteer_status(store: Any, vid: int, status: str) -> None:
-    with store.atomic():
-        store.update("volunteers", "volunteer", vid, {"status": status})
 
 
 # -- resolving -------------------------------------------------------------------------------
@@ -134,7 +130,7 @@ def test_circle_settings_are_validated_and_editable(store: Any) -> None:
 
 def test_a_volunteer_cannot_be_a_current_member_twice_but_can_rejoin(store: Any) -> None:
     cid = circles.add(store, member=new_member(store))
-    ann = volunteers.add(store, "Ann Able")
+    ann = ready_volunteer(store, "Ann Able")
     row = circles.join(store, cid, "ann", role="Primary", on="2026-01-01")
     assert (row["volunteer_id"], row["role"], row["volunteer_name"]) == (ann, "primary", "Ann Able")
     with pytest.raises(
@@ -157,9 +153,9 @@ def test_a_volunteer_cannot_be_a_current_member_twice_but_can_rejoin(store: Any)
 
 def test_a_volunteer_who_left_cannot_join(store: Any) -> None:
     cid = circles.add(store, member=new_member(store))
-    bob = volunteers.add(store, "Bob Gone")
-    set_volunteer_status(store, bob, "left")
-    with pytest.raises(UserError, match="Bob Gone has left"):
+    bob = ready_volunteer(store, "Bob Gone")
+    volunteers.leave(store, str(bob), reason="moved away")
+    with pytest.raises(UserError, match=r"Bob Gone cannot join circle 1 .*: left on"):
         circles.join(store, cid, "bob")
     with pytest.raises(UserError, match="invalid --role 'boss'"):
         circles.join(store, cid, "bob", role="boss")
@@ -170,8 +166,8 @@ def test_a_volunteer_who_left_cannot_join(store: Any) -> None:
 
 def test_an_ambiguous_volunteer_prefix_lists_the_candidates(store: Any) -> None:
     cid = circles.add(store, member=new_member(store))
-    volunteers.add(store, "Ann Able")
-    volunteers.add(store, "Anna Bee")
+    ready_volunteer(store, "Ann Able")
+    ready_volunteer(store, "Anna Bee")
     with pytest.raises(UserError, match="'an' matches several volunteers: 1 Ann Able, 2 Anna Bee"):
         circles.join(store, cid, "an")
     circles.join(store, cid, "ann able")  # an exact name wins over a longer one
@@ -180,8 +176,8 @@ def test_an_ambiguous_volunteer_prefix_lists_the_candidates(store: Any) -> None:
 
 def test_current_members_include_the_joining_and_the_leaving_day(store: Any) -> None:
     cid = circles.add(store, member=new_member(store))
-    volunteers.add(store, "Ann Able")
-    volunteers.add(store, "Bob Bee")
+    ready_volunteer(store, "Ann Able")
+    ready_volunteer(store, "Bob Bee")
     circles.join(store, cid, "ann", on="2026-01-10")
     circles.join(store, cid, "bob", on="2026-01-20")
     circles.leave(store, cid, "ann", on="2026-02-01")
@@ -256,7 +252,7 @@ def test_status_is_set_by_hand_except_ended(store: Any) -> None:
 def test_ending_closes_memberships_and_links_and_is_final(store: Any) -> None:
     code = new_member(store)
     cid = circles.add(store, member=code, start="2026-01-01")
-    volunteers.add(store, "Ann Able")
+    ready_volunteer(store, "Ann Able")
     add_pro(store, "Pat Probation", "Kent Probation")
     circles.join(store, cid, "ann", on="2026-01-01")
     circles.link(store, cid, "pat", on="2026-01-01")
@@ -361,8 +357,8 @@ def test_circles_round_trip_arbitrary_unicode_through_the_store(
 ) -> None:
     code = new_member(store)
     cid = circles.add(store, member=code, coordinator=coordinator, venue=venue, start=start)
-    vid = volunteers.add(store, volunteer)
-    circles.join(store, cid, str(vid), role=role, on=start)
+    vid = ready_volunteer(store, volunteer, on="1999-12-31")
+    circles.join(store, cid, str(vid), role=role, on=start, override="DBS re-checked by then")
     gid = circles.add_goal(store, cid, domain="leisure", text=goal)
     circles.set_goal(store, gid, outcome, note=note, on=start)
     circles.end(store, cid, on=start, reason="other", note=note)
@@ -393,8 +389,8 @@ def test_circles_round_trip_arbitrary_unicode_through_the_store(
 
 def test_circle_cli_scenario_from_forming_to_ended(cli: Cli) -> None:
     cli("member", "add", "--mappa-category", "1", "--mappa-level", "2")
-    cli("volunteer", "add", "Ann Able")
-    cli("volunteer", "add", "Anna Bee")
+    ready_cli(cli, "Ann Able")
+    ready_cli(cli, "Anna Bee")
     cli("pro", "add", "Pat Probation", "--agency", "Kent Probation", "--role", "probation")
     out = cli(
         "circle", "add", "--member", "cm-0001", "--type", "community", "--coordinator", "Sam",
@@ -503,7 +499,7 @@ def test_a_goal_is_searchable_from_the_moment_it_is_added(store: Any) -> None:
 
 def test_a_volunteer_who_leaves_leaves_their_circles_the_same_day(store: Any) -> None:
     cid = circles.add(store, member=new_member(store), start="2026-01-05")
-    vid = volunteers.add(store, "Ann Able", status="active")
+    vid = ready_volunteer(store, "Ann Able")
     circles.join(store, cid, str(vid), on="2026-01-05")
     volunteers.leave(store, str(vid), reason="moved away", on="2026-03-01")
     assert circles.current_members(store, cid, "2026-03-02") == []

@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 
 from cosa import audit
-from cosa.domain import circles, contacts, search, volunteers
+from cosa.domain import circles, contacts, search
 from cosa.errors import UserError
 from cosa.models import Contact
 
 from .conftest import Cli
+from .people import ready_volunteer
 from .weekly import CircleInfo, days_ago, head, make_circle, one_error_line, workspace_store
 
 
@@ -21,7 +22,7 @@ def circle(cli: Cli, ws_home: Path) -> CircleInfo:
     with workspace_store(ws_home) as store:
         info = make_circle(store, names=("Ann Able", "Bob Baker"))
         make_circle(store, names=("Cat Cole",))
-        volunteers.add(store, "Dan Dowd", status="active")
+        ready_volunteer(store, "Dan Dowd")
         circles.leave(store, info.id, "Bob", on=days_ago(10))
     return info
 

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 
 from cosa import secrets_input
-from cosa.domain import circles, meetings, members, volunteers
+from cosa.domain import circles, meetings, members
 from cosa.errors import UserError
 from cosa.models import Meeting, MeetingDetail
 from cosa.store import Store
+from tests.people import ready_volunteer
 
 from .conftest import PASSPHRASE, Cli
 from .weekly import days_ago, workspace_store
@@ -44,7 +45,7 @@ def build(store: Store) -> World:
     _, other_code = members.add(store, mappa_category=1, mappa_level=1)
     other = circles.add(store, member=other_code)
     for name in ("Ann Example", "Bob Baker", "Carol Jones", "Anna Outsider", "Dan Other"):
-        volunteers.add(store, name, status="active")
+        ready_volunteer(store, name)
     for circle, names in ((cid, ("Ann Example", "Bob Baker", "Carol Jones")),
                           (other, ("Anna Outsider", "Dan Other"))):  # fmt: skip
         for name in names:
@@ -165,8 +166,8 @@ def test_meeting_add_records_every_flag_and_prints_the_number_on_stdout(
     ]
     plus7 = (date.today() + timedelta(days=7)).isoformat()
     assert [(a["text"], a["owner"], a["due"], a["meeting_id"]) for a in m["actions"]] == [
-        ("Ann to call the PP", "Ann", plus7, 1),
-        ("Bob to find the leaflet", "Ann", plus7, 1),
+        ("Ann to call the PP", "Ann Example", plus7, 1),
+        ("Bob to find the leaflet", "Ann Example", plus7, 1),
     ]
     assert [e["action"] for e in cli.json("audit", "--limit", "8")] == (
         ["meeting.add"] + ["attendance.add"] * 3 + ["concern.add"] * 2 + ["action.add"] * 2
@@ -227,10 +228,10 @@ def test_weekday_names_mean_the_last_such_day_and_the_future_is_refused(
 def test_present_accepts_names_prefixes_numbers_and_all_matching_this_circle_first(
     cli: Cli, world: World
 ) -> None:
-    # "ann" alone is ambiguous among all volunteers (Ann Example, Anna Outsider) but not in
+    # "an" alone is ambiguous among all volunteers (Ann Example, Anna Outsider) but not in
     # circle 1, whose only Ann is Ann Example.
-    cli("volunteer", "show", "ann", code=1)
-    mid = _add(cli, "1", "--present", "ann,#2", "--apologies", "CAROL J")
+    cli("volunteer", "show", "an", code=1)
+    mid = _add(cli, "1", "--present", "an,#2", "--apologies", "CAROL J")
     names = [(a["volunteer_id"], a["status"]) for a in cli.json("meeting", "show", str(mid))[
         "attendance"]]  # fmt: skip
     assert sorted(names) == [(1, "present"), (2, "present"), (3, "apologies")]

@@ -229,8 +229,8 @@ def test_an_ambiguous_professional_prefix_lists_the_candidates(store: Any) -> No
     add_pro(store, "Pat Probation", "Kent Probation")
     add_pro(store, "Patrick Police", "Kent Police", "police")
     _, code = members.add(store, mappa_category=1, mappa_level=1)
-    with pytest.raises(UserError, match="'pat' matches several pros: 1 Pat Probation"):
-        members.consent(store, code, "pat")
+    with pytest.raises(UserError, match="'pa' matches several pros: 1 Pat Probation"):
+        members.consent(store, code, "pa")
     assert members.consent(store, code, "pat probation")["professional_id"] == 1
     emile = add_pro(store, "Émile Zola", "Paris Probation")
     assert members.consent(store, code, "ÉMILE")["professional_id"] == emile

@@ -31,6 +31,7 @@ from cosa.store import Store
 from cosa.workspace import Options, Workspace
 
 from .conftest import Cli
+from .people import approve, make_ready
 
 TODAY = date(2026, 11, 26)
 
@@ -100,7 +101,7 @@ class World:
 def build(store: Store) -> World:
     """A provider with history: CM-0001's circle ran 2012–2014; CM-0002 was declined in
     2015 and never had a circle; CM-0003's circle is active; Quentin left in 2016."""
-    keeper = volunteers.add(store, "Ann Keeper", status="active")
+    keeper = volunteers.add(store, "Ann Keeper")
     leaver = volunteers.add(
         store, "Quentin Leaverson", email="quentin@example.org", phone="01234 567890"
     )
@@ -115,7 +116,8 @@ def build(store: Store) -> World:
     volunteers.train(store, str(leaver), kind="initial", on="2011-07-01", hours=12)
     volunteers.supervise(store, str(leaver), on="2012-05-01", note="wallabysupervision")
     volunteers.log_hours(store, str(leaver), on="2012-02-01", hours=2)
-    volunteers.edit(store, str(leaver), status="active")
+    approve(store, leaver, on="2011-07-02")
+    make_ready(store, keeper, on="2011-01-03")
     pros.add(store, "Pat Probation", agency="NPS", role="probation")
 
     _, cm1 = members.add(
@@ -441,7 +443,13 @@ def test_anonymising_a_volunteer_keeps_hours_and_training(store: Store, world: W
         None,
         "2016-03-01",
     )
-    assert count(store, "volunteer_hours") == 1 and count(store, "volunteer_training") == 1
+    assert count(store, "volunteer_hours") == 1
+    assert (
+        store.scalar(
+            "SELECT count(*) FROM volunteer_training WHERE volunteer_id = ?", (world.leaver,)
+        )
+        == 1
+    )
     assert_no_trace(store, LEAVER_WORDS)
     assert store.scalar("SELECT name FROM volunteers WHERE id = ?", (world.keeper,)) == "Ann Keeper"
     verified(store)
@@ -569,7 +577,8 @@ def test_deleting_a_volunteer_keeps_a_placeholder_when_circle_records_refer_to_t
     row = store.one("SELECT * FROM volunteers WHERE id = ?", (world.leaver,))
     assert row is not None and row["name"] == retention.MARKER
     for table in ("volunteer_vetting", "volunteer_training", "volunteer_supervision"):
-        assert count(store, table) == 0, table
+        sql = f"SELECT count(*) FROM {table} WHERE volunteer_id = ?"
+        assert store.scalar(sql, (world.leaver,)) == 0, table
     assert store.one("SELECT 1 AS x FROM volunteers WHERE id = ?", (alone,)) is None
     assert "volunteer" in done[("volunteer", alone)].rows
     assert count(store, "meeting_attendance") == 3  # the circles' records stay whole
@@ -605,7 +614,7 @@ def test_apply_in_one_transaction_leaves_everything_when_it_fails(
     with pytest.raises(RuntimeError):
         retention.apply(store, today=TODAY)
     assert store.audit_head() == head
-    assert count(store, "core_members") == 3 and count(store, "volunteer_vetting") == 1
+    assert count(store, "core_members") == 3 and count(store, "volunteer_vetting") == 2
     assert search.vocabulary_contains(store, "marmalade")
 
 

@@ -27,6 +27,7 @@ from cosa.errors import UserError
 from cosa.workspace import Workspace
 
 from .conftest import CHEAP_KDF
+from .people import ready_volunteer
 
 START = date.today() - timedelta(days=400)
 WORDS = ["housing", "work", "church", "sister", "allotment", "bus", "doctor", "football"]
@@ -54,7 +55,7 @@ class WeeklyLoop(RuleBasedStateMachine):
         members.consent(s, "CM-0001", "Probation", on=START)
         self.circle = circles.add(s, member="CM-0001", start=START)
         for name in ("Ann Able", "Ben Baker"):
-            circles.join(s, self.circle, str(volunteers.add(s, name, status="active")), on=START)
+            circles.join(s, self.circle, str(ready_volunteer(s, name)), on=START)
         self.model_volunteers = 2
         self.model_meetings: dict[int, dict[str, Any]] = {}
         self.model_concerns: dict[int, dict[str, Any]] = {}

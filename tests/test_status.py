@@ -11,6 +11,7 @@ from cosa.models import Status
 from cosa.store import Store
 
 from .conftest import Cli
+from .people import approve
 from .weekly import add_meeting, days_ago, days_on, make_circle, workspace_store
 
 
@@ -52,6 +53,7 @@ def build(store: Store) -> None:
         decision="cleared",
     )  # fmt: skip
     volunteers.supervise(store, "Ann", on=days_ago(1))
+    approve(store, volunteers.add(store, "Fay Ford"))  # approved, never vetted
 
 
 def test_an_empty_workspace_says_none_in_every_section(cli: Cli) -> None:

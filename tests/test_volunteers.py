@@ -15,6 +15,7 @@ from cosa.errors import UserError
 from cosa.models import HoursEntry, Supervision, Training, Vetting, Volunteer
 
 from .conftest import Cli
+from .people import active_volunteer
 
 TODAY = date(2026, 11, 26)
 
@@ -31,28 +32,21 @@ def _head(cli: Cli) -> int:
 # -- status, edit, leave ---------------------------------------------------------------------
 
 
-def test_a_volunteer_cannot_be_added_as_left(store: Any) -> None:
-    with pytest.raises(UserError, match="only through `cosa volunteer leave`") as err:
-        volunteers.add(store, "Ann", status="left")
-    assert "applicant, in training, available, active, resting" in (err.value.hint or "")
-    assert volunteers.add(store, "Ann", status="In_Training") == 1
-    assert volunteers.get(store, "ann")["status"] == "in training"
+def test_a_new_volunteer_is_an_applicant(store: Any) -> None:
+    assert volunteers.add(store, "Ann") == 1
+    assert volunteers.get(store, "ann")["status"] == "applicant"
 
 
 def test_edit_changes_only_what_differs_and_audits_the_field_names(store: Any) -> None:
     vid = volunteers.add(store, "Ann", email="ann@example.org", phone="0100")
-    assert volunteers.edit(store, "ann", email="ann@example.org", status="active") == (
-        vid,
-        ["status"],
-    )
+    assert volunteers.edit(store, "ann", email="ann@example.org") == (vid, [])
     assert volunteers.edit(store, str(vid), phone="", name=" Ann Example ") == (
         vid,
         ["name", "phone"],
     )
     row = volunteers.get(store, "ann")
-    assert (row["name"], row["phone"], row["status"]) == ("Ann Example", None, "active")
+    assert (row["name"], row["phone"], row["status"]) == ("Ann Example", None, "applicant")
     assert [e["fields"] for e in audit.entries(store, action="volunteer.edit")] == [
-        ["status"],
         ["name", "phone"],
     ]
     assert audit.verify(store).ok
@@ -68,18 +62,16 @@ def test_edit_refuses_nothing_an_empty_name_and_a_bad_email(store: Any) -> None:
         volunteers.edit(store, "ann", email="ann at example")
 
 
-def test_edit_does_not_move_a_status_to_or_from_left(store: Any) -> None:
-    volunteers.add(store, "Ann", status="active")
-    with pytest.raises(UserError, match="only through `cosa volunteer leave`"):
-        volunteers.edit(store, "ann", status="left")
+def test_a_volunteer_who_left_keeps_editable_details_but_cannot_rest(store: Any) -> None:
+    active_volunteer(store, "Ann")
     volunteers.leave(store, "ann", reason="moved away", on="2026-10-01", today=TODAY)
-    with pytest.raises(UserError, match="left on 2026-10-01; their status cannot change"):
-        volunteers.edit(store, "ann", status="active")
+    with pytest.raises(UserError, match="left on 2026-10-01; a rest dated 2026-10-02"):
+        volunteers.rest(store, "ann", on="2026-10-02", today=TODAY)
     assert volunteers.edit(store, "ann", phone="0100")[1] == ["phone"]  # details still editable
 
 
 def test_leave_records_status_date_and_reason_once(store: Any) -> None:
-    volunteers.add(store, "Ann", status="active")
+    active_volunteer(store, "Ann")
     volunteers.leave(store, "ann", reason="  moved away ", on="yesterday", today=TODAY)
     row = volunteers.get(store, "ann")
     assert (row["status"], row["left_on"], row["left_reason"]) == (
@@ -88,7 +80,7 @@ def test_leave_records_status_date_and_reason_once(store: Any) -> None:
         "moved away",
     )
     [entry] = audit.entries(store, action="volunteer.leave")
-    assert entry["fields"] == ["left_on", "left_reason", "status"]
+    assert entry["fields"] == ["left_on", "left_reason"]
     with pytest.raises(UserError, match="already left on 2026-11-25"):
         volunteers.leave(store, "ann", reason="again", today=TODAY)
 
@@ -107,7 +99,7 @@ def test_leave_defaults_to_today_and_refuses_the_future_and_a_blank_reason(store
 
 
 def test_vetting_keeps_the_certificate_facts_and_a_recheck_due_three_years_on(store: Any) -> None:
-    vid = volunteers.add(store, "Ann", status="active")
+    vid = volunteers.add(store, "Ann")
     rid, due = volunteers.vet(
         store,
         "ann",
@@ -198,7 +190,7 @@ def test_a_certificate_belongs_to_one_volunteer_and_keeps_its_issue_date(store: 
 
 
 def test_training_supervision_and_hours_are_recorded_and_totalled(store: Any) -> None:
-    vid = volunteers.add(store, "Ann", status="active")
+    vid = volunteers.add(store, "Ann")
     volunteers.train(store, "ann", kind="initial", on="2026-01-10", provider="Circles UK", hours=14)
     volunteers.train(store, "ann", kind="Supplementary", on="2026-06-01", title="Boundaries")
     volunteers.supervise(store, "ann", on="2026-03-01", kind="group", wellbeing="fine")
@@ -273,15 +265,13 @@ def test_training_and_supervision_refuse_bad_kinds_unknown_volunteers_and_bad_da
 
 
 def test_vetting_rechecks_due_lists_overdue_soon_due_and_never_vetted(store: Any) -> None:
-    for name, status in [
-        ("Overdue", "active"),
-        ("Soon", "resting"),
-        ("Later", "active"),
-        ("Never", "available"),
-        ("Applicant", "applicant"),
-        ("Gone", "active"),
-    ]:
-        volunteers.add(store, name, status=status)
+    from .people import approve
+
+    for name in ("Overdue", "Soon", "Later", "Never", "Applicant", "Gone"):
+        vid = volunteers.add(store, name)
+        if name != "Applicant":
+            approve(store, vid)
+    volunteers.rest(store, "soon", on="2026-01-01", today=TODAY)
     volunteers.vet(store, "overdue", level="enhanced", certificate="1", issued="2023-01-01")
     volunteers.vet(store, "soon", level="enhanced", certificate="2", issued="2023-12-20")
     volunteers.vet(store, "later", level="enhanced", certificate="3", issued="2025-01-01")
@@ -301,9 +291,9 @@ def test_vetting_rechecks_due_lists_overdue_soon_due_and_never_vetted(store: Any
 
 
 def test_supervision_due_uses_the_interval_setting_and_skips_inactive(store: Any) -> None:
-    for name, status in [("Never", "active"), ("Recent", "active"), ("Old", "active")]:
-        volunteers.add(store, name, status=status)
-    volunteers.add(store, "Resting", status="resting")
+    for name in ("Never", "Recent", "Old", "Resting"):
+        active_volunteer(store, name)
+    volunteers.rest(store, "resting", on="2026-01-01", today=TODAY)
     volunteers.supervise(store, "recent", on="2026-11-01")
     volunteers.supervise(store, "old", on="2026-08-01")
     volunteers.supervise(store, "old", on="2026-09-01")
@@ -344,13 +334,12 @@ ROUND_TRIP = settings(max_examples=30, suppress_health_check=[HealthCheck.functi
     name=TEXT,
     email=st.none() | EMAIL,
     phone=st.none() | TEXT,
-    status=st.sampled_from(volunteers.CURRENT_STATUSES),
 )
 def test_a_volunteer_round_trips_with_any_unicode(
-    store: Any, name: str, email: str | None, phone: str | None, status: str
+    store: Any, name: str, email: str | None, phone: str | None
 ) -> None:
-    given_ = {"name": name, "email": email, "phone": phone, "status": status}
-    vid = volunteers.add(store, name, email=email, phone=phone, status=status)
+    given_ = {"name": name, "email": email, "phone": phone, "status": "applicant"}
+    vid = volunteers.add(store, name, email=email, phone=phone)
     back = Volunteer.model_validate(volunteers.get(store, str(vid)))
     assert back.model_dump(include=set(given_)) == given_
     assert Volunteer.model_validate_json(back.model_dump_json()) == back  # and through JSON
@@ -441,8 +430,12 @@ def test_vetting_training_supervision_and_hours_round_trip(
 
 
 def test_a_volunteer_scenario_through_the_cli(cli: Cli) -> None:
-    cli("volunteer", "add", "Zoë Łukasiewicz", "--status", "active", "--email", "zoe@example.org")
+    cli("volunteer", "add", "Zoë Łukasiewicz", "--email", "zoe@example.org")
     cli("volunteer", "add", "Bob Example")
+    for referee in ("Rita Ref", "Ron Ref"):
+        cli("volunteer", "reference", "zoe", "--referee", referee, "--requested", "2024-01-02",
+            "--received", "2024-01-09", "--outcome", "satisfactory")  # fmt: skip
+    cli("volunteer", "stage", "zoe", "approved", "--on", "2024-03-02")
     result = cli(
         "volunteer", "vet", "zo", "--level", "enhanced", "--certificate", "001234567890",
         "--issued", "2024-03-01", "--update-service", "--checked", "2025-03-01",
@@ -456,6 +449,9 @@ def test_a_volunteer_scenario_through_the_cli(cli: Cli) -> None:
     cli("volunteer", "hours", "zo", "--on", "2026-01-06", "--hours", "1.5",
         "--travel-hours", "0.5")  # fmt: skip
     cli("volunteer", "hours", "zo", "--on", "2026-01-07", "--hours", "1", "--activity", "contact")
+    cli("member", "add", "--mappa-category", "1", "--mappa-level", "1")
+    cli("circle", "add", "--member", "CM-0001")
+    cli("circle", "join", "CM-0001", "zoe", "--on", "2025-04-01")
 
     shown = cli.json("volunteer", "show", "zoë")
     assert shown["name"] == "Zoë Łukasiewicz" and shown["status"] == "active"
@@ -476,7 +472,7 @@ def test_a_volunteer_scenario_through_the_cli(cli: Cli) -> None:
         "by_activity": {"circle": 1.5, "contact": 1.0},
     }
     text = cli("volunteer", "show", "zo").stdout
-    assert "Re-check due  2028-03-01" in text and "2.5 h + 0.5 h travel" in text
+    assert "Re-check due      2028-03-01" in text and "2.5 h + 0.5 h travel" in text
 
     listed = cli.json("volunteer", "list")
     assert [(v["id"], v["name"], v["recheck_due"]) for v in listed] == [
@@ -485,9 +481,9 @@ def test_a_volunteer_scenario_through_the_cli(cli: Cli) -> None:
     ]
     assert [v["id"] for v in cli.json("volunteer", "list", "--status", "active")] == [1]
     csv_lines = cli("volunteer", "list", "--csv").stdout.splitlines()
-    assert csv_lines[0] == "id,name,status,recheck_due,email,phone"
+    assert csv_lines[0] == "id,name,status,stage,recheck_due,email,phone"
 
-    cli("volunteer", "edit", "bob", "--email", "bob@example.org", "--status", "available")
+    cli("volunteer", "edit", "bob", "--email", "bob@example.org")
     cli("volunteer", "leave", "bob", "--reason", "moved away", "--on", "2026-01-31")
     bob = cli.json("volunteer", "show", "2")
     assert (bob["status"], bob["left_on"], bob["left_reason"]) == (
@@ -515,7 +511,28 @@ def test_a_volunteer_scenario_through_the_cli(cli: Cli) -> None:
          "Error: invalid --activity 'golf'"),
         (["hours", "nobody", "--on", "2026-01-01", "--hours", "2"],
          "Error: no volunteer matches 'nobody'"),
-        (["edit", "ann", "--status", "retired"], "Error: invalid --status 'retired'"),
+        (["stage", "ann", "hired"], "Error: invalid stage 'hired'"),
+        (["stage", "ann", "enquiry", "--on", "tomorrow"], "Error: invalid --on"),
+        (["stage", "ann", "approved"], "Error: Ann has 0 satisfactory references"),
+        (["reference", "ann", "--referee", "Rita", "--received", "2026-01-01",
+          "--outcome", "glowing"], "Error: invalid --outcome 'glowing'"),
+        (["reference", "ann", "--referee", "Rita", "--received", "2026-01-01"],
+         "Error: --received and --outcome go together"),
+        (["conflict", "ann", "--member", "CM-0009", "--reason", "neighbour"],
+         "Error: no core member CM-0009"),
+        (["conflict", "ann", "--member", "CM-0001", "--reason", " "],
+         "Error: --reason must not be empty"),
+        (["expense", "add", "ann", "--on", "2026-01-01", "--amount", "-3"],
+         "Error: invalid --amount '-3': must be more than 0"),
+        (["expense", "add", "ann", "--on", "2026-01-01", "--amount", "12.345"],
+         "Error: invalid --amount '12.345'"),
+        (["expense", "add", "ann", "--on", "tomorrow", "--amount", "1"], "Error: invalid --on"),
+        (["expense", "add", "ann", "--on", "2026-01-01", "--amount", "1", "--kind", "taxi"],
+         "Error: invalid --kind 'taxi'"),
+        (["expense", "pay", "1"], "Error: expense 1 was already paid on 2026-01-03"),
+        (["expense", "pay", "2"], "Error: expense 2 not found"),
+        (["rest", "ann", "--on", "tomorrow"], "Error: invalid --on"),
+        (["resume", "ann"], "Error: Ann is not resting on"),
         (["leave", "7", "--reason", "x"], "Error: volunteer 7 not found"),
         (["list", "--status", "busy"], "Error: invalid --status 'busy'"),
     ],
@@ -524,6 +541,9 @@ def test_bad_input_is_one_line_exit_1_and_writes_nothing(
     cli: Cli, args: list[str], error: str
 ) -> None:
     cli("volunteer", "add", "Ann")
+    cli("member", "add", "--mappa-category", "1", "--mappa-level", "1")
+    cli("volunteer", "expense", "add", "ann", "--on", "2026-01-02", "--amount", "3.20")
+    cli("volunteer", "expense", "pay", "1", "--on", "2026-01-03")
     before = _head(cli)
     result = cli("volunteer", *args, code=1)
     lines = result.stderr.splitlines()
@@ -562,8 +582,8 @@ def test_malformed_options_exit_2_and_write_nothing(cli: Cli, args: list[str]) -
 def test_an_ambiguous_prefix_lists_the_candidates(cli: Cli) -> None:
     cli("volunteer", "add", "Ann One")
     cli("volunteer", "add", "Ann Two")
-    result = cli("volunteer", "supervise", "ann", "--on", "today", code=1)
-    assert "'ann' matches several volunteers: 1 Ann One, 2 Ann Two" in result.stderr
+    result = cli("volunteer", "supervise", "an", "--on", "today", code=1)
+    assert "'an' matches several volunteers: 1 Ann One, 2 Ann Two" in result.stderr
     assert cli.json("volunteer", "show", "1")["supervision"] == []
 
 

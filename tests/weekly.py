@@ -10,9 +10,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from cosa.domain import circles, members, pros, volunteers
+from cosa.domain import circles, members, pros
 from cosa.store import Store
 from cosa.workspace import Options, Workspace
+from tests.people import ready_volunteer
 
 
 def days_ago(n: int) -> str:
@@ -55,7 +56,7 @@ def make_circle(
     cid = circles.add(store, member=code, cadence_days=cadence_days, day=day)
     for name in names:
         if not store.one("SELECT id FROM volunteers WHERE name = ?", (name,)):
-            volunteers.add(store, name, status="active")
+            ready_volunteer(store, name)
         circles.join(store, cid, name, on=days_ago(start))
     circles.set_phase(store, cid, "phase 1", on=days_ago(start))
     return CircleInfo(cid, code, list(names))

@@ -22,8 +22,12 @@ DATE_FORMS = "YYYY-MM-DD, today, yesterday, a weekday, -3d, …"
 CircleArg = Annotated[
     str, typer.Argument(help="Circle number or its core member's code (e.g. 3 or CM-0003).")
 ]
-VolunteerArg = Annotated[str, typer.Argument(help="Volunteer number or unique name prefix.")]
-ProArg = Annotated[str, typer.Argument(help="Professional number or unique name prefix.")]
+VolunteerArg = Annotated[
+    str, typer.Argument(help="Volunteer: number, name, first name, surname or a unique prefix.")
+]
+ProArg = Annotated[
+    str, typer.Argument(help="Professional: number, name, first name, surname or a unique prefix.")
+]
 OnOpt = Annotated[str | None, typer.Option("--on", help=f"Date (default today; {DATE_FORMS}).")]
 TypeOpt = Annotated[
     str | None, typer.Option("--type", help="Circle type (lookup circle-type, e.g. community).")
@@ -242,10 +246,22 @@ def join(
         str, typer.Option("--role", help=f"One of: {', '.join(circles.ROLES)}.")
     ] = "member",
     on: OnOpt = None,
+    override: Annotated[
+        str | None,
+        typer.Option(
+            "--override",
+            help="Let a volunteer the safeguarding gate refuses join anyway: the reason (audited).",
+        ),
+    ] = None,
 ) -> None:
-    """A volunteer joins a circle."""
+    """A volunteer joins a circle, through the safeguarding gate.
+
+    Refused, naming every reason, unless the volunteer is approved, has a cleared enhanced
+    DBS check that is not due a re-check, has had initial training, has not left, has no
+    recorded conflict with the core member, and the circle has fewer than 6 volunteers.
+    """
     store = open_store(ctx)
-    member = circles.join(store, circle, volunteer, role=role, on=on)
+    member = circles.join(store, circle, volunteer, role=role, on=on, override=override)
     message(
         f"{member['volunteer_name']} joined {_name(circles.get(store, circle))}"
         f" as {member['role']} from {member['joined_on']}"

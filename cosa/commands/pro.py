@@ -15,7 +15,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-ProArg = Annotated[str, typer.Argument(help="Professional's number or unique name prefix.")]
+ProArg = Annotated[
+    str, typer.Argument(help="Professional: number, full name, first name, surname or a prefix.")
+]
 ROLE_HELP = "Role, from the professional-role list (`cosa lookup list professional-role`)."
 COLUMNS = [
     ("id", "#"),
@@ -66,11 +68,13 @@ def list_cmd(
     active: Annotated[
         bool, typer.Option("--active", help="Only those whose active dates cover today.")
     ] = False,
+    limit: Annotated[int, typer.Option("--limit", help="Show at most N (0 = all).", min=0)] = 0,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
     """List professionals by agency."""
     rows = pros.list_(open_store(ctx), agency=agency, role=role, active=active)
+    rows = rows[:limit] if limit else rows
     if json_:
         from cosa.models import Professional
 

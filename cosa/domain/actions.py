@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from cosa import dates
-from cosa.domain import search
+from cosa.domain import resolve, search
 from cosa.domain.circles import resolve_circle
 from cosa.domain.concerns import check_meeting, meeting_date
 from cosa.domain.members import date_field, number_ref
@@ -42,7 +42,7 @@ def add(
     values = {
         "circle_id": circle["id"],
         "text": clean_text("action text", text, required=True),
-        "owner": clean_text("--owner", owner),
+        "owner": resolve_owner(store, circle, owner),
         "due": date_field("--due", due, future=True),
         "meeting_id": check_meeting(store, meeting_id, circle["id"]),
         "status": "open",
@@ -59,6 +59,49 @@ def add(
             date=day or date.today().isoformat(),
         )
     return aid
+
+
+COORDINATOR = "Coordinator"
+
+
+def resolve_owner(store: Store, circle: Row, typed: str | None) -> str | None:
+    """The full name of an action's owner: a volunteer, a professional, or the coordinator
+    (`coordinator`, or the circle's coordinator by name). Names are looked up as everywhere
+    (`cosa.domain.resolve`), among the circle's own people first; free text is refused."""
+    text = clean_text("--owner", typed)
+    if text is None:
+        return None
+    if resolve.fold(text) == "coordinator":
+        return COORDINATOR
+    people = [
+        ("volunteer", int(r["id"]), str(r["name"]), r["mine"])
+        for r in store.query(
+            "SELECT v.id, v.name, EXISTS (SELECT 1 FROM circle_members cm WHERE"
+            " cm.volunteer_id = v.id AND cm.circle_id = ? AND cm.left_on IS NULL) AS mine"
+            " FROM volunteers v ORDER BY v.name, v.id",
+            (circle["id"],),
+        )
+    ]
+    people += [
+        ("professional", int(r["id"]), str(r["name"]), r["mine"])
+        for r in store.query(
+            "SELECT p.id, p.name, EXISTS (SELECT 1 FROM circle_links l WHERE"
+            " l.professional_id = p.id AND l.circle_id = ? AND l.unlinked_on IS NULL) AS mine"
+            " FROM professionals p ORDER BY p.name, p.id",
+            (circle["id"],),
+        )
+    ]
+    people.append(("coordinator", 0, str(circle["coordinator"]), 1))
+    own, decisive = resolve.rank([p for p in people if p[3]], text, lambda p: p[2])
+    hits = own if decisive else resolve.rank(people, text, lambda p: p[2])[0]
+    if len({h[2] for h in hits}) == 1:
+        return hits[0][2]
+    if not hits:
+        raise UserError(
+            f"--owner '{text}' is not a volunteer, a professional or the coordinator",
+            hint="an action's owner is a person cosa knows: add them first, or use coordinator",
+        )
+    raise resolve.ambiguous("owner", text, [f"{h[0]} {h[1]} {h[2]}" for h in hits])
 
 
 _SELECT = (

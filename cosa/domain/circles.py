@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from cosa import dates
-from cosa.domain import lookups, resolve, search
+from cosa.domain import lookups, recruitment, resolve, search, volunteer_status
 from cosa.domain.members import (
     DateLike,
     date_field,
@@ -352,6 +352,13 @@ def end(store: Store, ref: str | int, *, on: DateLike, reason: str, note: str | 
                 {"left_on": max(day, m["joined_on"])},
                 "circle_member.leave",
             )
+        for vid in {
+            r["volunteer_id"]
+            for r in store.query(
+                "SELECT volunteer_id FROM circle_members WHERE circle_id = ?", (circle["id"],)
+            )
+        }:
+            volunteer_status.sync(store, vid)
         for link in store.query(
             "SELECT id, linked_on FROM circle_links WHERE circle_id = ? AND unlinked_on IS NULL",
             (circle["id"],),
@@ -374,18 +381,41 @@ def end(store: Store, ref: str | int, *, on: DateLike, reason: str, note: str | 
 
 @in_transaction
 def join(
-    store: Store, ref: str | int, volunteer: str, *, role: str = "member", on: DateLike = None
+    store: Store,
+    ref: str | int,
+    volunteer: str,
+    *,
+    role: str = "member",
+    on: DateLike = None,
+    override: str | None = None,
 ) -> Row:
-    """A volunteer joins a circle; returns the membership (with `volunteer_name`)."""
+    """A volunteer joins a circle through the safeguarding gate; returns the membership
+    (with `volunteer_name`).
+
+    The gate (`recruitment.join_refusals`) names every reason the volunteer may not join on
+    that day; `override` (a reason) lets them through and is audited with the reasons it
+    overrode. A volunteer who left cannot join even then.
+    """
     circle = resolve_circle(store, ref)
     vol = resolve.person(store, "volunteers", "volunteer", volunteer)
     choice = check_choice("--role", role, ROLES)
     day = day_or_today("--on", on)
-    _open(circle, "join it")
-    if vol["status"] == "left":
+    why = None if override is None else clean_text("--override", override)
+    if override is not None and why is None:
         raise UserError(
-            f"volunteer {vol['id']} {vol['name']} has left; a volunteer who left cannot join",
-            hint="change their status first if they are coming back",
+            "--override needs a reason",
+            hint='e.g. --override "DBS applied for; agreed with manager"',
+        )
+    _open(circle, "join it")
+    refusals = recruitment.join_refusals(store, vol, circle, day)
+    if refusals and (why is None or vol["status"] == "left"):
+        more = " (a volunteer who left cannot join, even with --override)" if why else ""
+        raise UserError(
+            f"{vol['name']} cannot join circle {circle['id']} ({circle['member_code']}) on"
+            f" {day}: {'; '.join(refusals)}{more}",
+            hint=None
+            if vol["status"] == "left"
+            else "--override REASON lets them join, and is audited",
         )
     current = store.one(
         "SELECT joined_on FROM circle_members WHERE circle_id = ? AND volunteer_id = ?"
@@ -409,6 +439,15 @@ def join(
             },
             "circle_member.join",
         )
+        if refusals:
+            store.audit(
+                "circle_member.override",
+                "circle_member",
+                mid,
+                table="circle_members",
+                detail={"reason": why, "refusals": refusals},
+            )
+        volunteer_status.sync(store, vol["id"])
     row = store.one("SELECT * FROM circle_members WHERE id = ?", (mid,))
     assert row is not None
     return {**row, "volunteer_name": vol["name"]}
@@ -436,6 +475,7 @@ def leave(store: Store, ref: str | int, volunteer: str, *, on: DateLike = None) 
             {"left_on": day},
             "circle_member.leave",
         )
+        volunteer_status.sync(store, vol["id"])
     return {**current, "left_on": day, "volunteer_name": vol["name"]}
 
 

@@ -45,6 +45,10 @@ DEFAULTS: dict[str, list[str]] = {
         "protective: employment or purposeful activity", "protective: supportive relationships",
         "protective: engagement with supervision", "protective: hope and goals",
     ],
+    "volunteer-stage": [
+        "enquiry", "application", "interview", "references", "training", "vetting", "approved",
+        "matched",
+    ],
     "goal-domain": [
         "accommodation", "work or education", "relationships", "leisure",
         "health and wellbeing", "practical skills", "risk management",

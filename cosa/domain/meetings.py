@@ -266,9 +266,7 @@ def attendees(
             else:
                 chosen[match["volunteer_id"]] = match
             continue
-        low = ref.lower()
-        exact = [m for m in members if m["volunteer_name"].lower() == low]
-        hits = exact or [m for m in members if m["volunteer_name"].lower().startswith(low)]
+        hits, _ = resolve.rank(members, ref, lambda m: str(m["volunteer_name"]))
         if len(hits) == 1:
             chosen[hits[0]["volunteer_id"]] = hits[0]
         elif len(hits) > 1:
@@ -348,6 +346,9 @@ def _extras(store: Store, circle: Row, day: str, fields: Fields) -> tuple[list[A
     due = date_field("--due", fields.due, future=True)
     owner = clean_text("--owner", fields.owner)
     if fields.actions:
+        from cosa.domain.actions import resolve_owner
+
+        owner = resolve_owner(store, circle, owner)  # before the editor opens
         for text in fields.actions:
             body = clean_text("--action", text, required=True)
             actions.append({"text": body, "owner": owner, "due": due})

@@ -250,6 +250,11 @@ ANONYMISE: dict[str, dict[str, str | None]] = {
     "complaints": {"complainant": MARKER, "about": MARKER, "note": MARKER},
     "volunteers": {"name": MARKER, "email": None, "phone": None, "left_reason": MARKER},
     "volunteer_vetting": {"certificate": MARKER},
+    "volunteer_stages": {"note": MARKER},
+    "volunteer_references": {"referee": MARKER},
+    "volunteer_conflicts": {"reason": MARKER},
+    "volunteer_status_history": {"note": MARKER},
+    "volunteer_expenses": {"note": MARKER},
     "volunteer_supervision": {"wellbeing": MARKER, "note": MARKER},
     "professionals": {"name": MARKER, "phone": None, "email": None},
     HOLDS: {"reason": MARKER},
@@ -267,6 +272,10 @@ KEPT: dict[str, set[str]] = {
     "volunteer_training": {"kind", "provider", "title"},
     "volunteer_supervision": {"kind"},
     "volunteer_hours": {"activity"},
+    "volunteer_stages": {"stage"},
+    "volunteer_references": {"outcome"},
+    "volunteer_status_history": {"status"},
+    "volunteer_expenses": {"kind"},
     "professionals": {"agency", "role"},
     "core_members": {"code", "mappa_verified", "licence_start", "licence_end"},
     "member_risk": {"instrument", "version", "scale", "value", "source"},
@@ -308,7 +317,7 @@ KEPT: dict[str, set[str]] = {
 }
 
 _DATE_SUFFIXES = ("_on", "_at", "_date", "_from", "_to")
-_DATE_NAMES = ("at", "date", "due", "until", "next_review")
+_DATE_NAMES = ("at", "date", "due", "until", "next_review", "since")
 
 
 def is_date_column(column: str) -> bool:
@@ -804,6 +813,11 @@ _VOLUNTEER_OWN = {
     "volunteer_training",
     "volunteer_supervision",
     "volunteer_hours",
+    "volunteer_stages",
+    "volunteer_references",
+    "volunteer_conflicts",
+    "volunteer_status_history",
+    "volunteer_expenses",
 }
 
 

@@ -19,13 +19,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from cosa import dates
-from cosa.domain import resolve
+from cosa.domain import resolve, volunteer_status
 from cosa.errors import UserError
 from cosa.store import Store
 
-STATUSES = ("applicant", "in training", "available", "active", "resting", "left")
-#: Statuses a volunteer can be added with or edited to (`left` goes through `leave`).
-CURRENT_STATUSES = tuple(s for s in STATUSES if s != "left")
+#: Derived from what happened (see `cosa.domain.volunteer_status`); resting and left by hand.
+STATUSES = volunteer_status.STATUSES
 LEVELS = ("basic", "standard", "enhanced", "enhanced-barred")
 DECISIONS = ("cleared", "cleared-with-conditions", "not-cleared", "pending")
 TRAINING_KINDS = ("initial", "supplementary")
@@ -185,25 +184,16 @@ def add(
     *,
     email: str | None = None,
     phone: str | None = None,
-    status: str = "applicant",
 ) -> int:
+    """Add a volunteer (an applicant until approved through the pipeline)."""
     values = {
         "name": clean_text("name", name, required=True),
         "email": check_email("--email", email),
         "phone": clean_text("--phone", phone),
-        "status": _current_status(status),
+        "status": "applicant",
     }
     with store.atomic():
         return store.insert(TABLE, "volunteer", values)
-
-
-def _current_status(status: str) -> str:
-    if check_choice("--status", status, STATUSES) == "left":
-        raise UserError(
-            "a volunteer's status becomes left only through `cosa volunteer leave`",
-            hint=f"choose one of: {', '.join(CURRENT_STATUSES)}",
-        )
-    return check_choice("--status", status, CURRENT_STATUSES)
 
 
 def edit(
@@ -213,14 +203,14 @@ def edit(
     name: str | None = None,
     email: str | None = None,
     phone: str | None = None,
-    status: str | None = None,
 ) -> tuple[int, list[str]]:
     """Change the given fields (None leaves a field alone; an empty email/phone clears it).
 
-    Returns the volunteer's id and the names of the fields that really changed.
+    Returns the volunteer's id and the names of the fields that really changed. (The status
+    is derived; `rest`, `resume` and `leave` set the by-hand ones.)
     """
-    if name is None and email is None and phone is None and status is None:
-        raise UserError("nothing to change", hint="give --name, --email, --phone or --status")
+    if name is None and email is None and phone is None:
+        raise UserError("nothing to change", hint="give --name, --email or --phone")
     row = get(store, ref)
     changes: dict[str, Any] = {}
     if name is not None:
@@ -229,14 +219,6 @@ def edit(
         changes["email"] = check_email("--email", email)
     if phone is not None:
         changes["phone"] = clean_text("--phone", phone)
-    if status is not None:
-        new_status = _current_status(status)
-        if row["status"] == "left" and new_status != "left":
-            raise UserError(
-                f"volunteer {row['id']} left on {row['left_on']}; their status cannot change",
-                hint="add them again as a new volunteer if they come back",
-            )
-        changes["status"] = new_status
     with store.atomic():
         return row["id"], store.update(TABLE, "volunteer", row["id"], changes)
 
@@ -261,7 +243,7 @@ def leave(
             TABLE,
             "volunteer",
             row["id"],
-            {"status": "left", "left_on": left_on, "left_reason": text},
+            {"left_on": left_on, "left_reason": text},
             action="volunteer.leave",
         )
         for m in store.query(
@@ -275,22 +257,86 @@ def leave(
                 {"left_on": max(left_on, m["joined_on"])},
                 action="circle_member.leave",
             )
+        assert left_on is not None
+        volunteer_status.set_by_hand(store, row["id"], "left", left_on, text)
     return int(row["id"])
 
 
-def list_(store: Store, *, status: str | None = None) -> list[dict[str, Any]]:
-    """Volunteers by name, each with `last_checked` and `recheck_due` from their vetting.
+def rest(
+    store: Store,
+    ref: str,
+    *,
+    on: str | date | None = None,
+    note: str | None = None,
+    today: date | None = None,
+) -> str:
+    """Set a volunteer resting from a day (by hand); returns the day."""
+    row = get(store, ref)
+    day = parse_day("--on", on or (today or date.today()), not_future=True, today=today)
+    assert day is not None
+    not_after_leaving(row, day, "a rest")
+    if volunteer_status.status_on(store, row["id"], day) == "resting":
+        raise UserError(f"{row['name']} is already resting on {day}")
+    with store.atomic():
+        volunteer_status.set_by_hand(store, row["id"], "resting", day, clean_text("--note", note))
+    return day
+
+
+def resume(
+    store: Store,
+    ref: str,
+    *,
+    on: str | date | None = None,
+    note: str | None = None,
+    today: date | None = None,
+) -> str:
+    """End a volunteer's rest from a day; returns the status they go back to."""
+    row = get(store, ref)
+    day = parse_day("--on", on or (today or date.today()), not_future=True, today=today)
+    assert day is not None
+    if volunteer_status.status_on(store, row["id"], day) != "resting":
+        raise UserError(f"{row['name']} is not resting on {day}")
+    back = volunteer_status.derived_without_rest(store, row["id"], day)
+    with store.atomic():
+        volunteer_status.set_by_hand(store, row["id"], back, day, clean_text("--note", note))
+    return back
+
+
+def not_after_leaving(row: dict[str, Any], day: str | None, what: str) -> None:
+    """Refuse a record dated after the volunteer left."""
+    if day is not None and row.get("left_on") and day > row["left_on"]:
+        raise UserError(
+            f"{row['name']} left on {row['left_on']}; {what} dated {day} cannot be recorded"
+        )
+
+
+def list_(
+    store: Store, *, status: str | None = None, stage: str | None = None
+) -> list[dict[str, Any]]:
+    """Volunteers by name, each with `last_checked` and `recheck_due` from their vetting and
+    their current pipeline `stage` (`stage_on`). Filters: current status, current stage.
 
     (A volunteer who left has no re-check due.)
     """
     sql = (
         "SELECT v.*, (SELECT max(coalesce(checked_on, issued_on)) FROM volunteer_vetting"
-        " WHERE volunteer_id = v.id) AS last_checked FROM volunteers v"
+        " WHERE volunteer_id = v.id) AS last_checked, s.stage, s.date AS stage_on"
+        " FROM volunteers v LEFT JOIN volunteer_stages s ON s.id = ("
+        "   SELECT id FROM volunteer_stages WHERE volunteer_id = v.id"
+        "   ORDER BY date DESC, id DESC LIMIT 1)"
     )
-    params: tuple[str, ...] = ()
+    where: list[str] = []
+    params: list[str] = []
     if status:
-        sql += " WHERE v.status = ?"
-        params = (check_choice("--status", status, STATUSES),)
+        where.append("v.status = ?")
+        params.append(check_choice("--status", status, STATUSES))
+    if stage:
+        from cosa.domain import lookups
+
+        where.append("s.stage = ?")
+        params.append(lookups.check(store, "volunteer-stage", stage, field="--stage"))
+    if where:
+        sql += " WHERE " + " AND ".join(where)
     rows = store.query(sql + " ORDER BY v.name COLLATE NOCASE, v.id", params)
     years = recheck_years(store) if rows else RECHECK_YEARS_DEFAULT
     for r in rows:
@@ -333,6 +379,7 @@ def vet(
         "checked_on": parse_day("--checked", checked, not_future=True, today=today),
         "decision": check_choice("--decision", decision, DECISIONS),
     }
+    not_after_leaving(row, values["checked_on"] or values["issued_on"], "a DBS check")
     if values["checked_on"] is not None and values["checked_on"] < values["issued_on"]:
         raise UserError(
             f"invalid --checked '{values['checked_on']}': before the certificate was issued"
@@ -386,11 +433,12 @@ def train(
     values = {
         "volunteer_id": row["id"],
         "kind": check_choice("--kind", kind, TRAINING_KINDS),
-        "date": parse_day("--on", on, required=True),
+        "date": parse_day("--on", on, required=True, not_future=True),
         "provider": clean_text("--provider", provider),
         "hours": check_hours("--hours", hours),
         "title": clean_text("--title", title),
     }
+    not_after_leaving(row, values["date"], "training")
     with store.atomic():
         return store.insert(TRAINING, "training", values)
 
@@ -408,11 +456,12 @@ def supervise(
     row = get(store, ref)
     values = {
         "volunteer_id": row["id"],
-        "date": parse_day("--on", on, required=True),
+        "date": parse_day("--on", on, required=True, not_future=True),
         "kind": check_choice("--kind", kind, SUPERVISION_KINDS),
         "wellbeing": clean_text("--wellbeing", wellbeing),
         "note": clean_text("--note", note),
     }
+    not_after_leaving(row, values["date"], "supervision")
     with store.atomic():
         return store.insert(SUPERVISION, "supervision", values)
 
@@ -446,6 +495,7 @@ def log_hours(
             "--travel-hours", travel_hours, allow_zero=True, maximum=MAX_HOURS_PER_DAY
         ),
     }
+    not_after_leaving(row, values["date"], "hours")
     with store.atomic():
         return store.insert(HOURS, "hours", values)
 
@@ -523,11 +573,45 @@ def hours_totals(store: Store, volunteer_id: int) -> dict[str, Any]:
     }
 
 
+def circles_of(store: Store, volunteer_id: int) -> list[dict[str, Any]]:
+    """A volunteer's memberships, current first, then by joining date (latest first)."""
+    return store.query(
+        "SELECT cm.circle_id, m.code AS member_code, cm.role, cm.joined_on, cm.left_on"
+        " FROM circle_members cm JOIN circles c ON c.id = cm.circle_id"
+        " JOIN core_members m ON m.id = c.member_id WHERE cm.volunteer_id = ?"
+        " ORDER BY cm.left_on IS NOT NULL, cm.joined_on DESC, cm.id DESC",
+        (volunteer_id,),
+    )
+
+
+def next_supervision(store: Store, row: dict[str, Any]) -> str | None:
+    """When an active volunteer's next supervision is due (None: not supervised, or never
+    supervised yet, which `status` lists as due now)."""
+    if row["status"] not in SUPERVISED_STATUSES:
+        return None
+    last = store.scalar(
+        "SELECT max(date) FROM volunteer_supervision WHERE volunteer_id = ?", (row["id"],)
+    )
+    if last is None:
+        return None
+    return (date.fromisoformat(last) + timedelta(days=supervision_interval(store))).isoformat()
+
+
 def detail(store: Store, ref: str) -> dict[str, Any]:
-    """One volunteer with vetting (latest first), training, supervision and hours totals."""
+    """One volunteer's page: vetting (latest first), training, supervision, hours logged in
+    total and this quarter's hours by circle (meetings and logged, `cosa.domain.hours`), circles (current and past), pipeline, references, conflicts, expenses and the
+    status history."""
+    from cosa.domain import expenses, recruitment
+    from cosa.domain import hours as hour_figures
+
     row = get(store, ref)
     vid = int(row["id"])
+    today = date.today()
+    quarter = f"{today.year}-Q{(today.month + 2) // 3}"
+    q_start, q_end = (d.isoformat() for d in dates.parse_quarter(quarter))
     vetting = vettings(store, vid)
+    stage = recruitment.current_stage(store, vid)
+    claims = expenses.list_(store, volunteer=str(vid))
     return {
         **row,
         "last_checked": (vetting[0]["checked_on"] or vetting[0]["issued_on"]) if vetting else None,
@@ -535,7 +619,21 @@ def detail(store: Store, ref: str) -> dict[str, Any]:
         "vetting": vetting,
         "training": trainings(store, vid),
         "supervision": supervisions(store, vid),
+        "next_supervision": next_supervision(store, row),
         "hours": hours_totals(store, vid),
+        "hours_quarter": quarter,
+        "hours_by_circle": hour_figures.hours_by_circle(store, vid, q_start, q_end),
+        "circles": circles_of(store, vid),
+        "stage": stage["stage"] if stage else None,
+        "stage_on": stage["date"] if stage else None,
+        "approved_on": recruitment.approved_on(store, vid),
+        "stages": recruitment.stages(store, vid),
+        "references": recruitment.references(store, vid),
+        "conflicts": recruitment.conflicts(store, vid),
+        "expenses": claims,
+        "expenses_claimed_pence": sum(int(e["amount_pence"]) for e in claims),
+        "expenses_unpaid_pence": sum(int(e["amount_pence"]) for e in claims if not e["paid_on"]),
+        "status_history": volunteer_status.history(store, vid),
     }
 
 

@@ -20,10 +20,12 @@ Definitions (Q = the quarter's first to last day):
 * contacts: individual contacts in Q by mode, with hours;
 * concerns: raised in Q by category and RAG; escalations made in Q by the recipient's role,
   with the median hours to a response;
-* volunteers: *recruited* (added in Q), *trained* (initial training in Q), *vetted* (a DBS
+* volunteers: *recruited* (approved — pipeline stage `approved` — in Q), *trained* (initial training in Q), *vetted* (a DBS
   check issued or status-checked in Q and cleared), *active* (a circle member at any time
   in Q), *left* (left in Q); hours in Q by activity: `meeting` for the length of each held
-  meeting for every volunteer present, the others as logged (`cosa.domain.hours`), with travel;
+  meeting for every volunteer present, the others as logged (`cosa.domain.hours`), with travel; expenses claimed in Q
+  (claims, pence claimed and paid, miles; amounts only where at least `threshold`
+  volunteers claimed);
 * goals: outcomes recorded in Q.
 
 Each section is one or two aggregate queries on a date index, so the return takes well
@@ -265,7 +267,8 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
     # -- volunteers
     vol = store.one(
         "SELECT"
-        " (SELECT count(*) FROM volunteers WHERE substr(created_at, 1, 10) BETWEEN :qs AND :qe)"
+        " (SELECT count(*) FROM (SELECT volunteer_id FROM volunteer_stages"
+        "  WHERE stage = 'approved' GROUP BY volunteer_id HAVING min(date) BETWEEN :qs AND :qe))"
         "  AS recruited,"
         " (SELECT count(DISTINCT volunteer_id) FROM volunteer_training"
         "  WHERE kind = 'initial' AND date BETWEEN :qs AND :qe) AS trained,"
@@ -291,6 +294,17 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
     ]
     contributors = len(hour_figures.by_volunteer(hour_rows))
     hours = _volunteer_hours(rows, contributors, limit)
+    from cosa.domain import expenses as expense_claims
+
+    spent = expense_claims.totals(store, qs, qe)
+    shown = spent["volunteers"] >= limit
+    volunteer_expenses = {
+        "claims": suppress(spent["claims"], limit),
+        "volunteers": suppress(spent["volunteers"], limit),
+        "claimed_pence": spent["claimed_pence"] if shown else (SECONDARY if spent["claims"] else 0),
+        "paid_pence": spent["paid_pence"] if shown else (SECONDARY if spent["claims"] else 0),
+        "miles": spent["miles"] if shown else (SECONDARY if spent["claims"] else 0),
+    }
 
     # -- goals
     rows = store.query(
@@ -337,6 +351,7 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
         "escalations": escalations,
         "volunteers": volunteers,
         "volunteer_hours": hours,
+        "volunteer_expenses": volunteer_expenses,
         "goals": goals,
         "_file": f"quarter-{label}",
     }
@@ -538,6 +553,27 @@ def render(data: dict[str, Any]) -> list[Any]:
     if rows:
         rows.append(["Total", h["volunteers"], h["hours"], h["travel_hours"]])
     story.append(counts_table(["Activity", "Volunteers", "Hours", "Travel hours"], rows))
+    story.append(heading("Volunteer expenses", 3))
+    e = data["volunteer_expenses"]
+    from cosa.money import format_pence
+
+    def money(value: Any) -> Any:
+        return format_pence(value) if isinstance(value, int) else value
+
+    story.append(
+        counts_table(
+            ["Claims", "Volunteers", "Claimed", "Paid", "Miles"],
+            [
+                [
+                    e["claims"],
+                    e["volunteers"],
+                    money(e["claimed_pence"]),
+                    money(e["paid_pence"]),
+                    e["miles"],
+                ]
+            ],
+        )
+    )
 
     story.append(heading("Goals"))
     story.append(para("Good Lives goals with an outcome recorded in the quarter.", "small"))

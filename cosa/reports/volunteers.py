@@ -1,4 +1,10 @@
-"""`cosa report volunteers`: vetting and re-checks due, training, supervision and hours.
+"""`cosa report volunteers`: the recruitment pipeline, vetting and re-checks due, training,
+supervision, hours, expenses and joins let through the safeguarding gate by an override.
+
+Status is the derived status in force today (`cosa.domain.volunteer_status`). The pipeline
+counts, for each stage, the volunteers who reached it, those at it now (their latest stage,
+not left) and the days from reaching it to reaching the next stage (median and mean over
+those who moved on). Expenses are the claims dated in the period, in pence.
 
 An internal report for the coordinator and their manager (volunteers by full name). Status,
 vetting and supervision are as of today; hours cover `--from`/`--to` (default: the twelve
@@ -12,6 +18,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from cosa.domain import expenses, lookups, recruitment, volunteer_status
 from cosa.domain import hours as hour_figures
 from cosa.domain import volunteers as vols
 from cosa.reports.data import date_range, format_day, month_label, months_between, period_label
@@ -38,7 +45,7 @@ def data(
     interval = vols.supervision_interval(store)
     span = {"start": start, "end": end}
     roster = store.query(
-        "SELECT v.id, v.name, v.status, v.left_on,"
+        "SELECT v.id, v.name, v.left_on,"
         " t.level, t.decision, t.update_service,"
         " coalesce(t.checked_on, t.issued_on) AS last_checked,"
         " (SELECT min(date) FROM volunteer_training WHERE volunteer_id = v.id"
@@ -56,13 +63,17 @@ def data(
         " FROM volunteers v LEFT JOIN volunteer_vetting t ON t.id = ("
         "   SELECT id FROM volunteer_vetting WHERE volunteer_id = v.id"
         "   ORDER BY coalesce(checked_on, issued_on) DESC, id DESC LIMIT 1)"
-        + ("" if include_left else " WHERE v.status != 'left'")
-        + " ORDER BY v.name COLLATE NOCASE, v.id",
+        " ORDER BY v.name COLLATE NOCASE, v.id",
         span,
     )
     hour_rows = hour_figures.rows(store, start, end)
     per_volunteer = hour_figures.by_volunteer(hour_rows)
     no_hours = hour_figures.totals([])
+    status = volunteer_status.statuses_on(store, today)
+    for r in roster:
+        r["status"] = status[int(r["id"])]
+    if not include_left:
+        roster = [r for r in roster if r["status"] != "left"]
     warn = (today + timedelta(days=RECHECK_WARNING_DAYS)).isoformat()
     sup_warn = (today + timedelta(days=SUPERVISION_WARNING_DAYS)).isoformat()
     people = []
@@ -149,8 +160,63 @@ def data(
             for m, h in hour_figures.by_month(hour_rows, months_between(start, end)).items()
         ],
         "hours_by_activity": hour_figures.by_activity(hour_rows),
+        "pipeline": pipeline(store, status),
+        "expenses": expenses.totals(store, start, end),
+        "expenses_unpaid_pence": expenses.totals(store)["unpaid_pence"],
+        "overrides": [
+            {
+                k: o[k]
+                for k in (
+                    "joined_on",
+                    "circle_id",
+                    "volunteer_id",
+                    "volunteer_name",
+                    "reason",
+                    "refusals",
+                )
+            }
+            for o in recruitment.overrides(store, start, end)
+        ],
         "_file": f"volunteers-{today.isoformat()}",
     }
+
+
+def pipeline(store: Store, status: dict[int, str]) -> list[dict[str, Any]]:
+    """Each stage (lookup order, then any other recorded): reached, current, moved on, and
+    the median and mean days to the next stage."""
+    from statistics import median
+
+    rows = store.query(
+        "SELECT volunteer_id, stage, date, id FROM volunteer_stages ORDER BY volunteer_id, date, id"
+    )
+    order = lookups.values(store, recruitment.STAGE_KIND)
+    order += sorted({r["stage"] for r in rows} - set(order))
+    stats: dict[str, dict[str, Any]] = {
+        s: {"reached": set(), "current": 0, "days": []} for s in order
+    }
+    for i, r in enumerate(rows):
+        nxt = rows[i + 1] if i + 1 < len(rows) else None
+        entry = stats[r["stage"]]
+        entry["reached"].add(r["volunteer_id"])
+        if nxt is not None and nxt["volunteer_id"] == r["volunteer_id"]:
+            entry["days"].append(
+                (date.fromisoformat(nxt["date"]) - date.fromisoformat(r["date"])).days
+            )
+        elif status.get(int(r["volunteer_id"])) != "left":
+            entry["current"] += 1
+    return [
+        {
+            "stage": s,
+            "reached": len(stats[s]["reached"]),
+            "current": stats[s]["current"],
+            "moved_on": len(stats[s]["days"]),
+            "median_days": median(stats[s]["days"]) if stats[s]["days"] else None,
+            "mean_days": round(sum(stats[s]["days"]) / len(stats[s]["days"]), 1)
+            if stats[s]["days"]
+            else None,
+        }
+        for s in order
+    ]
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -177,6 +243,63 @@ def render(data: dict[str, Any]) -> list[Any]:
         ),
     )
     story.append(kv_table(pairs))
+
+    story.append(heading("Recruitment pipeline"))
+    story.append(
+        para(
+            "Volunteers who reached each stage, who are at it now, and the days it took to move on.",
+            "small",
+        )
+    )
+    story.append(
+        table(
+            ["Stage", "Reached", "At it now", "Moved on", "Median days", "Mean days"],
+            [
+                [
+                    p["stage"],
+                    p["reached"],
+                    p["current"],
+                    p["moved_on"],
+                    p["median_days"],
+                    p["mean_days"],
+                ]
+                for p in data["pipeline"]
+            ],
+        )
+    )
+    if data["overrides"]:
+        story.append(heading("Joins let through the gate by an override", 3))
+        story.append(
+            table(
+                ["Joined", "Circle", "Volunteer", "Refused because", "Override reason"],
+                [
+                    [
+                        _day(o["joined_on"]),
+                        str(o["circle_id"]),
+                        o["volunteer_name"],
+                        "; ".join(o["refusals"]),
+                        o["reason"],
+                    ]
+                    for o in data["overrides"]
+                ],
+            )
+        )
+    from cosa.money import format_pence
+
+    e = data["expenses"]
+    story.append(heading("Expenses"))
+    story.append(
+        kv_table(
+            [
+                ("Claims in the period", e["claims"]),
+                ("Claimed", format_pence(e["claimed_pence"])),
+                ("Paid", format_pence(e["paid_pence"])),
+                ("Unpaid (of these)", format_pence(e["unpaid_pence"])),
+                ("Miles", e["miles"]),
+                ("Unpaid (all claims)", format_pence(data["expenses_unpaid_pence"])),
+            ]
+        )
+    )
 
     story.append(heading("DBS re-checks due"))
     story.append(
