@@ -9,6 +9,8 @@ passphrase).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
 import os
 import sys
@@ -81,11 +83,28 @@ def _debug() -> bool:
 
 
 def _fail(text: str, hint: str | None, code: int) -> None:
-    typer.echo(f"Error: {text}", err=True)
+    from cosa.output import echo
+
+    echo(f"Error: {text}", err=True)
     if hint:
-        typer.echo(f"Hint: {hint}", err=True)
+        echo(f"Hint: {hint}", err=True)
     sys.stdout.flush()
     raise typer.Exit(code)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _note(text: str) -> None:
+    """A last line on stderr, if stderr can still be written."""
+    from cosa.output import echo
+
+    with contextlib.suppress(OSError, ValueError):
+        echo(text, err=True)
 
 
 _loaded: dict[str, click.Command] = {}
@@ -124,23 +143,47 @@ class CosaGroup(TyperGroup):
                 formatter.write_dl([(name, text) for name, (_, text) in entries.items()])
 
     def invoke(self, ctx: click.Context) -> Any:
+        from cosa import output
+        from cosa.store import committed_writes
+
+        committed_before = committed_writes()
         try:
-            return super().invoke(ctx)
-        except (click.ClickException, typer.Exit, typer.Abort, typer.TyperException):
+            result = super().invoke(ctx)
+            output.flush()  # a failing stdout surfaces here, not at interpreter exit
+            return result
+        except (click.ClickException, typer.Exit, typer.TyperException):
             raise
         except CosaError as exc:
             if _debug():
                 raise
             _fail(exc.message, exc.hint, int(exc.exit_code))
+        except output.OutputFailed as exc:
+            _silence_stdout()
+            if exc.errno == errno.EPIPE:
+                raise typer.Exit(0) from None  # `cosa … | head`: the reader had enough
+            if committed_writes() > committed_before:
+                # The change is committed; only printing about it failed. Failing now would
+                # make a retry repeat the change, so this is a success.
+                _note("note: the change was saved, but its confirmation could not be printed")
+                raise typer.Exit(0) from None
+            if _debug():
+                raise
+            _note(f"Error: the output could not be written ({exc.strerror}); nothing was changed")
+            raise typer.Exit(1) from None
         except BrokenPipeError:
             # The reader went away (`cosa … | head`): stop quietly, as other tools do.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            _silence_stdout()
             raise typer.Exit(0) from None
+        except (typer.Abort, EOFError):
+            # Ctrl-D at a prompt (or Ctrl-C inside a Click prompt): nothing was answered.
+            if _debug():
+                raise
+            _note("cancelled")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except KeyboardInterrupt:
             if _debug():
                 raise
-            typer.echo("\nInterrupted; nothing was changed by the unfinished step.", err=True)
+            _note("\nInterrupted; nothing was changed by the unfinished step.")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except Exception as exc:
             if _debug():

@@ -20,7 +20,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
-import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -34,6 +33,19 @@ GENESIS = "0" * 64
 BUSY_TIMEOUT_MS = 15_000
 
 Row = dict[str, Any]
+
+
+#: Audited transactions committed by this process (see `committed_writes`).
+_committed = 0
+
+
+def committed_writes() -> int:
+    """How many audited write transactions this process has committed.
+
+    The CLI uses it to tell a failure to print a confirmation (the change is saved: exit 0,
+    so that a retry does not repeat it) from a failure before anything was saved.
+    """
+    return _committed
 
 
 class WrongKey(Exception):
@@ -214,16 +226,20 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+        if head is not None:
+            global _committed
+            _committed += 1
         if head is not None and self.on_commit is not None:
             try:
                 self.on_commit(*head)
             except OSError as exc:
                 # Committed: the change is saved, so the command must not report failure (a
                 # retry would repeat it). The next write raises the mark again.
-                print(
+                from cosa.output import message
+
+                message(
                     "warning: saved, but the audit high-water mark in cosa.keys could not be"
-                    f" updated ({exc.strerror or exc}); it catches up at the next change",
-                    file=sys.stderr,
+                    f" updated ({exc.strerror or exc}); it catches up at the next change"
                 )
 
     def _require_tx(self) -> None:

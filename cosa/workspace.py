@@ -16,7 +16,6 @@ import contextlib
 import getpass
 import os
 import struct
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from pathlib import Path
 from cosa import vault
 from cosa.errors import IntegrityError, LockedError, UserError
 from cosa.fsutil import PRIVATE_FILE, atomic_write, ensure_private_dir
+from cosa.output import message
 from cosa.store import Store, WrongKey, now
 
 DB_NAME = "cosa.db"
@@ -165,7 +165,7 @@ class Workspace:
             except LockedError:
                 if attempt == 2:
                     raise
-                print("  wrong passphrase, try again", file=sys.stderr)
+                message("  wrong passphrase, try again")
         raise AssertionError("unreachable")
 
     def open_with_secret(self, kf: vault.KeyFile, kind: str, secret: bytes, operator: str) -> Store:
@@ -212,10 +212,9 @@ class Workspace:
                     if pending_key:
                         self.rekey(store, key, pending_key[0])
                 elif kf.pending:
-                    print(
+                    message(
                         "warning: an interrupted key rotation was found; "
-                        "run `cosa rotate-key` to finish it",
-                        file=sys.stderr,
+                        "run `cosa rotate-key` to finish it"
                     )
                 self._ingest_failures(store)
                 self._apply_operator(store, operator)

@@ -13,7 +13,7 @@ import typer
 from cosa import secrets_input, vault
 from cosa.commands.common import JsonOpt, open_store, options
 from cosa.errors import CosaError, LockedError, UserError
-from cosa.output import dump_json, message
+from cosa.output import dump_json, echo, message
 from cosa.workspace import os_user, resolve_home
 
 if TYPE_CHECKING:  # cosa.backup is imported by the commands that use it (start-up time)
@@ -116,7 +116,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"records       {summary['records']}",
     ]
     lines += [f"  {table:<24} {count}" for table, count in sorted(summary["counts"].items())]
-    sys.stdout.write("\n".join(lines) + "\n")
+    echo("\n".join(lines))
 
 
 def backup_cmd(

@@ -20,7 +20,7 @@ from cosa import secrets_input
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import meetings
 from cosa.errors import UserError
-from cosa.output import Column, message, model_json, record, table
+from cosa.output import Column, echo, message, model_json, record, safe, table
 from cosa.store import Row, Store
 
 app = typer.Typer(
@@ -186,7 +186,9 @@ def _ask(text: str, default: str, check: Callable[[str], Any], *, show: bool = T
             raise typer.BadParameter(exc.message + (f"; {exc.hint}" if exc.hint else "")) from None
 
     try:
-        return typer.prompt(text, default=default, value_proc=proc, err=True, show_default=show)
+        return typer.prompt(
+            safe(text), default=default, value_proc=proc, err=True, show_default=show
+        )
     except typer.Abort:  # Ctrl-C or end of input: exit 130, nothing written
         raise KeyboardInterrupt from None
 
@@ -322,7 +324,7 @@ def add(
             draft.set_minutes(_edit_minutes(draft))
     mid = meetings.save(store, draft)
     row = meetings.get(store, mid)
-    typer.echo(mid)
+    echo(mid)
     state = {"late": " (late already)", "none": " (no minutes yet)"}.get(row["minutes_state"], "")
     message(
         f"Recorded meeting {mid} for {row['member_code']} on {row['date']};"
@@ -429,17 +431,17 @@ def show(ctx: typer.Context, meeting: MeetingArg, json_: JsonOpt = False) -> Non
         ("Actions agreed", row["actions"], ACTION_COLUMNS),
     ):
         if rows:
-            typer.echo(f"\n{title}")
+            echo(f"\n{title}")
             table(rows, columns)
-    typer.echo("\nMinutes")
-    typer.echo(row["minutes"] or "  none yet")
+    echo("\nMinutes")
+    echo(row["minutes"] or "  none yet")
     if row["amendments"]:
-        typer.echo("\nAmendments")
+        echo("\nAmendments")
         for a in row["amendments"]:
             reason = f" — {a['reason']}" if a["reason"] else ""
-            typer.echo(f"{a['id']}. {a['created_at'][:16]} by {a['created_by']}{reason}")
+            echo(f"{a['id']}. {a['created_at'][:16]} by {a['created_by']}{reason}")
             for line in a["text"].splitlines():
-                typer.echo(f"   {line}")
+                echo(f"   {line}")
 
 
 @app.command("edit")

@@ -13,7 +13,7 @@ from cosa import secrets_input
 from cosa.commands.common import CsvOpt, JsonOpt, YesOpt, open_store
 from cosa.domain import retention
 from cosa.errors import UserError
-from cosa.output import message, model_json, table
+from cosa.output import message, model_json, safe, table
 from cosa.store import Store
 
 KINDS = ", ".join(retention.KINDS)
@@ -90,7 +90,7 @@ def _confirm(question: str, yes: bool) -> None:
             "this erases records and needs a confirmation, but nobody can answer here",
             hint="run it in a terminal, or add --yes",
         )
-    if not typer.confirm(question, default=False, err=True):
+    if not typer.confirm(safe(question), default=False, err=True):
         message("Nothing was changed.")
         raise typer.Exit(1)
 
