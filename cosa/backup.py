@@ -862,18 +862,17 @@ def _export(store: Store, dest: Path, kb: bytes) -> dict[str, Any]:
     return snap
 
 
-def create(store: Store, dest: Path, progress: Progress = _no_progress) -> Created:
-    """Write a verified backup of the open workspace to `dest` (atomically, 0600) and audit it."""
+def create(
+    store: Store, dest: Path, progress: Progress = _no_progress, *, force: bool = False
+) -> Created:
+    """Write a verified backup of the open workspace to `dest` (atomically, 0600, never
+    clobbering: see `cosa.fsutil.check_output`) and audit it."""
     from cosa import __version__
+    from cosa.fsutil import check_output, place_output
 
     dest = Path(os.path.abspath(Path(dest).expanduser()))
     directory = dest.parent
-    if not directory.is_dir():
-        raise UserError(f"directory not found: {directory}")
-    if dest.is_dir():
-        raise UserError(
-            f"{dest} is a directory", hint="give a file name, e.g. cosa-2026-11-26.cosabak"
-        )
+    check_output(dest, force)
     data_key: bytes = store.data_key  # type: ignore[attr-defined]
     ws = store.workspace  # type: ignore[attr-defined]
     kf = ws.load_keys()
@@ -940,8 +939,7 @@ def create(store: Store, dest: Path, progress: Progress = _no_progress) -> Creat
             raise IntegrityError(
                 "the backup file did not read back as written", hint="check the disk"
             )
-        os.replace(out_tmp, dest)
-        fsync_dir(directory)
+        place_output(out_tmp, dest, force=force)
     finally:
         for p in (db_tmp, out_tmp, Path(f"{db_tmp}-journal")):
             with contextlib.suppress(FileNotFoundError):

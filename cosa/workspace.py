@@ -24,7 +24,7 @@ from pathlib import Path
 
 from cosa import vault
 from cosa.errors import IntegrityError, LockedError, UserError
-from cosa.fsutil import PRIVATE_FILE, atomic_write, ensure_private_dir
+from cosa.fsutil import PRIVATE_FILE, ensure_private_dir
 from cosa.output import message
 from cosa.store import Store, WrongKey, now
 
@@ -372,8 +372,8 @@ class Workspace:
         self.failures_path.unlink(missing_ok=True)
 
 
-def write_secret_file(path: Path, text: str) -> None:
-    """Write a secret (a recovery code) alone to `path`, 0600, atomically."""
-    if not path.parent.is_dir():
-        raise UserError(f"directory not found: {path.parent}")
-    atomic_write(path, (text + "\n").encode())
+def write_secret_file(path: Path, text: str, *, force: bool = False) -> None:
+    """Write a secret (a recovery code) alone to `path`, 0600, atomically, never clobbering."""
+    from cosa.fsutil import write_output
+
+    write_output(path, (text + "\n").encode(), force=force)

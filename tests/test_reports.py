@@ -164,7 +164,7 @@ def test_the_classification_comes_from_the_option_or_the_setting(
     assert text.count("OFFICIAL\n") + text.count("OFFICIAL ") >= 2
     assert "OFFICIAL-SENSITIVE" not in text
     set_setting(ws_home, "report_classification", "SECRET — PROVIDER USE")
-    cli("report", "volunteers", "-o", str(out))
+    cli("report", "volunteers", "-o", str(out), "--force")
     assert "SECRET — PROVIDER USE" in pages(out)[0]
 
 

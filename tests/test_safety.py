@@ -133,3 +133,135 @@ def test_an_io_error_before_anything_is_committed_still_fails(
     monkeypatch.setattr(volunteers, "add", broken)
     result = cli("volunteer", "add", "Ann Example", code=1)
     assert "I/O error" in result.stderr
+
+
+# -- outputs never clobber ---------------------------------------------------------------------
+
+
+def _audit_head(cli: Cli) -> int:
+    return int(cli.json("audit", "--limit", "1")[-1]["seq"])
+
+
+def _hostile_targets(tmp_path: Path) -> dict[str, Path]:
+    """Stand-ins for a device node and a system file: a FIFO and a symlink to a file.
+
+    (A directory is refused by the option parser itself, exit 2; see the fsutil test.)"""
+    import os
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    victim = tmp_path / "passwd"
+    victim.write_text("root:x:0:0\n")
+    link = tmp_path / "link.pdf"
+    link.symlink_to(victim)
+    return {"a FIFO": fifo, "a symbolic link": link}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("report", "volunteers", "-o", "{}"),
+        ("backup", "{}"),
+        ("export", "{}", "--password-file", "{pw}"),
+        ("export", "{}", "--plain", "--yes"),
+    ],
+    ids=["report", "backup", "export", "export-plain"],
+)
+def test_an_output_never_replaces_an_existing_file_without_force_nor_anything_else_at_all(
+    cli: Cli, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    pw = tmp_path / "pw.txt"
+    pw.write_text("a long enough export password\n")
+
+    def args(target: Path, *more: str) -> list[str]:
+        return [a.format(target, pw=pw) for a in command] + list(more)
+
+    existing = tmp_path / "existing.out"
+    existing.write_bytes(b"keep me")
+    head = _audit_head(cli)
+    refused = cli(*args(existing), code=1)
+    assert "already exists" in refused.stderr and "--force" in refused.stderr
+    assert existing.read_bytes() == b"keep me"
+    assert len(refused.stderr.strip().splitlines()) <= 2  # Error: … and its Hint
+    for kind, target in _hostile_targets(tmp_path).items():
+        before = target.lstat()
+        result = cli(*args(target, "--force"), code=1)
+        assert kind in result.stderr and "Traceback" not in result.stderr
+        assert target.lstat().st_ino == before.st_ino
+    assert (tmp_path / "passwd").read_text() == "root:x:0:0\n"
+    assert _audit_head(cli) == head  # nothing was written, not even an audit entry
+    cli(*args(existing, "--force"))
+    assert existing.read_bytes() != b"keep me"
+    assert oct(existing.stat().st_mode & 0o777) == "0o600"
+
+
+def test_bad_output_paths_get_one_line_reasons(cli: Cli, tmp_path: Path) -> None:
+    import os
+
+    cases = {
+        tmp_path / "missing" / "r.pdf": "does not exist",
+        tmp_path / "file.txt" / "r.pdf": "not a directory",
+        tmp_path / ("x" * 300 + ".pdf"): "too long",
+    }
+    (tmp_path / "file.txt").write_text("")
+    if os.geteuid() != 0:
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        cases[locked / "r.pdf"] = "permission denied"
+    for path, why in cases.items():
+        result = cli("report", "volunteers", "-o", str(path), code=1)
+        assert why in result.stderr and "unexpected" not in result.stderr, result.stderr
+
+
+def test_a_file_that_appears_while_writing_is_not_replaced(tmp_path: Path) -> None:
+    from cosa import fsutil
+    from cosa.errors import UserError
+
+    target = tmp_path / "report.pdf"
+    tmp = tmp_path / ".cosa-x.tmp"
+    tmp.write_bytes(b"new")
+    target.write_bytes(b"appeared meanwhile")  # after the early check, before the rename
+    with pytest.raises(UserError, match="already exists"):
+        fsutil.place_output(tmp, target)
+    assert target.read_bytes() == b"appeared meanwhile" and not tmp.exists()
+    tmp.write_bytes(b"new")
+    target.unlink()
+    target.symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(UserError, match="symbolic link"):
+        fsutil.place_output(tmp, target, force=True)
+    assert target.is_symlink() and not tmp.exists()
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(UserError, match="a directory"):
+        fsutil.write_output(tmp_path / "folder", b"x", force=True)
+
+
+def test_init_refuses_an_existing_recovery_file_before_creating_anything(
+    raw_cli: Cli, tmp_path: Path, ws_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COSA_PASSPHRASE", "correct horse battery staple")
+    existing = tmp_path / "code.txt"
+    existing.write_text("an older code\n")
+    raw_cli("init", "--recovery-file", str(existing), code=1)
+    assert existing.read_text() == "an older code\n" and not ws_home.exists()
+    raw_cli(
+        "init", "--recovery-sheet", str(_hostile_targets(tmp_path)["a FIFO"]), "--force", code=1
+    )
+    assert not ws_home.exists()
+    raw_cli("init", "--recovery-file", str(existing), "--force")
+    assert existing.read_text() != "an older code\n"
+
+
+def test_decrypting_an_export_refuses_an_existing_output(cli: Cli, tmp_path: Path) -> None:
+    import json
+
+    pw = tmp_path / "pw.txt"
+    pw.write_text("a long enough export password\n")
+    export = tmp_path / "all.cosa-export"
+    cli("export", str(export), "--password-file", str(pw))
+    out = tmp_path / "plain.json"
+    out.write_text("mine")
+    args = ("export", "--decrypt", str(export), "-o", str(out), "--password-file", str(pw))
+    cli(*args, code=1)
+    assert out.read_text() == "mine"
+    cli(*args, "--force")
+    assert json.loads(out.read_text())["format"]

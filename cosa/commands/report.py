@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from cosa import secrets_input
-from cosa.commands.common import JsonOpt, open_store
+from cosa.commands.common import ForceOpt, JsonOpt, open_store
 from cosa.errors import UserError
 from cosa.output import dump_json, message
 from cosa.store import Store
@@ -126,6 +126,7 @@ def deliver(
     for_: str | None,
     attachments: dict[str, bytes] | None = None,
     extra: dict[str, Path] | None = None,
+    force: bool = False,
 ) -> None:
     """Print the data (`--json`), or write the PDF; either way an audit entry."""
     from cosa.reports import publish
@@ -133,7 +134,9 @@ def deliver(
     if json_:
         dump_json(publish.export_json(store, data, for_=for_))
         return
-    path = publish.check_target(target(out, data))
+    path = publish.check_target(target(out, data), force)
+    for extra_path in (extra or {}).values():
+        publish.check_target(extra_path, force)
     password, generated = pdf_password(encrypt, password_file)
     done = publish.publish(
         store,
@@ -144,6 +147,7 @@ def deliver(
         for_=for_,
         attachments=attachments,
         extra=extra,
+        force=force,
     )
     note = ", encrypted (AES-256)" if done.encrypted else ""
     message(f"Wrote {done.path} ({done.size:,} bytes{note}; SHA-256 {done.sha256})")
@@ -158,6 +162,7 @@ def minutes(
     ctx: typer.Context,
     meeting: Annotated[str, typer.Argument(help="Meeting number.")],
     out: OutOpt = None,
+    force: ForceOpt = False,
     names: NamesOpt = "full",
     json_: JsonOpt = False,
     encrypt: EncryptOpt = False,
@@ -176,6 +181,7 @@ def minutes(
         data,
         report.render,
         out=out,
+        force=force,
         json_=json_,
         encrypt=encrypt,
         password_file=password_file,
@@ -192,6 +198,7 @@ def circle(
     from_: FromOpt = None,
     to: ToOpt = None,
     out: OutOpt = None,
+    force: ForceOpt = False,
     names: NamesOpt = "first",
     json_: JsonOpt = False,
     encrypt: EncryptOpt = False,
@@ -211,6 +218,7 @@ def circle(
         data,
         report.render,
         out=out,
+        force=force,
         json_=json_,
         encrypt=encrypt,
         password_file=password_file,
@@ -225,6 +233,7 @@ def quarter(
         str, typer.Argument(metavar="QUARTER", help="Calendar quarter, e.g. 2026-Q3.")
     ],
     out: OutOpt = None,
+    force: ForceOpt = False,
     json_: JsonOpt = False,
     encrypt: EncryptOpt = False,
     password_file: PasswordFileOpt = None,
@@ -243,6 +252,7 @@ def quarter(
         data,
         report.render,
         out=out,
+        force=force,
         json_=json_,
         encrypt=encrypt,
         password_file=password_file,
@@ -263,6 +273,7 @@ def volunteers_cmd(
         bool, typer.Option("--all", help="Include volunteers who have left.")
     ] = False,
     out: OutOpt = None,
+    force: ForceOpt = False,
     json_: JsonOpt = False,
     encrypt: EncryptOpt = False,
     password_file: PasswordFileOpt = None,
@@ -280,6 +291,7 @@ def volunteers_cmd(
         data,
         report.render,
         out=out,
+        force=force,
         json_=json_,
         encrypt=encrypt,
         password_file=password_file,
@@ -298,6 +310,7 @@ def concerns_cmd(
         str | None, typer.Option("--to", help="Concerns raised on or before this day.")
     ] = None,
     out: OutOpt = None,
+    force: ForceOpt = False,
     json_: JsonOpt = False,
     encrypt: EncryptOpt = False,
     password_file: PasswordFileOpt = None,
@@ -316,6 +329,7 @@ def concerns_cmd(
         data,
         report.render,
         out=out,
+        force=force,
         json_=json_,
         encrypt=encrypt,
         password_file=password_file,
@@ -328,6 +342,7 @@ def member_cmd(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Core member code, e.g. CM-0003.")],
     out: OutOpt = None,
+    force: ForceOpt = False,
     json_out: Annotated[
         Path | None,
         typer.Option(
@@ -356,6 +371,7 @@ def member_cmd(
         data,
         report.render,
         out=out,
+        force=force,
         json_=json_,
         encrypt=encrypt,
         password_file=password_file,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cosa.commands.common import CsvOpt, JsonOpt, open_store
+from cosa.commands.common import CsvOpt, ForceOpt, JsonOpt, open_store
 from cosa.commands.report import (
     ClassificationOpt,
     EncryptOpt,
@@ -49,6 +49,7 @@ def share(
             dir_okay=False,
         ),
     ] = None,
+    force: ForceOpt = False,
     override: Annotated[
         str | None,
         typer.Option(
@@ -95,6 +96,7 @@ def share(
         names=names,
         password=password,
         classification=classification,
+        force=force,
     )
     note = ", encrypted (AES-256)" if row["encrypted"] else ""
     message(

@@ -76,6 +76,7 @@ def share(
     password: Callable[[], str | None] | None = None,
     classification: str | None = None,
     today: date | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Write the share pack of an approved meeting for a professional and record the
     disclosure; returns the disclosure row (with `path` and `size`).
@@ -110,7 +111,7 @@ def share(
         f" ({pro['agency']}) on {day}; nothing was shared",
     )
     if path is not None:
-        publish.check_target(path)
+        publish.check_target(path, force)
     reference = str(uuid.uuid4())
     data = publish.collect(
         store,
@@ -124,7 +125,7 @@ def share(
         reference=reference,
         on=day,
     )
-    path = publish.check_target(path or Path.cwd() / f"{data['_file']}.pdf")
+    path = publish.check_target(path or Path.cwd() / f"{data['_file']}.pdf", force)
     secret = password() if password is not None else None
     blob = publish.render_pdf(data, pack.render, password=secret)
     d = data["disclosure"]
@@ -149,7 +150,7 @@ def share(
     def record(digests: list[str]) -> None:
         ids.append(store.insert(TABLE, "disclosure", {**values, "sha256": digests[0]}, "share"))
 
-    publish.write_recorded(store, [(path, blob)], record)
+    publish.write_recorded(store, [(path, blob)], record, force=force)
     return {**get(store, ids[0]), "path": str(path), "size": len(blob)}
 
 

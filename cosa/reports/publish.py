@@ -28,7 +28,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec
 
-from cosa.errors import UserError
 from cosa.reports.data import classification as classification_of
 from cosa.reports.data import snapshot
 from cosa.store import Store, now
@@ -160,10 +159,12 @@ def write_recorded(
     store: Store,
     files: list[tuple[Path, bytes]],
     record: Callable[[list[str]], object],
+    *,
+    force: bool = False,
 ) -> list[str]:
     """Write each (path, blob) atomically with mode 0600 and call `record(digests)` in the
     same write transaction; if anything fails, neither the files nor the record are kept."""
-    from cosa.fsutil import atomic_write
+    from cosa.fsutil import write_output
 
     digests = [hashlib.sha256(blob).hexdigest() for _, blob in files]
     written: list[Path] = []
@@ -171,7 +172,7 @@ def write_recorded(
         with store.atomic():
             record(digests)
             for path, blob in files:
-                atomic_write(path, blob)
+                write_output(path, blob, force=force)
                 written.append(path)
     except BaseException:
         for path in written:
@@ -181,17 +182,11 @@ def write_recorded(
     return digests
 
 
-def check_target(path: Path) -> Path:
-    """Refuse an output path we cannot write, before any work is done."""
-    path = Path(path)
-    if path.is_dir():
-        raise UserError(f"Cannot write {path}: it is a directory.")
-    if not path.parent.is_dir():
-        raise UserError(
-            f"Cannot write {path.name}: directory {path.parent} does not exist.",
-            hint="Create the directory first, or write the report somewhere else.",
-        )
-    return path
+def check_target(path: Path, force: bool = False) -> Path:
+    """Refuse an output path we cannot write (or may not replace), before any work is done."""
+    from cosa.fsutil import check_output
+
+    return check_output(Path(path), force)
 
 
 def publish(
@@ -204,13 +199,14 @@ def publish(
     for_: str | None = None,
     attachments: Mapping[str, bytes] | None = None,
     extra: Mapping[str, Path] | None = None,
+    force: bool = False,
 ) -> Published:
     """Write the report's PDF (and `extra` files: name -> path, e.g. the JSON of a subject
     access pack) and its audit entry `report.<kind>`, all or nothing."""
-    path = check_target(path)
+    path = check_target(path, force)
     files = [(path, render_pdf(data, render, password=password, attachments=attachments))]
     names = list(extra or {})
-    files += [(check_target(target), json_bytes(data)) for target in (extra or {}).values()]
+    files += [(check_target(target, force), json_bytes(data)) for target in (extra or {}).values()]
     kind = data["report"]["kind"]
     record_type, record_id = _about(data)
 
@@ -228,5 +224,5 @@ def publish(
             ),
         )
 
-    digests = write_recorded(store, files, record)
+    digests = write_recorded(store, files, record, force=force)
     return Published(path=path, sha256=digests[0], size=len(files[0][1]), encrypted=bool(password))
