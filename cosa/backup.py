@@ -86,7 +86,7 @@ from typing import IO, Any
 
 from cosa import vault
 from cosa.errors import IntegrityError, LockedError, UserError
-from cosa.fsutil import PRIVATE_FILE, ensure_private_dir, fsync_dir
+from cosa.fsutil import PRIVATE_FILE, ensure_private_dir, fsync_dir, wipe_file
 from cosa.store import Store, now
 
 MAGIC = b"COSA-BACKUP\n"
@@ -104,7 +104,6 @@ _MAX_HEADER = 1 << 20
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 #: Bounds on the KDF parameters a backup's slots may ask for (a forged file must not make
 #: cosa spend minutes or gigabytes before it can say "wrong passphrase").
-_KDF_LIMITS = {"t": (1, 64), "m": (8, 4 << 20), "p": (1, 64)}
 _MAX_MANIFEST = 16 << 20
 
 #: progress(phase, done, total): told how long work advances (total 0 = unknown).
@@ -205,7 +204,7 @@ class BackupFile:
         """Unwrap K with the passphrase or recovery code, then Kb; check the MAC; read the
         manifest. Wrong secret: LockedError (exit 3); anything else wrong: exit 4."""
         try:
-            _check_kdf_params(self.header["keys"]["slots"])
+            _check_kdf_params(self.keyfile().all_slots())
             candidates = self.keyfile().candidate_keys(kind, secret)
         except Exception as exc:  # a forged header: bad base64, KDF parameters, …
             raise _damaged(self.path, f"its key slots are unreadable ({exc})") from None
@@ -371,12 +370,7 @@ def read_backup(path: Path, progress: Progress = _no_progress) -> BackupFile:
 
 def _check_kdf_params(slots: list[dict[str, Any]]) -> None:
     for slot in slots:
-        kdf = slot["kdf"]
-        if kdf.get("alg") != "argon2id":
-            raise ValueError(f"unknown KDF {kdf.get('alg')!r}")
-        for name, (low, high) in _KDF_LIMITS.items():
-            if not isinstance(kdf[name], int) or not low <= kdf[name] <= high:
-                raise ValueError(f"KDF parameter {name}={kdf[name]!r} out of range")
+        vault.check_kdf(slot["kdf"])
 
 
 def _checksum_ok(fh: IO[bytes], size: int) -> bool:
@@ -531,30 +525,13 @@ def private_tempdir(size: int = 0) -> Iterator[Path]:
         _wipe_tree(path)
 
 
-def _wipe_file(path: Path) -> None:
-    """Overwrite a file with zeros before unlinking it (best effort)."""
-    with contextlib.suppress(OSError):
-        size = path.stat().st_size
-        with open(path, "r+b") as fh:
-            zeros = b"\0" * min(CHUNK, max(size, 1))
-            done = 0
-            while done < size:
-                n = min(len(zeros), size - done)
-                fh.write(zeros[:n])
-                done += n
-            fh.flush()
-            os.fsync(fh.fileno())
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-
-
 def _wipe_tree(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         for child in path.iterdir():
             if child.is_dir() and not child.is_symlink():
                 _wipe_tree(child)
             else:
-                _wipe_file(child)
+                wipe_file(child)
         path.rmdir()
 
 
@@ -799,7 +776,7 @@ def _remove_stale(directory: Path) -> None:
     """Remove the temp files of backups (to any name) that were killed before they finished."""
     for entry in _leftovers(directory, _BACKUP_TEMP):
         with contextlib.suppress(OSError):
-            _wipe_file(entry)
+            wipe_file(entry)
 
 
 def _tidy_restore_leftovers(parent: Path, name: str) -> None:

@@ -75,6 +75,23 @@ def atomic_write(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
     fsync_dir(directory)
 
 
+def wipe_file(path: Path) -> None:
+    """Overwrite a file with zeros, fsync, then unlink it (best effort: never raises)."""
+    with contextlib.suppress(OSError):
+        size = os.lstat(path).st_size
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            zeros = b"\0" * min(1 << 20, max(size, 1))
+            done = 0
+            while done < size:
+                done += os.write(fd, zeros[: min(len(zeros), size - done)])
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
 # --- outputs for the user: never clobber ----------------------------------------------------
 
 #: errno values left to the CLI's general handling (full disk, failing disk).

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from cosa import vault
 from cosa.errors import IntegrityError, LockedError, UserError
-from cosa.fsutil import PRIVATE_FILE, ensure_private_dir
+from cosa.fsutil import PRIVATE_FILE, ensure_private_dir, wipe_file
 from cosa.output import message
 from cosa.store import Store, WrongKey, now
 
@@ -218,11 +218,31 @@ class Workspace:
                     )
                 self._ingest_failures(store)
                 self._apply_operator(store, operator)
+                self._remove_stale_key_copies()
                 return store
             except BaseException:
                 store.close()
                 raise
         return None
+
+    def _remove_stale_key_copies(self) -> None:
+        """Wipe copies of `cosa.keys` left by a crash between writing and renaming.
+
+        Such a copy holds the slots of its time, so it would still open with a passphrase that
+        `passwd` has since replaced. Removed under the key-file lock, so a running write never
+        loses its own temp file; skipped quietly where the workspace cannot be written.
+        """
+        pattern = f".{KEYS_NAME}.*.tmp"
+        try:
+            if not any(self.home.glob(pattern)):
+                return
+            from cosa.filelock import locked
+
+            with locked(self.lock_path):
+                for path in self.home.glob(pattern):
+                    wipe_file(path)
+        except OSError:
+            pass
 
     def _apply_operator(self, store: Store, operator: str) -> None:
         if not os.environ.get("COSA_OPERATOR") and operator == os_user():

@@ -3,6 +3,7 @@ read-only and interrupted runs, PDF passwords and what erasure says about backup
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -252,7 +253,6 @@ def test_init_refuses_an_existing_recovery_file_before_creating_anything(
 
 
 def test_decrypting_an_export_refuses_an_existing_output(cli: Cli, tmp_path: Path) -> None:
-    import json
 
     pw = tmp_path / "pw.txt"
     pw.write_text("a long enough export password\n")
@@ -265,3 +265,111 @@ def test_decrypting_an_export_refuses_an_existing_output(cli: Cli, tmp_path: Pat
     assert out.read_text() == "mine"
     cli(*args, "--force")
     assert json.loads(out.read_text())["format"]
+
+
+# -- clean up and bound ------------------------------------------------------------------------
+
+
+def test_a_stale_copy_of_the_key_file_is_wiped_at_the_next_open(
+    cli: Cli, ws_home: Path, tmp_path: Path
+) -> None:
+    import os
+
+    stale = ws_home / ".cosa.keys.k3y5tmp0.tmp"
+    stale.write_bytes((ws_home / "cosa.keys").read_bytes())
+    witness = tmp_path / "witness"  # a second name for the same inode shows the overwrite
+    os.link(stale, witness)
+    size = witness.stat().st_size
+    cli("status")
+    assert not stale.exists()
+    assert witness.read_bytes() == b"\0" * size
+
+
+def _edit_keys(ws_home: Path, change: Any) -> None:
+    path = ws_home / "cosa.keys"
+    obj = json.loads(path.read_text())
+    change(obj)
+    path.write_text(json.dumps(obj))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("t", 2**31),
+        ("t", 11),
+        ("m", 2**40),
+        ("m", 1),
+        ("p", 9),
+        ("p", 0),
+        ("t", "3"),
+        ("t", True),
+        ("salt", "c2hvcnQ="),
+        ("salt", "A" * 200),
+        ("salt", "not base64!"),
+        ("alg", "scrypt"),
+    ],
+)
+def test_kdf_parameters_out_of_bounds_are_refused_before_any_kdf_runs(
+    cli: Cli, ws_home: Path, name: str, value: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    import argon2.low_level
+
+    def set_param(obj: dict[str, Any]) -> None:
+        for slot in obj["slots"]:
+            slot["kdf"][name] = value
+
+    _edit_keys(ws_home, set_param)
+
+    def no_kdf(*args: Any, **kwargs: Any) -> bytes:
+        raise AssertionError("a KDF ran with parameters out of bounds")
+
+    monkeypatch.setattr(argon2.low_level, "hash_secret_raw", no_kdf)
+    started = time.monotonic()
+    result = cli("status", code=4)
+    assert time.monotonic() - started < 2
+    assert "damaged" in result.stderr and "unexpected" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 2  # Error: … / Hint: …
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        "[" * 100_000,
+        "[]",
+        '{"format": "cosa-keys", "version": 1}',
+        "\xff\xfe",
+    ],
+)
+def test_a_malformed_key_file_is_exit_4_with_one_line(cli: Cli, ws_home: Path, text: str) -> None:
+    (ws_home / "cosa.keys").write_bytes(text.encode("latin-1"))
+    result = cli("status", code=4)
+    assert "damaged" in result.stderr and "unexpected" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        (("workspace",), 5),
+        (("head",), []),
+        (("head", "seq"), "12"),
+        (("slots",), {"kind": "passphrase"}),
+        (("slots", 0, "nonce"), None),
+        (("slots", 0, "kind"), "backdoor"),
+        (("pending",), "yes"),
+        (("mac",), 0),
+    ],
+)
+def test_wrong_types_in_the_key_file_are_exit_4(
+    cli: Cli, ws_home: Path, where: tuple[Any, ...], value: Any
+) -> None:
+    def change(obj: Any) -> None:
+        for key in where[:-1]:
+            obj = obj[key]
+        obj[where[-1]] = value
+
+    _edit_keys(ws_home, change)
+    result = cli("status", code=4)
+    assert "damaged" in result.stderr and "unexpected" not in result.stderr
