@@ -805,6 +805,7 @@ class Created:
     sha256: str
     size: int
     manifest: dict[str, Any]
+    recorded: bool = True  # False: a read-only workspace could not record it in its audit
 
     @property
     def records(self) -> int:
@@ -922,6 +923,9 @@ def create(
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
     created = Created(path=dest, sha256=written.sha256, size=size, manifest=manifest)
+    if store.read_only:
+        created.recorded = False
+        return created
     with store.atomic():
         store.audit(
             "backup",

@@ -188,7 +188,13 @@ class CosaGroup(TyperGroup):
         except Exception as exc:
             if _debug():
                 raise
-            from cosa.store import is_damaged, is_disk_full, is_io_error
+            from cosa.store import (
+                is_damaged,
+                is_disk_full,
+                is_io_error,
+                is_read_only,
+                read_only_error,
+            )
 
             if is_disk_full(exc):
                 _fail("the disk is full; nothing was written", "free some space and try again", 1)
@@ -199,6 +205,9 @@ class CosaGroup(TyperGroup):
                     " run `cosa doctor`, and check the disk",
                     1,
                 )
+            if is_read_only(exc):
+                ro = read_only_error()
+                _fail(ro.message, ro.hint, 1)
             if is_damaged(exc):
                 _fail(
                     f"the database is damaged ({exc})",

@@ -13,6 +13,11 @@ Every write goes through `Store.atomic()` and appends an audit entry in the same
 the record's new state, so `cosa audit verify` can detect rows edited behind cosa's back.
 After the outermost transaction commits, `on_commit` is told the new chain head so that the
 workspace can mirror it, MACed, into `cosa.keys` (rollback detection).
+
+A read-only workspace (see `cosa.workspace.Workspace.read_only`) is opened with
+`read_only=True`: SQLite's `mode=ro`, plus `immutable=1` when there is no write-ahead log to
+read (a read-only WAL database otherwise needs a `-shm` file it may not create), and no
+pragma that writes. `atomic()` then refuses every write with "the workspace is read-only".
 """
 
 from __future__ import annotations
@@ -50,6 +55,22 @@ def committed_writes() -> int:
 
 class WrongKey(Exception):
     """The database did not open with the given key (or is not a database at all)."""
+
+
+def read_only_error() -> UserError:
+    return UserError(
+        "the workspace is read-only",
+        hint="reading, `status`, `backup` and `doctor` work; to change records, make the"
+        " workspace directory and its files writable again",
+    )
+
+
+def _read_only_uri(path: Path) -> str:
+    from urllib.parse import quote
+
+    wal = Path(f"{path}-wal")
+    has_log = wal.exists() and wal.stat().st_size > 0
+    return f"file:{quote(str(path.resolve()))}?mode=ro" + ("" if has_log else "&immutable=1")
 
 
 def now() -> str:
@@ -95,6 +116,7 @@ class Store:
         self.operator = operator
         self._depth = 0
         self._audited = False
+        self.read_only = False
         self.on_commit: Callable[[int, str], None] | None = None
 
     # -- opening -----------------------------------------------------------------------------
@@ -108,12 +130,23 @@ class Store:
         operator: str = "unknown",
         create: bool = False,
         migrate: bool = True,
+        read_only: bool = False,
     ) -> Store:
         import sqlcipher3
 
         if not create and not path.exists():
             raise IntegrityError(f"the database {path} is missing", hint="restore it from a backup")
-        conn = sqlcipher3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        if read_only:
+            conn = sqlcipher3.connect(
+                _read_only_uri(path),
+                uri=True,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+        else:
+            conn = sqlcipher3.connect(
+                str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+            )
         try:
             version = conn.execute("PRAGMA cipher_version").fetchone()
             if not version or not version[0]:
@@ -136,16 +169,18 @@ class Store:
             conn.execute("PRAGMA temp_store = MEMORY")
             conn.execute("PRAGMA secure_delete = ON")
             conn.execute("PRAGMA foreign_keys = ON")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise IntegrityError(f"could not switch the database to WAL mode ({mode})")
-            conn.execute("PRAGMA synchronous = FULL")
+            if not read_only:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise IntegrityError(f"could not switch the database to WAL mode ({mode})")
+                conn.execute("PRAGMA synchronous = FULL")
         except BaseException:
             conn.close()
             raise
         conn.row_factory = _dict_row
         store = cls(conn, path, operator)
-        if migrate:
+        store.read_only = read_only
+        if migrate and not read_only:
             from cosa.migrations import apply_migrations
 
             apply_migrations(store)
@@ -199,6 +234,8 @@ class Store:
     @contextmanager
     def atomic(self) -> Iterator[Store]:
         """A write transaction: `BEGIN IMMEDIATE` outermost, a savepoint when nested."""
+        if self.read_only:
+            raise read_only_error()
         if self._depth == 0:
             self.conn.execute("BEGIN IMMEDIATE")
             self._audited = False
@@ -408,6 +445,11 @@ def is_io_error(exc: BaseException) -> bool:
     if isinstance(exc, OSError):
         return exc.errno == errno.EIO
     return _errorname(exc).startswith("SQLITE_IOERR") or "disk i/o error" in str(exc).lower()
+
+
+def is_read_only(exc: BaseException) -> bool:
+    """SQLite refusing to write a database it opened read-only (or cannot write)."""
+    return _errorname(exc).startswith("SQLITE_READONLY") or "readonly database" in str(exc)
 
 
 def is_damaged(exc: BaseException) -> bool:

@@ -84,6 +84,25 @@ class Workspace:
     def exists(self) -> bool:
         return self.keys_path.exists() or self.db_path.exists()
 
+    @property
+    def read_only(self) -> bool:
+        """True when cosa may not change this workspace: its directory, database or key file
+        cannot be written, or has every write permission bit off (which counts even for root,
+        whom the kernel would let write anyway: someone made it read-only on purpose).
+
+        A read-only workspace opens read-only (`Store.open(read_only=True)`): reading,
+        `status`, `backup` and `doctor` work, every write says "the workspace is read-only",
+        and nothing is tidied up on open (failed-unlock notes, stale key copies, migrations).
+        """
+        for path in (self.home, self.db_path, self.keys_path):
+            try:
+                mode = path.stat().st_mode
+            except FileNotFoundError:
+                continue
+            if not mode & 0o222 or not os.access(path, os.W_OK):
+                return True
+        return False
+
     def session_name(self, workspace_id: str) -> str:
         return f"cosa:{workspace_id}"
 
@@ -184,14 +203,21 @@ class Workspace:
 
     def _open_with(self, kf: vault.KeyFile, keys: list[bytes], operator: str) -> Store | None:
         """Open the database with whichever of `keys` fits; None if none does."""
-
+        read_only = self.read_only
         for key in keys:
             try:
-                store = Store.open(self.db_path, key, operator=operator, migrate=False)
+                store = Store.open(
+                    self.db_path, key, operator=operator, migrate=False, read_only=read_only
+                )
             except WrongKey:
                 continue
             try:
                 kid = vault.key_id(key)
+                if read_only:
+                    self._open_read_only(store, kf, key)
+                    self._attach(store, kf, key)
+                    self._apply_operator(store, operator)
+                    return store
                 if kf.pending and kid == kf.pending["key_id"]:
                     # The database was re-keyed but the key file not yet promoted: finish.
                     self._finish_rotation_file(key)
@@ -224,6 +250,32 @@ class Workspace:
                 store.close()
                 raise
         return None
+
+    def _open_read_only(self, store: Store, kf: vault.KeyFile, key: bytes) -> None:
+        """The checks of an open that cannot write anything (see `read_only`)."""
+        from cosa.migrations import MIGRATIONS
+        from cosa.store import read_only_error
+
+        if vault.key_id(key) != kf.key_id:
+            error = read_only_error()
+            error.message += "; it holds an interrupted key rotation that must be finished first"
+            raise error
+        if not kf.verify_mac(key):
+            raise IntegrityError(
+                f"the key file {self.keys_path} fails its integrity check (tampered?)"
+            )
+        self._check_high_water(store, kf)
+        done = {r["name"] for r in store.query("SELECT name FROM schema_migrations")}
+        known = {fn.__name__ for fn in MIGRATIONS}
+        if done - known:
+            raise IntegrityError(
+                "this workspace was written by a newer version of cosa",
+                hint="upgrade cosa before opening it",
+            )
+        if known - done:
+            error = read_only_error()
+            error.message += "; it must be upgraded to this version of cosa first"
+            raise error
 
     def _remove_stale_key_copies(self) -> None:
         """Wipe copies of `cosa.keys` left by a crash between writing and renaming.

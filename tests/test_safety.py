@@ -373,3 +373,48 @@ def test_wrong_types_in_the_key_file_are_exit_4(
     _edit_keys(ws_home, change)
     result = cli("status", code=4)
     assert "damaged" in result.stderr and "unexpected" not in result.stderr
+
+
+# -- read-only workspaces ----------------------------------------------------------------------
+
+
+def _make_read_only(home: Path) -> None:
+    import os
+
+    for path in home.iterdir():
+        os.chmod(path, 0o400)
+    os.chmod(home, 0o500)
+
+
+def _writable_again(home: Path) -> None:
+    import os
+
+    os.chmod(home, 0o700)
+    for path in home.iterdir():
+        os.chmod(path, 0o600)
+
+
+def test_a_read_only_workspace_reads_reports_status_backs_up_and_refuses_writes(
+    cli: Cli, ws_home: Path, tmp_path: Path
+) -> None:
+    cli("volunteer", "add", "Ann Example")
+    cli("volunteer", "add", "Bob Example")
+    before = sorted(p.name for p in ws_home.iterdir())
+    _make_read_only(ws_home)
+    try:
+        assert [v["name"] for v in cli.json("volunteer", "list")] == ["Ann Example", "Bob Example"]
+        cli("volunteer", "show", "1")
+        cli("status")
+        cli("audit", "verify")
+        cli("doctor")
+        backed = cli("backup", str(tmp_path / "ro.cosabak"))
+        assert "read-only" in backed.stderr
+        cli("backup", "--verify", str(tmp_path / "ro.cosabak"))
+        refused = cli("volunteer", "add", "Cy Example", code=1)
+        assert refused.stderr.startswith("Error: the workspace is read-only")
+        assert "unexpected" not in refused.stderr
+        assert sorted(p.name for p in ws_home.iterdir()) == before  # not even a -shm file
+    finally:
+        _writable_again(ws_home)
+    cli("volunteer", "add", "Cy Example")
+    assert len(cli.json("volunteer", "list")) == 3

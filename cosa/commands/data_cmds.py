@@ -172,6 +172,8 @@ def backup_cmd(
         f"audit entry {created.manifest['audit_head']['seq']}, {created.size:,} bytes; verified."
     )
     message("Keep it away from this laptop. It opens with your passphrase or recovery code.")
+    if not created.recorded:
+        message("note: the workspace is read-only, so this backup is not in its audit trail")
 
 
 def restore_cmd(
