@@ -245,6 +245,7 @@ class Workspace:
                 self._ingest_failures(store)
                 self._apply_operator(store, operator)
                 self._remove_stale_key_copies()
+                self._tell_about_wiped_drafts()
                 return store
             except BaseException:
                 store.close()
@@ -276,6 +277,13 @@ class Workspace:
             error = read_only_error()
             error.message += "; it must be upgraded to this version of cosa first"
             raise error
+
+    def _tell_about_wiped_drafts(self) -> None:
+        from cosa import editor
+
+        note = editor.take_notice()
+        if note:
+            message(note)
 
     def _remove_stale_key_copies(self) -> None:
         """Wipe copies of `cosa.keys` left by a crash between writing and renaming.

@@ -418,3 +418,69 @@ def test_a_read_only_workspace_reads_reports_status_backs_up_and_refuses_writes(
         _writable_again(ws_home)
     cli("volunteer", "add", "Cy Example")
     assert len(cli.json("volunteer", "list")) == 3
+
+
+# -- the editor --------------------------------------------------------------------------------
+
+
+def _editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> Path:
+    import os
+
+    run = tmp_path / "run"
+    run.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
+    script = tmp_path / "editor.sh"
+    script.write_text("#!/bin/sh\n" + body)
+    os.chmod(script, 0o700)
+    monkeypatch.setenv("EDITOR", str(script))
+    return run
+
+
+def test_the_editor_gets_no_cosa_secrets_in_its_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cosa import editor
+
+    seen = tmp_path / "env.txt"
+    _editor(tmp_path, monkeypatch, f'env > "{seen}"\n')
+    monkeypatch.setenv("COSA_PASSPHRASE", "correct horse battery staple")
+    monkeypatch.setenv("COSA_PASSPHRASE_FILE", str(tmp_path / "pass.txt"))
+    editor.edit_text("minutes\n")
+    names = [line.split("=", 1)[0] for line in seen.read_text().splitlines()]
+    assert "EDITOR" in names and not [n for n in names if n.startswith("COSA_")]
+    assert "correct horse" not in seen.read_text()
+
+
+def test_a_hangup_during_the_editor_wipes_the_draft_and_the_next_command_says_so(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cosa import editor
+
+    log = tmp_path / "draft-path.txt"
+    run = _editor(
+        tmp_path,
+        monkeypatch,
+        f'echo "$1" > "{log}"\necho "secret minutes" >> "$1"\nkill -HUP $PPID\nsleep 10\n',
+    )
+    with pytest.raises(editor.Hangup):
+        editor.edit_text("# Minutes\n")
+    draft = Path(log.read_text().strip())
+    assert not draft.exists() and not draft.parent.exists()
+    assert [p.name for p in run.iterdir()] == [editor.notice_path().name]
+    told = cli("status")
+    assert "the draft was wiped" in told.stderr
+    assert list(run.iterdir()) == []
+    assert "the draft was wiped" not in cli("status").stderr
+
+
+def test_drafts_of_a_killed_cosa_are_wiped_at_the_next_edit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cosa import editor
+
+    run = _editor(tmp_path, monkeypatch, "exit 0\n")
+    dead = run / "cosa-edit-999999999-abcd"  # no such process
+    dead.mkdir()
+    (dead / "minutes.md").write_text("plaintext minutes")
+    editor.edit_text("x\n")
+    assert list(run.iterdir()) == []
