@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import hmac
 import os
 import struct
 import time
@@ -199,7 +200,21 @@ class Workspace:
                 f"the database {self.db_path} does not open with this workspace's key",
                 hint="it is damaged or was replaced; run `cosa doctor` or restore a backup",
             )
+        if kind == "passphrase":
+            store.passphrase_digest = _digest(secret)  # type: ignore[attr-defined]
         return store
+
+    def is_passphrase(self, store: Store, candidate: str) -> bool:
+        """Whether `candidate` is this workspace's passphrase (e.g. offered as a PDF password).
+
+        Compared with the passphrase this process opened the workspace with, when it did (no
+        cost); otherwise (an unlock session) by trying to unwrap the passphrase slot with it,
+        which costs one key derivation, paid only when someone chooses a password.
+        """
+        known = getattr(store, "passphrase_digest", None)
+        if known is not None:
+            return hmac.compare_digest(known, _digest(candidate.encode()))
+        return bool(self.load_keys().candidate_keys("passphrase", candidate.encode()))
 
     def _open_with(self, kf: vault.KeyFile, keys: list[bytes], operator: str) -> Store | None:
         """Open the database with whichever of `keys` fits; None if none does."""
@@ -450,6 +465,12 @@ class Workspace:
                 at, _, kind = line.partition("\t")
                 store.audit("unlock.failed", detail={"failed_at": at[:19], "secret": kind[:20]})
         self.failures_path.unlink(missing_ok=True)
+
+
+def _digest(secret: bytes) -> bytes:
+    import hashlib
+
+    return hashlib.sha256(b"cosa passphrase check|" + secret).digest()
 
 
 def write_secret_file(path: Path, text: str, *, force: bool = False) -> None:

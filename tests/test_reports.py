@@ -235,7 +235,7 @@ def test_a_password_file_sets_the_password_and_implies_encryption(cli: Cli, tmp_
         str(secret),
         code=1,
     )
-    assert "at least 8 characters" in result.stderr
+    assert "at least 12 characters" in result.stderr
     assert not (tmp_path / "x.pdf").exists()
 
 

@@ -484,3 +484,38 @@ def test_drafts_of_a_killed_cosa_are_wiped_at_the_next_edit(
     (dead / "minutes.md").write_text("plaintext minutes")
     editor.edit_text("x\n")
     assert list(run.iterdir()) == []
+
+
+# -- passwords for files that leave the workspace ----------------------------------------------
+
+
+def test_a_pdf_password_is_at_least_12_characters_and_never_the_passphrase(
+    cli: Cli, tmp_path: Path
+) -> None:
+    from tests.conftest import PASSPHRASE
+
+    pw = tmp_path / "pw.txt"
+    out = tmp_path / "v.pdf"
+    for secret, why in (("password", "at least 12"), (PASSPHRASE, "workspace passphrase")):
+        pw.write_text(secret + "\n")
+        result = cli("report", "volunteers", "-o", str(out), "--password-file", str(pw), code=1)
+        assert why in result.stderr and not out.exists()
+    pw.write_text(PASSPHRASE + "\n")
+    result = cli("export", str(tmp_path / "e.cosa-export"), "--password-file", str(pw), code=1)
+    assert "workspace passphrase" in result.stderr
+    pw.write_text("a different long password\n")
+    cli("report", "volunteers", "-o", str(out), "--password-file", str(pw))
+    generated = cli("report", "volunteers", "-o", str(tmp_path / "g.pdf"), "--encrypt")
+    shown = generated.stderr.split("Password (shown once; send it separately from the file): ")
+    assert len(shown[1].strip()) >= 12
+
+
+def test_without_a_passphrase_in_hand_the_check_unwraps_the_passphrase_slot(
+    store: Any, ws_home: Path
+) -> None:
+    from cosa.workspace import Workspace
+    from tests.conftest import PASSPHRASE
+
+    assert not hasattr(store, "passphrase_digest")  # as when opened from an unlock session
+    assert Workspace(ws_home).is_passphrase(store, PASSPHRASE)
+    assert not Workspace(ws_home).is_passphrase(store, PASSPHRASE + "!")

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from cosa import secrets_input
-from cosa.commands.common import ForceOpt, YesOpt, open_store
+from cosa.commands.common import ForceOpt, YesOpt, open_store, options
 from cosa.domain import export
 from cosa.errors import LockedError, UserError
 from cosa.fsutil import write_output
@@ -159,6 +159,15 @@ def export_cmd(
                 raise typer.Exit(1)
     store = open_store(ctx)
     password, generated = (None, False) if plain else _new_password(password_file)
+    if (
+        password is not None
+        and not generated
+        and options(ctx).workspace.is_passphrase(store, password)
+    ):
+        raise UserError(
+            "the export password must not be the workspace passphrase",
+            hint="the export leaves the workspace: give it a password of its own",
+        )
     done = export.write(store, path, password=password, force=force)
     how = "encrypted (AES-256-GCM)" if done.encrypted else "PLAIN, not encrypted"
     message(

@@ -25,7 +25,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-MIN_PASSWORD = 8
+#: PDF passwords chosen by a person: at least this long, and never the workspace passphrase.
+#: (Generated ones are 6 groups of 4, 29 characters.)
+MIN_PASSWORD = 12
 
 OutOpt = Annotated[
     Path | None,
@@ -75,11 +77,13 @@ NamesOpt = Annotated[
 ]
 
 
-def pdf_password(encrypt: bool, password_file: Path | None) -> tuple[str | None, bool]:
+def pdf_password(
+    store: Store, encrypt: bool, password_file: Path | None
+) -> tuple[str | None, bool]:
     """(password or None, whether it was generated): from the file, a prompt, or generated."""
     if password_file is not None:
         secret = secrets_input.read_secret_file(password_file, "password")
-        check_password(secret)
+        check_password(secret, store)
         return secret, False
     if not encrypt:
         return None, False
@@ -91,7 +95,7 @@ def pdf_password(encrypt: bool, password_file: Path | None) -> tuple[str | None,
             if not first:
                 break
             try:
-                check_password(first)
+                check_password(first, store)
             except UserError as exc:
                 message(f"  {exc.message}")
                 continue
@@ -105,9 +109,15 @@ def pdf_password(encrypt: bool, password_file: Path | None) -> tuple[str | None,
     return generate_password(), True
 
 
-def check_password(secret: str) -> None:
+def check_password(secret: str, store: Store) -> None:
     if len(secret) < MIN_PASSWORD:
         raise UserError(f"the PDF password must be at least {MIN_PASSWORD} characters")
+    workspace = getattr(store, "workspace", None)
+    if workspace is not None and workspace.is_passphrase(store, secret):
+        raise UserError(
+            "the PDF password must not be the workspace passphrase",
+            hint="the PDF leaves the office: give it a password of its own (or let cosa make one)",
+        )
 
 
 def target(out: Path | None, data: dict[str, Any]) -> Path:
@@ -137,7 +147,7 @@ def deliver(
     path = publish.check_target(target(out, data), force)
     for extra_path in (extra or {}).values():
         publish.check_target(extra_path, force)
-    password, generated = pdf_password(encrypt, password_file)
+    password, generated = pdf_password(store, encrypt, password_file)
     done = publish.publish(
         store,
         data,
