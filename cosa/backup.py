@@ -934,6 +934,20 @@ def create(
     return created
 
 
+def recorded(store: Store) -> list[dict[str, Any]]:
+    """Every backup this workspace's audit trail records: when, where, and whether a file is
+    still at that path (for erasure, which cannot reach into them)."""
+    found = []
+    for row in store.query("SELECT at, detail FROM audit WHERE action = 'backup' ORDER BY seq"):
+        try:
+            detail = json.loads(row["detail"] or "{}")
+        except ValueError:
+            detail = {}
+        file = str(detail.get("file") or "?")
+        found.append({"at": row["at"], "file": file, "present": os.path.isfile(file)})
+    return found
+
+
 def _split(blob: bytes) -> tuple[str, str]:
     return _b64(blob[:_NONCE]), _b64(blob[_NONCE:])
 

@@ -519,3 +519,29 @@ def test_without_a_passphrase_in_hand_the_check_unwraps_the_passphrase_slot(
     assert not hasattr(store, "passphrase_digest")  # as when opened from an unlock session
     assert Workspace(ws_home).is_passphrase(store, PASSPHRASE)
     assert not Workspace(ws_home).is_passphrase(store, PASSPHRASE + "!")
+
+
+# -- erasure and backups -----------------------------------------------------------------------
+
+
+def test_erasure_says_that_earlier_backups_still_hold_the_records_and_lists_them(
+    cli: Cli, initialised: Path, tmp_path: Path
+) -> None:
+    from cosa.workspace import Options, Workspace
+    from tests.test_retention import build
+
+    store = Workspace(initialised).open(Options())
+    try:
+        build(store)
+    finally:
+        store.close()
+    kept = tmp_path / "before.cosabak"
+    gone = tmp_path / "gone.cosabak"
+    cli("backup", str(kept))
+    cli("backup", str(gone))
+    gone.unlink()
+    result = cli("retention", "--apply", "--yes")
+    assert "Backups made before this erasure still hold the erased records" in result.stderr
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if line.endswith(str(kept))]
+    assert [line for line in lines if str(gone) in line and "no longer there" in line]

@@ -204,6 +204,25 @@ def _apply(store: Store, *, yes: bool, json_: bool) -> None:
         f" ({sum(sum(d.rows.values()) for d in done)} rows); each erasure is in the audit"
         " trail, without its content."
     )
+    if done:
+        _tell_about_backups(store)
+
+
+def _tell_about_backups(store: Store) -> None:
+    """Erasure cannot reach into backups made before it: say so, and name the ones we know."""
+    from cosa import backup
+
+    known = backup.recorded(store)
+    message(
+        "Backups made before this erasure still hold the erased records; a restore from one"
+        " brings them back (apply retention again after any restore)."
+    )
+    if not known:
+        message("  No backups of this workspace are recorded in its audit trail.")
+        return
+    message("  Backups recorded in the audit trail (destroy them, or let them expire):")
+    for b in known:
+        message(f"    {b['at']}  {b['file']}" + ("" if b["present"] else "  (no longer there)"))
 
 
 @app.command("rules")
@@ -335,3 +354,4 @@ def erase_cmd(
     ref = record if kind.name == "member" else str(row["id"])
     done = retention.erase(store, kind.name, ref, action=chosen)
     _show_done([done], json_)
+    _tell_about_backups(store)
