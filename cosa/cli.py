@@ -151,7 +151,10 @@ class CosaGroup(TyperGroup):
             result = super().invoke(ctx)
             output.flush()  # a failing stdout surfaces here, not at interpreter exit
             return result
-        except (click.ClickException, typer.Exit, typer.TyperException):
+        except click.ClickException as exc:
+            exc.message = output.safe(exc.message)  # usage errors quote what was typed
+            raise
+        except (typer.Exit, typer.TyperException):
             raise
         except CosaError as exc:
             if _debug():

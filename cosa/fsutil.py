@@ -19,6 +19,10 @@ work, so a bad path costs nothing) and `write_output` / `place_output` (at the e
   device or through a link;
 - a missing or unwritable directory, a name that is too long and the like are one-line
   `UserError`s naming the path. (A full disk or an I/O error is left to the CLI's own message.)
+
+The temp file is `.cosa-<pid>-<random>.tmp`; one left by a process that was killed (it may
+hold a whole report in clear) is wiped (zeros, then unlink) at the next write to that
+directory.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -199,13 +204,40 @@ def place_output(tmp: Path, path: Path, *, force: bool = False) -> None:
         fsync_dir(path.parent if str(path.parent) else Path("."))
 
 
+_OUTPUT_TEMP = re.compile(r"\.cosa-(\d+)-\w+\.tmp")
+
+
+def wipe_stale_output_temps(directory: Path) -> None:
+    """Wipe the output temp files of cosa processes that no longer run (POSIX)."""
+    if os.name != "posix":
+        return
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        match = _OUTPUT_TEMP.fullmatch(entry.name)
+        if match is None or int(match.group(1)) == os.getpid():
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False) or entry.stat().st_uid != os.getuid():
+                continue
+            os.kill(int(match.group(1)), 0)
+            continue  # still running
+        except ProcessLookupError:
+            wipe_file(Path(entry.path))
+        except (OSError, OverflowError):
+            continue
+
+
 def write_output(path: Path, data: bytes, *, force: bool = False, mode: int = PRIVATE_FILE) -> None:
     """Write `data` to the user's output file `path`: complete or not at all, 0600, and never
     over anything unless `force` allows replacing a regular file."""
     path = check_output(Path(path), force)
     directory = path.parent if str(path.parent) else Path(".")
+    wipe_stale_output_temps(directory)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".cosa-", suffix=".tmp", dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=f".cosa-{os.getpid()}-", suffix=".tmp", dir=directory)
     except OSError as exc:
         if exc.errno in _NOT_OURS:
             raise

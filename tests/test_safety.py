@@ -545,3 +545,22 @@ def test_erasure_says_that_earlier_backups_still_hold_the_records_and_lists_them
     lines = result.stderr.splitlines()
     assert [line for line in lines if line.endswith(str(kept))]
     assert [line for line in lines if str(gone) in line and "no longer there" in line]
+
+
+def test_the_temp_file_of_a_killed_write_is_wiped_at_the_next_write_there(
+    cli: Cli, tmp_path: Path
+) -> None:
+    import os
+
+    stale = tmp_path / ".cosa-999999999-k1ll3d.tmp"
+    stale.write_bytes(b"a whole report in clear")
+    witness = tmp_path / "witness"
+    os.link(stale, witness)
+    cli("report", "volunteers", "-o", str(tmp_path / "v.pdf"))
+    assert not stale.exists() and witness.read_bytes() == b"\0" * 23
+
+
+def test_a_usage_error_quoting_what_was_typed_is_terminal_safe(cli: Cli) -> None:
+    result = cli("audit", "--limit", "\x1b]0;pwned\x07", code=2)
+    _assert_terminal_safe(result.stderr)
+    assert "\\x1b]0;pwned\\x07" in result.stderr
