@@ -859,7 +859,8 @@ def create(
             "the key file does not belong to this database", hint="run `cosa doctor`"
         )
     _remove_stale(directory)
-    token = f".{dest.name}.cosa-{os.getpid()}-{secrets.token_hex(4)}"
+    # (the name is shortened so that a long but valid file name still leaves room for these)
+    token = f".{dest.name[:40]}.cosa-{os.getpid()}-{secrets.token_hex(4)}"
     db_tmp = directory / f"{token}.db.tmp"
     out_tmp = directory / f"{token}.tmp"
     kb = secrets.token_bytes(vault.KEY_BYTES)

@@ -65,12 +65,18 @@ def read_only_error() -> UserError:
     )
 
 
-def _read_only_uri(path: Path) -> str:
-    from urllib.parse import quote
+_URI_SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-_.~")
 
+
+def _read_only_uri(path: Path) -> str:
+    """An SQLite URI opening `path` read-only (percent-encoded byte by byte, no urllib)."""
+    import os
+
+    raw = os.fsencode(path.resolve())
+    quoted = "".join(chr(b) if b in _URI_SAFE else f"%{b:02X}" for b in raw)
     wal = Path(f"{path}-wal")
     has_log = wal.exists() and wal.stat().st_size > 0
-    return f"file:{quote(str(path.resolve()))}?mode=ro" + ("" if has_log else "&immutable=1")
+    return f"file:{quoted}?mode=ro" + ("" if has_log else "&immutable=1")
 
 
 def now() -> str:

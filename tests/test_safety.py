@@ -564,3 +564,28 @@ def test_a_usage_error_quoting_what_was_typed_is_terminal_safe(cli: Cli) -> None
     result = cli("audit", "--limit", "\x1b]0;pwned\x07", code=2)
     _assert_terminal_safe(result.stderr)
     assert "\\x1b]0;pwned\\x07" in result.stderr
+
+
+def test_a_backup_to_a_long_but_valid_name_works(cli: Cli, tmp_path: Path) -> None:
+    name = "é" * 100 + ".cosabak"  # 208 bytes: valid, but no room for a temp name around it
+    cli("backup", str(tmp_path / name))
+    assert (tmp_path / name).is_file()
+
+
+def test_a_read_only_workspace_opens_whatever_its_path_contains(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cosa import vault
+    from cosa.workspace import Options, Workspace
+    from tests.conftest import PASSPHRASE
+
+    home = tmp_path / "w s%3F?#é"
+    Workspace(home).create(PASSPHRASE, vault.new_recovery_code(), "tester").close()
+    monkeypatch.setenv("COSA_PASSPHRASE", PASSPHRASE)
+    _make_read_only(home)
+    try:
+        store = Workspace(home).open(Options(home=home))
+        assert store.read_only and store.audit_head()[0] >= 1
+        store.close()
+    finally:
+        _writable_again(home)
