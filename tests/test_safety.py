@@ -589,3 +589,13 @@ def test_a_read_only_workspace_opens_whatever_its_path_contains(
         store.close()
     finally:
         _writable_again(home)
+
+
+def test_demo_refuses_existing_pdfs_before_building_anything(raw_cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "cosa-demo-circle-report.pdf").write_bytes(b"mine")
+    home = tmp_path / "demo-ws"
+    result = raw_cli("demo", "--home", str(home), "--out", str(out), code=1)
+    assert "already exists" in result.stderr and not home.exists()
+    assert (out / "cosa-demo-circle-report.pdf").read_bytes() == b"mine"

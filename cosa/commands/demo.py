@@ -77,13 +77,6 @@ def demo(
         raise UserError(f"invalid --scale '{scale}'", hint="choose one of: small, large")
     opts = options(ctx)
     ws = Workspace(demo_home(home or opts.home))
-    if ws.exists():
-        if not force:
-            raise UserError(
-                f"a workspace already exists at {ws.home}",
-                hint="use --force to replace it (demo data only)",
-            )
-        _clear(ws)
     if reports:
         from cosa.fsutil import check_output
         from cosa.reports.demo_reports import demo_report_paths
@@ -92,6 +85,13 @@ def demo(
             raise UserError(f"directory not found: {out}")
         for path in demo_report_paths(out):
             check_output(path, force)
+    if ws.exists():
+        if not force:
+            raise UserError(
+                f"a workspace already exists at {ws.home}",
+                hint="use --force to replace it (demo data only)",
+            )
+        _clear(ws)
     passphrase = secrets_input.passphrase_from_sources(opts.passphrase_file)
     shown = passphrase is None
     passphrase = passphrase or demo_data.DEMO_PASSPHRASE
