@@ -368,6 +368,10 @@ class Workspace:
     def update_keys(self, key: bytes, change: Callable[[vault.KeyFile], None]) -> vault.KeyFile:
         """Read-modify-write the key file under the lock, MACed with `key`."""
         from cosa.filelock import locked
+        from cosa.store import read_only_error
+
+        if self.read_only:
+            raise read_only_error()
 
         with locked(self.lock_path):
             kf = vault.KeyFile.load(self.keys_path)

@@ -413,6 +413,10 @@ def test_a_read_only_workspace_reads_reports_status_backs_up_and_refuses_writes(
         refused = cli("volunteer", "add", "Cy Example", code=1)
         assert refused.stderr.startswith("Error: the workspace is read-only")
         assert "unexpected" not in refused.stderr
+        new_pass = tmp_path / "new-pass.txt"
+        new_pass.write_text("another long passphrase\n")
+        refused = cli("passwd", "--new-passphrase-file", str(new_pass), code=1)
+        assert refused.stderr.startswith("Error: the workspace is read-only")
         assert sorted(p.name for p in ws_home.iterdir()) == before  # not even a -shm file
     finally:
         _writable_again(ws_home)
