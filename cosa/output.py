@@ -23,8 +23,10 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, ParamSpec
+
+P = ParamSpec("P")
 
 Column = tuple[str, str]  # (key, header)
 
@@ -97,13 +99,14 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _guarded(func: Any) -> Any:
+def _guarded(func: Callable[P, None]) -> Callable[P, None]:
+    """`func` with its write errors raised as `OutputFailed`."""
     import functools
 
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
         with _printing():
-            return func(*args, **kwargs)
+            func(*args, **kwargs)
 
     return wrapper
 
