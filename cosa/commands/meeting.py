@@ -185,12 +185,9 @@ def _ask(text: str, default: str, check: Callable[[str], Any], *, show: bool = T
         except UserError as exc:
             raise typer.BadParameter(exc.message + (f"; {exc.hint}" if exc.hint else "")) from None
 
-    try:
-        return typer.prompt(
-            safe(text), default=default, value_proc=proc, err=True, show_default=show
-        )
-    except typer.Abort:  # Ctrl-C or end of input: exit 130, nothing written
-        raise KeyboardInterrupt from None
+    # Ctrl-D (end of input) or Ctrl-C here raises typer.Abort: the CLI says "cancelled"
+    # and exits 130; nothing has been written yet.
+    return typer.prompt(safe(text), default=default, value_proc=proc, err=True, show_default=show)
 
 
 def _optional(check: Callable[[str], str]) -> Callable[[str], str | None]:
