@@ -85,10 +85,11 @@ def _debug() -> bool:
 def _fail(text: str, hint: str | None, code: int) -> None:
     from cosa.output import echo
 
-    echo(f"Error: {text}", err=True)
-    if hint:
-        echo(f"Hint: {hint}", err=True)
-    sys.stdout.flush()
+    with contextlib.suppress(OSError, ValueError):  # stderr itself may be gone
+        echo(f"Error: {text}", err=True)
+        if hint:
+            echo(f"Hint: {hint}", err=True)
+        sys.stdout.flush()
     raise typer.Exit(code)
 
 
