@@ -603,3 +603,27 @@ def test_demo_refuses_existing_pdfs_before_building_anything(raw_cli: Cli, tmp_p
     result = raw_cli("demo", "--home", str(home), "--out", str(out), code=1)
     assert "already exists" in result.stderr and not home.exists()
     assert (out / "cosa-demo-circle-report.pdf").read_bytes() == b"mine"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_real_process_whose_stdout_fails_after_the_commit_exits_0(
+    initialised: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import PASSPHRASE, run_env
+
+    bak = tmp_path / "b.cosabak"
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "cosa", "backup", str(bak), "--json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=run_env(tmp_path, COSA_PASSPHRASE=PASSPHRASE),
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stderr
+    assert "saved, but its confirmation could not be printed" in done.stderr
+    assert "Traceback" not in done.stderr and bak.is_file()
