@@ -86,7 +86,7 @@ from typing import IO, Any
 
 from cosa import vault
 from cosa.errors import IntegrityError, LockedError, UserError
-from cosa.fsutil import PRIVATE_FILE, ensure_private_dir, fsync_dir, wipe_file
+from cosa.fsutil import PRIVATE_FILE, atomic_write, ensure_private_dir, fsync_dir, wipe_file
 from cosa.store import Store, now
 
 MAGIC = b"COSA-BACKUP\n"
@@ -863,6 +863,8 @@ def create(
     token = f".{dest.name[:40]}.cosa-{os.getpid()}-{secrets.token_hex(4)}"
     db_tmp = directory / f"{token}.db.tmp"
     out_tmp = directory / f"{token}.tmp"
+    temps = (db_tmp, out_tmp, Path(f"{db_tmp}-journal"))
+    note = None if store.read_only else _note_temps(ws.home, temps)
     kb = secrets.token_bytes(vault.KEY_BYTES)
     try:
         # 1. export a consistent snapshot under Kb and verify it by reopening it.
@@ -920,9 +922,12 @@ def create(
             )
         place_output(out_tmp, dest, force=force)
     finally:
-        for p in (db_tmp, out_tmp, Path(f"{db_tmp}-journal")):
+        for p in temps:
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
+        if note is not None:
+            with contextlib.suppress(OSError):
+                note.unlink()
     created = Created(path=dest, sha256=written.sha256, size=size, manifest=manifest)
     if store.read_only:
         created.recorded = False
@@ -933,6 +938,47 @@ def create(
             detail={"file": str(dest), "sha256": created.sha256, "records": created.records},
         )
     return created
+
+
+#: In the workspace, while a backup runs: where its temp files are (paths only, no content),
+#: so that the next open can wipe them if the backup was killed (`wipe_abandoned_temps`).
+TEMP_NOTE = "cosa.backup-temp."
+
+
+def _note_temps(home: Path, temps: tuple[Path, ...]) -> Path | None:
+    note = home / f"{TEMP_NOTE}{os.getpid()}"
+    try:
+        atomic_write(note, json.dumps([str(p) for p in temps]).encode())
+    except OSError:
+        return None
+    return note
+
+
+def wipe_abandoned_temps(home: Path) -> None:
+    """Wipe the temp files of backups of this workspace that were killed (their process is
+    gone), wherever they were being written; called at the next open that can write."""
+    for note in home.glob(f"{TEMP_NOTE}*"):
+        pid = note.name[len(TEMP_NOTE) :]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # still running
+        except ProcessLookupError:
+            pass
+        except (OSError, OverflowError):
+            continue
+        try:
+            listed = json.loads(note.read_bytes())
+        except (OSError, ValueError):
+            listed = []
+        for name in listed if isinstance(listed, list) else []:
+            path = Path(str(name))
+            # Only what a backup names its temp files: a tampered note cannot wipe others.
+            if _BACKUP_TEMP.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+                wipe_file(path)
+        with contextlib.suppress(OSError):
+            note.unlink()
 
 
 def recorded(store: Store) -> list[dict[str, Any]]:

@@ -301,12 +301,17 @@ class Workspace:
             message(note)
 
     def _remove_stale_key_copies(self) -> None:
-        """Wipe copies of `cosa.keys` left by a crash between writing and renaming.
+        """Wipe copies of `cosa.keys` left by a crash between writing and renaming (and the
+        temp files of backups that were killed: see `cosa.backup.wipe_abandoned_temps`).
 
         Such a copy holds the slots of its time, so it would still open with a passphrase that
         `passwd` has since replaced. Removed under the key-file lock, so a running write never
         loses its own temp file; skipped quietly where the workspace cannot be written.
         """
+        if any(self.home.glob("cosa.backup-temp.*")):
+            from cosa.backup import wipe_abandoned_temps
+
+            wipe_abandoned_temps(self.home)
         pattern = f".{KEYS_NAME}.*.tmp"
         try:
             if not any(self.home.glob(pattern)):

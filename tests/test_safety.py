@@ -627,3 +627,26 @@ def test_a_real_process_whose_stdout_fails_after_the_commit_exits_0(
     assert done.returncode == 0, done.stderr
     assert "saved, but its confirmation could not be printed" in done.stderr
     assert "Traceback" not in done.stderr and bak.is_file()
+
+
+def test_the_temp_files_of_a_killed_backup_are_wiped_at_the_next_open(
+    cli: Cli, ws_home: Path, tmp_path: Path
+) -> None:
+    import os
+
+    cli("backup", str(tmp_path / "done.cosabak"))
+    assert not list(ws_home.glob("cosa.backup-temp.*"))  # a finished backup leaves no note
+    elsewhere = tmp_path / "usb"
+    elsewhere.mkdir()
+    temps = [elsewhere / ".b.cosabak.cosa-999999999-0123abcd.db.tmp"]
+    temps.append(elsewhere / ".b.cosabak.cosa-999999999-0123abcd.tmp")
+    decoy = elsewhere / "precious.txt"  # a tampered note must not wipe anything else
+    for path in (*temps, decoy):
+        path.write_bytes(b"data")
+    witness = tmp_path / "witness"
+    os.link(temps[0], witness)
+    note = ws_home / "cosa.backup-temp.999999999"
+    note.write_text(json.dumps([str(p) for p in (*temps, decoy)]))
+    cli("status")
+    assert not note.exists() and not any(p.exists() for p in temps)
+    assert witness.read_bytes() == b"\0" * 4 and decoy.read_bytes() == b"data"
