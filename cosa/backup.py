@@ -204,7 +204,7 @@ class BackupFile:
         """Unwrap K with the passphrase or recovery code, then Kb; check the MAC; read the
         manifest. Wrong secret: LockedError (exit 3); anything else wrong: exit 4."""
         try:
-            _check_kdf_params(self.keyfile().all_slots())
+            _check_slots(self.header["keys"])
             candidates = self.keyfile().candidate_keys(kind, secret)
         except Exception as exc:  # a forged header: bad base64, KDF parameters, …
             raise _damaged(self.path, f"its key slots are unreadable ({exc})") from None
@@ -368,9 +368,10 @@ def read_backup(path: Path, progress: Progress = _no_progress) -> BackupFile:
     )
 
 
-def _check_kdf_params(slots: list[dict[str, Any]]) -> None:
-    for slot in slots:
-        vault.check_kdf(slot["kdf"])
+def _check_slots(keys: dict[str, Any]) -> None:
+    """The header's slots: shapes, types, at most 16 per group, KDF parameters in bounds."""
+    vault.check_slots(keys["slots"])
+    vault.check_pending(keys.get("pending"))
 
 
 def _checksum_ok(fh: IO[bytes], size: int) -> bool:

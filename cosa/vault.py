@@ -297,9 +297,9 @@ class KeyFile:
             kf = cls(
                 workspace=_text(obj, "workspace"),
                 key_id=_text(obj, "key_id"),
-                slots=_slots(obj["slots"]),
+                slots=check_slots(obj["slots"]),
                 head=_head(obj["head"]),
-                pending=_pending(obj.get("pending")),
+                pending=check_pending(obj.get("pending")),
                 mac=_text(obj, "mac"),
             )
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
@@ -405,7 +405,7 @@ def _text(obj: dict[str, Any], name: str) -> str:
     return value
 
 
-def _slots(value: Any) -> list[dict[str, Any]]:
+def check_slots(value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list) or len(value) > 16:
         raise ValueError("slots is not a short list")
     for slot in value:
@@ -432,7 +432,7 @@ def _box(value: Any) -> dict[str, Any]:
     return value
 
 
-def _pending(value: Any) -> dict[str, Any] | None:
+def check_pending(value: Any) -> dict[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, dict):
@@ -444,7 +444,7 @@ def _pending(value: Any) -> dict[str, Any] | None:
         if not isinstance(group, dict):
             raise ValueError("a pending group is not an object")
         _text(group, "key_id")
-        _slots(group["slots"])
+        check_slots(group["slots"])
         _box(group["previous"])
     if not isinstance(value.get("delivered", False), bool):
         raise ValueError("pending.delivered is not true or false")
