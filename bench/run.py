@@ -1,6 +1,6 @@
 """Benchmark: everyday cosa commands as whole processes, against the process floor.
 
-    python bench/run.py [--runs 7] [--workdir bench/out] [--rebuild]
+    python bench/run.py [--runs 7] [--workdir bench/out] [--rebuild] [--only TEXT] [--small-only]
 
 Builds (once, cached in the work dir) a 10-year workspace with `cosa demo --scale large` and a
 small one with `cosa demo --scale small`, unlocks both (kernel keyring), then times each
@@ -8,7 +8,9 @@ command as a fresh process: median and spread of several runs, the ratio to the 
 bare Python process that imports sqlcipher3, opens the same large database with its raw key
 and runs one indexed query), the ratio large/small (cost must not grow with the data), and
 peak memory (max RSS of the child). Also the passphrase path without a session against the
-KDF's own cost. Prints a Markdown table; nothing here is asserted — speed is measured, never
+KDF's own cost. One entry lays out a meeting's minutes of 1 MB (a pasted transcript, added
+once to the newest active circle as today's social meeting). `--only minutes --small-only`
+times just that on the small workspace. Prints a Markdown table; nothing here is asserted — speed is measured, never
 tested with timers in the suite.
 """
 
@@ -119,6 +121,61 @@ def newest_active_circle(home: Path, env: dict[str, str]) -> str:
     return str(json.loads(out.stdout)[-1]["member_code"])
 
 
+MINUTES_BYTES = 1_000_000
+
+
+def big_minutes(path: Path, size: int = MINUTES_BYTES) -> Path:
+    """A fictional Markdown transcript of `size` bytes: a few headings and lists, then
+    speakers' lines with no blank line between them (the worst case for layout)."""
+    words = [
+        "the",
+        "circle",
+        "met",
+        "and",
+        "talked",
+        "about",
+        "housing",
+        "work",
+        "hope",
+        "plans",
+        "probation",
+        "week",
+    ]
+    lines = ["## Check-in", "", "- **Housing**: forms sent", "- *Work*: interview on Friday", "",
+             "## Transcript", ""]  # fmt: skip
+    total, i = 0, 0
+    while total < size:
+        line = f"Speaker {i % 5}: " + " ".join(
+            words[(i + j) % len(words)] for j in range(i % 17 + 4)
+        )
+        lines.append(line)
+        total += len(line.encode()) + 1
+        i += 1
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def big_minutes_meeting(home: Path, env: dict[str, str], circle: str, text: Path) -> str:
+    """The id of today's social meeting of `circle` holding the 1 MB minutes (added once)."""
+    import json
+    import re
+    from datetime import date
+
+    today = date.today().isoformat()
+    listed = subprocess.run([cosa_bin(), "--home", str(home), "meeting", "list", circle, "--from", today,
+                             "--json"], env=env, check=True, capture_output=True, text=True)  # fmt: skip
+    for m in json.loads(listed.stdout):
+        if m["type"] == "social" and m["date"] == today:
+            return str(m["id"])
+    added = subprocess.run([cosa_bin(), "--home", str(home), "meeting", "add", circle, "--date", today,
+                            "--type", "social", "--minutes-file", str(text)],
+                           env=env, check=True, capture_output=True, text=True)  # fmt: skip
+    found = re.search(r"Recorded meeting (\d+)", added.stderr)
+    if not found:
+        sys.exit(f"could not add the 1 MB minutes meeting: {added.stderr.strip()}")
+    return found.group(1)
+
+
 KDF = """
 from argon2.low_level import Type, hash_secret_raw
 from cosa.vault import DEFAULT_KDF as k
@@ -141,6 +198,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=HERE / "out")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--only", metavar="TEXT", help="time only the commands named with TEXT")
+    parser.add_argument("--small-only", action="store_true",
+                        help="the small workspace only (no floor, no ratios: a quick check)")  # fmt: skip
     args = parser.parse_args()
 
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -151,7 +211,8 @@ def main() -> None:
     base_env.update(NO_COLOR="1", COSA_PASSPHRASE_FILE=str(secret))
     large, small = args.workdir / "large", args.workdir / "small"
     build(small, "small", base_env, args.rebuild)
-    build(large, "large", base_env, args.rebuild)
+    if not args.small_only:
+        build(large, "large", base_env, args.rebuild)
 
     cosa = cosa_bin()
     out = Path(tempfile.mkdtemp(prefix="cosa-bench-"))
@@ -165,9 +226,14 @@ def main() -> None:
                                       "--minutes", "Benchmark minutes: a short social meeting."],
         "report quarter": ["report", "quarter", "2026-Q3", "-o", str(out / "q.pdf")],
         "report circle": ["report", "circle", "CIRCLE", "-o", str(out / "c.pdf")],
+        "report minutes (1 MB of minutes)": ["report", "minutes", "BIG", "-o", str(out / "m.pdf")],
     }  # fmt: skip
+    if args.only:
+        commands = {k: v for k, v in commands.items() if args.only in k}
+    text = big_minutes(out / "minutes.md")
     results: dict[str, dict[str, dict[str, float]]] = {}
-    for label, home in (("small", small), ("large", large)):
+    homes = (("small", small),) if args.small_only else (("small", small), ("large", large))
+    for label, home in homes:
         env = dict(base_env, COSA_HOME=str(home))
         active = newest_active_circle(home, env)
         subprocess.run(
@@ -175,15 +241,24 @@ def main() -> None:
         )
         session_env = {k: v for k, v in env.items() if k != "COSA_PASSPHRASE_FILE"}
         results[label] = {}
+        wanted = any("BIG" in argv for argv in commands.values())
+        big = big_minutes_meeting(home, env, active, text) if wanted else ""
         for name, argv in commands.items():
             runs = 3 if name.startswith("report") else args.runs
-            argv = [active if a == "CIRCLE" else a for a in argv]
+            argv = [{"CIRCLE": active, "BIG": big}.get(a, a) for a in argv]
             results[label][name] = measure([cosa, *argv], session_env, runs)
         subprocess.run([cosa, "lock"], env=env, check=False, stderr=subprocess.DEVNULL)
         results[label]["status (no session, passphrase file)"] = measure(
             [cosa, "status"], dict(env), args.runs
         )
 
+    if args.small_only:
+        print("\n| command (small workspace) | median (min–max) | peak RSS |\n|---|---|---|")
+        for name, r in results["small"].items():
+            print(f"| `{name}` | {r['median'] * 1000:.0f} ms ({r['min'] * 1000:.0f}–"
+                  f"{r['max'] * 1000:.0f}) | {r['rss_mb']:.0f} MB |")  # fmt: skip
+        shutil.rmtree(out, ignore_errors=True)
+        return
     key = data_key_hex(large, dict(base_env, COSA_HOME=str(large)))
     floor = measure(
         [sys.executable, "-c", FLOOR, str(large / "cosa.db")], base_env, args.runs, stdin=key + "\n"

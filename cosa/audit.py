@@ -76,6 +76,7 @@ def entries(
     store: Store,
     *,
     since: str | None = None,
+    until: str | None = None,
     record_type: str | None = None,
     action: str | None = None,
     limit: int | None = None,
@@ -87,6 +88,9 @@ def entries(
     if since:
         where.append("at >= ?")
         params.append(since)
+    if until:  # a day: entries up to the end of it
+        where.append("at < ?")
+        params.append(until + "~")
     if record_type:
         where.append("record_type = ?")
         params.append(record_type)

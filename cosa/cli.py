@@ -37,6 +37,7 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "contact": ("contact", "Individual contacts between a volunteer and the core member."),
         "concern": ("concern", "Concerns and escalations (append-only)."),
         "action": ("action", "Actions: who does what by when."),
+        "calendar": ("calendar", "Write meetings and due dates to an iCalendar file."),
         "search": ("search", "Search minutes, amendments, concerns, notes and contacts."),
         "unlock": ("vault_cmds", "Keep the workspace unlocked for a while (kernel keyring)."),
         "lock": ("vault_cmds", "End the unlock session now."),
@@ -47,6 +48,10 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "pro": ("pro", "Outer-circle professionals."),
         "referral": ("referral", "Referrals: received, source, documents, decision."),
         "circle": ("circle", "Circles: members, outer circle, phases, goals, ending."),
+        "agreement": ("agreement", "Circle agreements: versions, scans and signatures."),
+        "followup": ("followup", "Follow-up contacts after a circle ended."),
+        "outcome": ("outcome", "Outcomes: recall, breach, reconviction, charge or none."),
+        "document": ("document", "Documents kept encrypted in the workspace."),
         "review": ("review", "Circle reviews, dynamic risk reviews and goal progress."),
     },
     "Reports and sharing": {
@@ -56,6 +61,8 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "share": ("share", "Make a share pack of approved minutes and record the disclosure."),
         "disclosure": ("share", "Disclosures: who received what, when, on what basis."),
+        "sar": ("sar", "Subject access requests: the register and its due dates."),
+        "complaint": ("complaint", "Complaints: the register and its due dates."),
     },
     "Data safety": {
         "backup": ("data_cmds", "Write one encrypted, verified backup file."),
@@ -72,7 +79,8 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "recover": ("vault_cmds", "Unlock with the recovery code and set a new passphrase."),
         "rotate-key": ("vault_cmds", "New data key, database re-encrypted, new recovery code."),
         "config": ("config", "Workspace settings: operator, classification, thresholds."),
-        "lookup": ("lookup", "Lists that vary by provider: circle types, categories…"),
+        "lookup": ("lookup", "Lists that vary by provider: circle types, categories and more."),
+        "help": ("help_cmd", "Guides to dates, names, exit codes and the grammar of flags."),
     },
 }
 COMMANDS = {name: entry for section in SECTIONS.values() for name, entry in section.items()}
@@ -121,6 +129,9 @@ def _load(name: str) -> click.Command:
         holder.add_typer(module.app, name=name)
     group = typer.main.get_group(holder)
     command = group.commands[name]
+    from cosa.grammar import adopt
+
+    adopt(command, (name,))
     return command
 
 
@@ -137,6 +148,21 @@ class CosaGroup(TyperGroup):
             _loaded[cmd_name] = _load(cmd_name)
         return _loaded[cmd_name]
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.UsageError as exc:
+            if args and "Did you mean" not in exc.message:
+                from difflib import get_close_matches
+
+                matches = get_close_matches(args[0], list(COMMANDS))
+                if matches:  # worded as Typer words it for subcommands
+                    names = ", ".join(f"'{m}'" for m in matches)
+                    exc.message = f"{exc.message.rstrip('.')}. Did you mean {names}?"
+            raise
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List commands by section from the registry, without importing any of them."""
         for section, entries in SECTIONS.items():
@@ -144,14 +170,27 @@ class CosaGroup(TyperGroup):
                 formatter.write_dl([(name, text) for name, (_, text) in entries.items()])
 
     def invoke(self, ctx: click.Context) -> Any:
-        from cosa import output
+        from cosa import output, screen
         from cosa.store import committed_writes
 
         committed_before = committed_writes()
+        tokens = [*ctx._protected_args, *ctx.args]
+        path = " ".join(tokens[:1] + [t for t in tokens[1:2] if not t.startswith("-")])
+        show = screen.start(path, no_pager=bool(ctx.params.get("no_pager")))
         try:
-            result = super().invoke(ctx)
+            try:
+                result = super().invoke(ctx)
+            finally:
+                if show is not None:
+                    show()
             output.flush()  # a failing stdout surfaces here, not at interpreter exit
             return result
+        except click.exceptions.NoSuchOption as exc:
+            from cosa.grammar import hide_old_spellings
+
+            hide_old_spellings(exc)
+            exc.message = output.safe(exc.message)
+            raise
         except click.ClickException as exc:
             exc.message = output.safe(exc.message)  # usage errors quote what was typed
             raise
@@ -160,7 +199,9 @@ class CosaGroup(TyperGroup):
         except CosaError as exc:
             if _debug():
                 raise
-            _fail(exc.message, exc.hint, int(exc.exit_code))
+            from cosa.grammar import suggest_choice
+
+            _fail(exc.message, suggest_choice(exc.message, exc.hint), int(exc.exit_code))
         except output.OutputFailed as exc:
             _silence_stdout()
             if exc.errno == errno.EPIPE:
@@ -271,6 +312,9 @@ def root(
             dir_okay=False,
         ),
     ] = None,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Never page long output (see `cosa help screen`).")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,

@@ -1,19 +1,26 @@
 """Parsing the dates, times and durations users type, and formatting them for storage.
 
-Accepted date forms (case-insensitive, surrounding whitespace ignored):
+Accepted date forms (case-insensitive, surrounding whitespace ignored), tried in this order:
 
-* ISO `2026-11-26`;
+* ISO `2026-11-26` (a time after it, `2026-11-26 18:30` or `2026-11-26T18:30`, is allowed
+  and dropped where only the day is kept);
+* UK order with slashes, dots or dashes: `26/11/2026`, `26.11.2026`, `1/2/26` (day first; a
+  two-digit year is 20YY). A date that only reads month-first (`11/26/2026`) is refused,
+  naming the reading it refused;
+* a day and a month name: `1 dec`, `1st December 2026`, `dec 1`, `December 1, 2026`; with
+  no year, the nearest such day in the right direction (see `future`);
 * `today`, `yesterday`, `tomorrow`;
-* weekday names and 3-letter abbreviations (`monday`, `mon`): the most recent such day on or
-  before today, or with `future=True` the next one on or after today ("monday" on a Monday is
-  today either way);
+* weekday names and 3-letter abbreviations (`tuesday`, `tue`): for a past event the most
+  recent one *before* today (`tue` on a Tuesday is a week ago: `today` is today), or with
+  `future=True` (due dates) the next one on or after today; `last tue` (before today) and
+  `next tue` (after today) say the direction outright;
 * offsets from today `-3d`, `+2w`, `3d` (unsigned means forward); units `d`, `w`, `m` (months,
   the day clamped to the month's end) and `y` (29 February clamps to 28 February).
 
-Slash dates (`26/11/2026`) are refused on purpose: day/month order is ambiguous.
-
 Note that in a date offset `m` means months, while in a duration (`parse_duration`) it means
-minutes. Datetimes are naive local time. Stdlib only (no dateutil), for import time.
+minutes. Datetimes are naive local time. Stdlib only: python-dateutil's parser costs ~25 ms to
+import and dateparser ~100 ms, neither knows "last tue", and both guess silently where this
+module refuses and says why.
 """
 
 from __future__ import annotations
@@ -34,7 +41,8 @@ __all__ = [
 ]
 
 DATE_HINT = (
-    "use YYYY-MM-DD, today, yesterday, tomorrow, a weekday name, or an offset like -3d or +2w"
+    "use YYYY-MM-DD, DD/MM/YYYY, 1 dec, today, yesterday, a weekday (last tue, next tue),"
+    " or an offset like -3d or +2w; see `cosa help dates`"
 )
 DATETIME_HINT = (
     "use a date (YYYY-MM-DD, today, yesterday, tomorrow, a weekday name, or an offset like -3d)"
@@ -53,9 +61,32 @@ _WEEKDAYS = {
     for name in (full, full[:3])
 }
 _RELATIVE = {"today": 0, "yesterday": -1, "tomorrow": 1}
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_MONTHS = {
+    name: number
+    for number, full in enumerate(_MONTH_NAMES, start=1)
+    for name in (full, full[:3], *(("sept",) if number == 9 else ()))
+}
 
 # Regex sources, compiled on first use by `_rx` (re caches them), not at import.
 _ISO_DATE = r"(\d{4})-(\d{1,2})-(\d{1,2})"
+_UK_DATE = r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})"
+_DAY_MONTH = r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?(?:\s+(\d{4}))?"
+_MONTH_DAY = r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?(?:\s+(\d{4}))?"
+_LAST_NEXT = r"(last|next)\s+([a-z]+)"
 _OFFSET = r"([+-]?)\s*(\d+)\s*(d|days?|w|wks?|weeks?|m|mos?|months?|y|yrs?|years?)"
 # A time of day: 18:30, 18.30, 18:30:15, 6pm, 6:30pm, 6.30 p.m.
 _TIME_SRC = (
@@ -114,23 +145,95 @@ def _add_months(start: date, months: int) -> date:
     return date(year, month0 + 1, day)
 
 
+def _day(text: str, year: int, month: int, day: int, hint: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise _invalid("date", text, str(exc), hint) from None
+
+
+def _long(d: date) -> str:
+    return f"{d.day} {_MONTH_NAMES[d.month - 1].capitalize()} {d.year}"
+
+
+def _uk_date(text: str, m: re.Match[str], hint: str) -> date:
+    """`26/11/2026`, `1/2/26`: day first; a month-first-only reading is refused by name."""
+    first, second, year = int(m[1]), int(m[3]), int(m[4])
+    if len(m[4]) == 2:
+        year += 2000
+    if not 1 <= second <= 12 and 1 <= first <= 12:
+        try:
+            us = date(year, first, second)
+        except ValueError:
+            pass
+        else:
+            raise _invalid(
+                "date",
+                text,
+                f"dates are day first (DD/MM/YYYY), and month {second} does not exist;"
+                f" refused the month-first reading {_long(us)}",
+                f"type {us.day}/{us.month}/{us.year} or {us.isoformat()}",
+            )
+    return _day(text, year, second, first, hint)
+
+
+def _named_month(
+    text: str, day: int, month_name: str, year: str | None, base: date, future: bool, hint: str
+) -> date:
+    month = _MONTHS.get(month_name)
+    if month is None:
+        raise _invalid("date", text, f"unknown month '{month_name}'", hint)
+    if year is not None:
+        return _day(text, int(year), month, day, hint)
+    if not 1 <= day <= 31 or day > (29 if month == 2 else _days_in_month(2001, month)):
+        raise _invalid("date", text, "day is out of range for month", hint)
+    # no year: the nearest such day in the direction of `future` (today counts)
+    step = 1 if future else -1
+    year_ = base.year
+    for _ in range(9):  # 29 February needs up to 8 years
+        try:
+            found = date(year_, month, day)
+        except ValueError:
+            year_ += step
+            continue
+        if (found >= base) if future else (found <= base):
+            return found
+        year_ += step
+    raise _invalid("date", text, "day is out of range for month", hint)  # pragma: no cover
+
+
+def _weekday(base: date, weekday: int, future: bool, *, strict: bool = True) -> date:
+    """The nearest `weekday` after (future) or before `base`; `strict=False` allows `base`."""
+    if future:
+        return base + timedelta(days=(weekday - base.weekday() - strict) % 7 + strict)
+    return base - timedelta(days=(base.weekday() - weekday - 1) % 7 + 1)
+
+
 def _parse_date(text: str, s: str, today: date | None, future: bool, hint: str) -> date:
     """Parse the lowered, stripped `s`; `text` is what the user typed, for messages."""
     if not s:
         raise _invalid("date", text, "no date given", hint)
+    m = _rx(rf"(.+?)(?:\s+|(?<=\d)t){_TIME_SRC}").fullmatch(s)
+    if m and (_rx(_ISO_DATE).fullmatch(m[1]) or _rx(_UK_DATE).fullmatch(m[1])):
+        _parse_time(s[len(m[1]) :].strip(" t"), m.groups()[1:])  # still a valid time
+        s = m[1]  # a time after a full date: the day is what is kept here
     if m := _rx(_ISO_DATE).fullmatch(s):
-        try:
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError as exc:
-            raise _invalid("date", text, str(exc), hint) from None
+        return _day(text, int(m[1]), int(m[2]), int(m[3]), hint)
+    if m := _rx(_UK_DATE).fullmatch(s):
+        return _uk_date(text, m, hint)
     base = date.today() if today is None else today
+    if (m := _rx(_DAY_MONTH).fullmatch(s)) and (m[2] in _MONTHS or m[3]):
+        return _named_month(text, int(m[1]), m[2], m[3], base, future, hint)
+    if (m := _rx(_MONTH_DAY).fullmatch(s)) and m[1] in _MONTHS:
+        return _named_month(text, int(m[2]), m[1], m[3], base, future, hint)
     if s in _RELATIVE:
         return base + timedelta(days=_RELATIVE[s])
     if s in _WEEKDAYS:
-        delta = _WEEKDAYS[s] - base.weekday()
-        if future:
-            return base + timedelta(days=delta % 7)
-        return base - timedelta(days=-delta % 7)
+        return _weekday(base, _WEEKDAYS[s], future, strict=not future)
+    if m := _rx(_LAST_NEXT).fullmatch(s):
+        if m[2] not in _WEEKDAYS:
+            raise _invalid("date", text, f"'{m[2]}' is not a weekday", hint)
+        return _weekday(base, _WEEKDAYS[m[2]], m[1] == "next")
     if m := _rx(_OFFSET).fullmatch(s):
         unit = m[3][0]
         try:
@@ -144,6 +247,8 @@ def _parse_date(text: str, s: str, today: date | None, future: bool, hint: str) 
             raise _invalid("date", text, "offset goes outside years 1 to 9999", hint) from None
     if _rx(_TIME_SRC).fullmatch(s):
         raise _invalid("date", text, "this is a time; a date is needed here", hint)
+    if _rx(r"\d{1,2}[/.]\d{1,2}").fullmatch(s):
+        raise _invalid("date", text, "give the year too (DD/MM/YYYY)", hint)
     if _rx(r"[+-]?\s*\d+\s*[a-z]+").fullmatch(s):
         raise _invalid("date", text, "offset unit must be d, w, m (months) or y", hint)
     raise _invalid("date", text, "not a date", hint)
@@ -152,9 +257,10 @@ def _parse_date(text: str, s: str, today: date | None, future: bool, hint: str) 
 def parse_date(text: str, *, today: date | None = None, future: bool = False) -> date:
     """Parse a date a user typed (see the module docstring for the accepted forms).
 
-    `today` defaults to `date.today()`. `future` picks the direction for weekday names: False
-    (past events) gives the most recent such day on or before today, True (due dates) the next
-    one on or after today. Raises `UserError` for anything else, including impossible dates.
+    `today` defaults to `date.today()`. `future` picks the direction for weekday names and
+    yearless dates: False (past events) gives the most recent such day before today (on or
+    before, for `1 dec`), True (due dates) the next one on or after today. Raises `UserError` for
+    anything else, including impossible dates and month-first dates.
     """
     return _parse_date(text, text.strip().lower(), today, future, DATE_HINT)
 

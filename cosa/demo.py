@@ -17,9 +17,12 @@ from typing import Any
 
 from cosa.domain import (
     actions,
+    agreements,
     circles,
     concerns,
     contacts,
+    documents,
+    followup,
     meetings,
     members,
     pros,
@@ -127,7 +130,7 @@ class Scale:
 
 SCALES = {
     "small": Scale(years=1, circles=5, volunteers=30, meetings_per_circle=40, contacts_per_meeting=1.5,
-                   concerns=14, active_circles=4),
+                   concerns=14, active_circles=3),
     "large": Scale(years=10, circles=300, volunteers=400, meetings_per_circle=84, contacts_per_meeting=6.0,
                    concerns=2000, active_circles=15),
 }  # fmt: skip
@@ -210,7 +213,8 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
             members.add(store, code, mappa_category=rng.choice([1, 1, 1, 2, 3]), mappa_level=mappa_level,
                         legal_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", release_date=release,
                         licence_start=release,
-                        licence_end=release + timedelta(days=rng.choice([365, 730, 1095])))  # fmt: skip
+                        licence_end=release + timedelta(days=rng.choice([365, 730, 1095])),
+                        on=ref_day)  # fmt: skip
             members.add_risk(store, code, instrument="OASys RoSH", scale="RoSH",
                              value=rng.choice(["medium", "high", "high", "very high"]),
                              on=ref_day, source="Probation")  # fmt: skip
@@ -269,7 +273,87 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
             progress("circles", c + 2, plan.circles + 1)
     _concerns(store, rng, plan, pro_ids, today, counts)
     _volunteer_lifecycle(store, rng, today)
+    _circle_life(store, rng, today, counts)
     return counts
+
+
+#: A stand-in for a scanned, signed agreement (a one-line PDF; fictional).
+DEMO_SCAN = b"%PDF-1.4\n% fictional circle agreement, signed by every member\n%%EOF\n"
+
+
+def _circle_life(store: Store, rng: random.Random, today: date, counts: dict[str, int]) -> None:
+    """Agreements (one waiting to be re-signed), a document, follow-up and outcomes of the
+    ended circles, a move, changes of MAPPA level and a referral with a waiting history."""
+    with store.atomic():
+        running = store.query(
+            "SELECT c.id, c.start_date, c.member_id, m.code FROM circles c"
+            " JOIN core_members m ON m.id = c.member_id WHERE c.status != 'ended' ORDER BY c.id"
+        )
+        for i, c in enumerate(running):
+            start = date.fromisoformat(c["start_date"])
+            agreed = start + timedelta(days=7)
+            row = agreements.add(store, c["id"], version="v1", on=agreed)
+            if i == 0:
+                did = documents.store_bytes(store, "circle_id", c["id"], DEMO_SCAN,
+                                            file_name="agreement-v1.pdf", kind="agreement",
+                                            title="Circle agreement v1 (signed scan)")  # fmt: skip
+                store.update("circle_agreements", "agreement", row["id"], {"document_id": did})
+                counts["documents"] = counts.get("documents", 0) + 1
+            signers = ["CM"] + [
+                str(store.scalar("SELECT name FROM volunteers WHERE id = ?", (m["volunteer_id"],)))
+                for m in circles.current_members(store, c["id"], agreed)
+            ]
+            for who in signers:
+                agreements.sign(store, c["id"], who, on=agreed)
+            counts["agreements"] = counts.get("agreements", 0) + 1
+        if running:
+            # a volunteer joins the first running circle after it signed: re-sign pending
+            first = running[0]
+            inside = {m["volunteer_id"] for m in circles.current_members(store, first["id"], today)}
+            newcomer = store.one(
+                "SELECT id FROM volunteers WHERE status = 'active' AND id NOT IN"
+                f" ({', '.join(str(v) for v in inside) or '0'}) ORDER BY id LIMIT 1"
+            )
+            if newcomer is not None:
+                circles.join(store, first["id"], str(newcomer["id"]), on=today - timedelta(days=10))
+            # a move, and a MAPPA level lowered at a review
+            members.move(store, first["code"], on=today - timedelta(days=40),
+                         address="Flat 2, 14 Fictional Road", area="Reading",
+                         note="moved on from Approved Premises")  # fmt: skip
+            level = int(
+                store.scalar(
+                    "SELECT mappa_level FROM core_members WHERE id = ?", (first["member_id"],)
+                )
+            )
+            members.edit(store, first["code"], mappa_level=2 if level == 1 else level - 1,
+                         on=today - timedelta(days=30))  # fmt: skip
+        ended = store.query(
+            "SELECT c.id, c.ended_on FROM circles c WHERE c.status = 'ended' ORDER BY c.id"
+        )
+        for j, c in enumerate(ended):
+            ended_on = date.fromisoformat(c["ended_on"])
+            crew = store.query(
+                "SELECT volunteer_id FROM circle_members WHERE circle_id = ? ORDER BY id LIMIT 1",
+                (c["id"],),
+            )
+            contact_day = min(today, ended_on + timedelta(days=80))
+            if j % 2 == 0 and crew:
+                followup.add(store, c["id"], on=contact_day, by=str(crew[0]["volunteer_id"]),
+                             mode="phone", note="Working and settled; still sees two volunteers.")  # fmt: skip
+                counts["followups"] = counts.get("followups", 0) + 1
+            kind = "none" if j % 2 == 0 else "breach"
+            followup.add_outcome(store, c["id"], on=contact_day, kind=kind, source="probation",
+                                 offence=None if kind == "none" else "other",
+                                 note="Checked with the offender manager.")  # fmt: skip
+            counts["outcomes"] = counts.get("outcomes", 0) + 1
+        # a referral that waited: received, assessed, waiting for volunteers
+        rid = referrals.add(store, received=today - timedelta(days=75), source="probation",
+                            referrer="Offender manager")  # fmt: skip
+        referrals.decide(store, rid, "assessed", on=today - timedelta(days=60),
+                         reason="suitable; assessment meeting held")  # fmt: skip
+        referrals.decide(store, rid, "waiting", on=today - timedelta(days=45), reason_group="other",
+                         reason="waiting for trained volunteers")  # fmt: skip
+        counts["referrals"] = counts.get("referrals", 0) + 1
 
 
 def _volunteer_lifecycle(store: Store, rng: random.Random, today: date) -> None:
@@ -326,6 +410,9 @@ def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[
         day = c_start + timedelta(days=7 * w)
         if day >= today:
             break
+        if w % 17 == 5:  # a meeting that did not happen; every other one moved two days on
+            _cancelled(store, cid, crew, day, moved=w % 34 == 5, today=today, counts=counts)
+            continue
         present = [v for v in crew if rng.random() < 0.85] or crew[:1]
         apologies = [v for v in crew if v not in present]
         attended = rng.choices(["yes", "late", "no"], weights=[88, 7, 5])[0]
@@ -348,10 +435,16 @@ def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[
             given["owner"] = first[0]
             given["due"] = day + timedelta(days=7)
         mid = meetings.add(store, cid, today=today, **given)
-        if w % 4 == 3:
+        if w % 23 == 11:  # typed in twice by mistake; the second record is voided
+            twice = meetings.add(store, cid, today=today, force=True, date=day, present=present)
+            meetings.void(store, twice, reason="recorded twice by mistake")
+            counts["meetings voided"] = counts.get("meetings voided", 0) + 1
+        if w % 4 == 3:  # a month's work outside meetings (the meetings count themselves)
             for v in crew:
-                volunteers.log_hours(store, v, on=day, hours=6, activity="circle", travel_hours=2)
-            counts["hours entries"] = counts.get("hours entries", 0) + len(crew)
+                volunteers.log_hours(store, v, on=day, hours=1.5, activity="circle",
+                                     travel_hours=2, circle=cid)  # fmt: skip
+            volunteers.log_hours(store, crew[0], on=day, hours=1, activity="admin")
+            counts["hours entries"] = counts.get("hours entries", 0) + len(crew) + 1
         if w % 8 == 7:
             volunteers.supervise(store, crew[w // 8 % len(crew)], on=day + timedelta(days=2), kind="group",
                                  wellbeing="coping well", note="Group supervision after the meeting.")  # fmt: skip
@@ -381,9 +474,25 @@ def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[
             actions.done(store, row["id"], note="Done.", on=row["due"])
 
 
+def _cancelled(store: Store, cid: int, crew: list[str], day: date, *, moved: bool, today: date,
+               counts: dict[str, int]) -> None:  # fmt: skip
+    """A meeting cancelled (the core member unwell); when `moved`, held two days later."""
+    new_day = day + timedelta(days=2)
+    moved = moved and new_day < today
+    meetings.cancel(store, cid, on=day, reason="core member unwell" if moved else "venue closed",
+                    moved_to=new_day if moved else None)  # fmt: skip
+    counts["meetings cancelled"] = counts.get("meetings cancelled", 0) + 1
+    if moved:
+        mid = meetings.add(store, cid, today=today, date=new_day, time="18:30", duration=90,
+                           present=crew, cm_attended="yes", rag="green",
+                           minutes="Held two days late: the core member had been unwell.")  # fmt: skip
+        meetings.approve(store, mid, at=min(datetime.combine(new_day, time(21)), datetime.now()))
+        counts["meetings"] = counts.get("meetings", 0) + 1
+
+
 def _concerns(store: Store, rng: random.Random, plan: Scale, pro_ids: list[int], today: date,
               counts: dict[str, int]) -> None:  # fmt: skip
-    rows = store.query("SELECT id, circle_id, date FROM meetings ORDER BY id")
+    rows = store.query("SELECT id, circle_id, date FROM meetings WHERE state = 'held' ORDER BY id")
     if not rows:
         return
     picks = rng.sample(rows[:-10], k=min(plan.concerns, len(rows) - 10) - 2) + rows[-2:]

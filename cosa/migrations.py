@@ -667,3 +667,328 @@ def m020_meeting_states(store: Store) -> None:
         """
     )
     reaudit(store, "meeting")
+
+
+@migration
+def m021_meeting_corrections(store: Store) -> None:
+    """Only held meetings owe minutes, so the index of unapproved minutes leaves cancelled and
+    void ones out. An amendment may correct the meeting's structured fields: `changes` keeps
+    each corrected field's value before and after (JSON), the meeting row carries the after."""
+    store.script(
+        """
+        DROP INDEX meetings_unapproved;
+        CREATE INDEX meetings_unapproved ON meetings (minutes_due_at)
+            WHERE approved_at IS NULL AND state = 'held';
+        ALTER TABLE meeting_amendments ADD COLUMN changes TEXT;
+        """
+    )
+    reaudit(store, "amendment")
+
+
+@migration
+def m030_hours_circle(store: Store) -> None:
+    """Hours logged by hand belong to one circle (`circle_id`) or to none (training, admin).
+
+    Entries logged before this migration get the circle when it is certain: a `circle` or
+    `contact` entry of a volunteer who was a member of exactly one circle that day. Others stay
+    without a circle (they count for the volunteer, in no circle's report)."""
+    store.script(
+        """
+        ALTER TABLE volunteer_hours ADD COLUMN circle_id INTEGER REFERENCES circles (id);
+        CREATE INDEX volunteer_hours_circle ON volunteer_hours (circle_id, date);
+        UPDATE volunteer_hours SET circle_id = (
+            SELECT min(cm.circle_id) FROM circle_members cm
+            WHERE cm.volunteer_id = volunteer_hours.volunteer_id
+            AND cm.joined_on <= volunteer_hours.date
+            AND (cm.left_on IS NULL OR cm.left_on >= volunteer_hours.date)
+            HAVING count(DISTINCT cm.circle_id) = 1
+        ) WHERE activity IN ('circle', 'contact');
+        """
+    )
+    reaudit(store, "hours")
+
+
+# -- circle life (m070–m079) -----------------------------------------------------------------
+
+#: Tables of dated entries (SPEC §9 "records keep their history"): owner table -> history
+#: table. Every one has `field`, `value`, `on_date` and `note`; `cosa.history` reads them.
+HISTORY_COLUMNS = """
+    field TEXT NOT NULL,
+    value TEXT,
+    on_date TEXT NOT NULL,
+    note TEXT"""
+
+
+@migration
+def m070_history(store: Store) -> None:
+    """Values that change over time become dated entries: a core member's address and area,
+    MAPPA category and level and legal status (`member_history`), and a referral's decisions
+    (`referral_history`: received, assessed, waiting, accepted, declined, withdrawn). The
+    current columns stay as the latest value; existing values become the first entry, dated
+    from the record's creation (a referral's from its received and decided dates)."""
+    store.script(
+        f"""
+        CREATE TABLE member_history ({RECORD_COLUMNS},
+            member_id INTEGER NOT NULL REFERENCES core_members (id),{HISTORY_COLUMNS}
+        );
+        CREATE INDEX member_history_member ON member_history (member_id, field, on_date);
+        CREATE TABLE referral_history ({RECORD_COLUMNS},
+            referral_id INTEGER NOT NULL REFERENCES referrals (id),{HISTORY_COLUMNS},
+            reason_group TEXT,
+            decided_by TEXT
+        );
+        CREATE INDEX referral_history_referral ON referral_history (referral_id, field, on_date);
+        """
+    )
+    from cosa.history import MEMBER_FIELDS
+
+    for m in store.query("SELECT * FROM core_members ORDER BY id"):
+        for field in MEMBER_FIELDS:
+            if field in m and m[field] is not None:
+                store.insert(
+                    "member_history",
+                    "member_history",
+                    {
+                        "member_id": m["id"],
+                        "field": field,
+                        "value": str(m[field]),
+                        "on_date": str(m["created_at"])[:10],
+                    },
+                    action="member_history.migrate",
+                )
+    for i in store.query(
+        "SELECT member_id, address, created_at FROM member_identity WHERE address IS NOT NULL"
+        " ORDER BY member_id"
+    ):
+        store.insert(
+            "member_history",
+            "member_history",
+            {
+                "member_id": i["member_id"],
+                "field": "address",
+                "value": i["address"],
+                "on_date": str(i["created_at"])[:10],
+            },
+            action="member_history.migrate",
+        )
+    for r in store.query("SELECT * FROM referrals ORDER BY id"):
+        store.insert(
+            "referral_history",
+            "referral_history",
+            {
+                "referral_id": r["id"],
+                "field": "decision",
+                "value": "received",
+                "on_date": r["received_on"],
+            },
+            action="referral_history.migrate",
+        )
+        if r["decision"]:
+            store.insert(
+                "referral_history",
+                "referral_history",
+                {
+                    "referral_id": r["id"],
+                    "field": "decision",
+                    "value": r["decision"],
+                    "on_date": r["decided_on"] or str(r["updated_at"])[:10],
+                    "note": r["reason"],
+                    "reason_group": r["reason_group"],
+                    "decided_by": r["decided_by"],
+                },
+                action="referral_history.migrate",
+            )
+
+
+RECORD_TABLES["member_history"] = "member_history"
+RECORD_TABLES["referral_history"] = "referral_history"
+
+
+@migration
+def m071_followup(store: Store) -> None:
+    """Follow-up after a circle ends: checks scheduled at the ending (3, 6 and 12 months by
+    default, setting `followup_months`), follow-up contacts, and outcomes (recall, breach,
+    reconviction, charge, none), which may also be recorded while a circle runs."""
+    store.script(
+        f"""
+        CREATE TABLE followup_checks ({RECORD_COLUMNS},
+            circle_id INTEGER NOT NULL REFERENCES circles (id),
+            months INTEGER NOT NULL,
+            due_on TEXT NOT NULL,
+            done_on TEXT,
+            followup_id INTEGER REFERENCES followups (id)
+        );
+        CREATE INDEX followup_checks_open ON followup_checks (due_on) WHERE done_on IS NULL;
+        CREATE INDEX followup_checks_circle ON followup_checks (circle_id, due_on);
+        CREATE TABLE followups ({RECORD_COLUMNS},
+            circle_id INTEGER NOT NULL REFERENCES circles (id),
+            on_date TEXT NOT NULL,
+            volunteer_id INTEGER REFERENCES volunteers (id),
+            professional_id INTEGER REFERENCES professionals (id),
+            mode TEXT,
+            note TEXT,
+            CHECK ((volunteer_id IS NULL) <> (professional_id IS NULL))
+        );
+        CREATE INDEX followups_circle ON followups (circle_id, on_date);
+        CREATE TABLE outcomes ({RECORD_COLUMNS},
+            circle_id INTEGER NOT NULL REFERENCES circles (id),
+            on_date TEXT NOT NULL,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('recall', 'breach', 'reconviction', 'charge', 'none')),
+            offence TEXT
+                CHECK (offence IN ('sexual-contact', 'sexual-non-contact', 'violent', 'other')),
+            source TEXT NOT NULL CHECK (source IN ('probation', 'police', 'other')),
+            note TEXT
+        );
+        CREATE INDEX outcomes_circle ON outcomes (circle_id, on_date);
+        """
+    )
+
+
+RECORD_TABLES["followup_check"] = "followup_checks"
+RECORD_TABLES["followup"] = "followups"
+RECORD_TABLES["outcome"] = "outcomes"
+
+
+@migration
+def m072_agreements_documents(store: Store) -> None:
+    """Circle agreements (versioned; who signed which version when), documents (the file's
+    bytes inside the encrypted database, with size and SHA-256, attached to one circle,
+    member, referral or volunteer), and the agreement version a consent to share rests on."""
+    store.script(
+        f"""
+        CREATE TABLE documents ({RECORD_COLUMNS},
+            circle_id INTEGER REFERENCES circles (id),
+            member_id INTEGER REFERENCES core_members (id),
+            referral_id INTEGER REFERENCES referrals (id),
+            volunteer_id INTEGER REFERENCES volunteers (id),
+            title TEXT NOT NULL,
+            kind TEXT,
+            file_name TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            content BLOB,
+            CHECK ((circle_id IS NOT NULL) + (member_id IS NOT NULL)
+                   + (referral_id IS NOT NULL) + (volunteer_id IS NOT NULL) = 1)
+        );
+        CREATE INDEX documents_circle ON documents (circle_id);
+        CREATE INDEX documents_member ON documents (member_id);
+        CREATE INDEX documents_referral ON documents (referral_id);
+        CREATE INDEX documents_volunteer ON documents (volunteer_id);
+        CREATE TABLE circle_agreements ({RECORD_COLUMNS},
+            circle_id INTEGER NOT NULL REFERENCES circles (id),
+            version TEXT NOT NULL,
+            on_date TEXT NOT NULL,
+            document_id INTEGER REFERENCES documents (id),
+            note TEXT,
+            UNIQUE (circle_id, version)
+        );
+        CREATE INDEX circle_agreements_circle ON circle_agreements (circle_id, on_date);
+        CREATE TABLE agreement_signatures ({RECORD_COLUMNS},
+            agreement_id INTEGER NOT NULL REFERENCES circle_agreements (id),
+            volunteer_id INTEGER REFERENCES volunteers (id),
+            professional_id INTEGER REFERENCES professionals (id),
+            member_id INTEGER REFERENCES core_members (id),
+            signed_on TEXT NOT NULL,
+            CHECK ((volunteer_id IS NOT NULL) + (professional_id IS NOT NULL)
+                   + (member_id IS NOT NULL) = 1)
+        );
+        CREATE INDEX agreement_signatures_agreement ON agreement_signatures (agreement_id);
+        ALTER TABLE member_consent ADD COLUMN agreement_id INTEGER
+            REFERENCES circle_agreements (id);
+        """
+    )
+    reaudit(store, "member_consent")
+
+
+RECORD_TABLES["document"] = "documents"
+RECORD_TABLES["agreement"] = "circle_agreements"
+RECORD_TABLES["signature"] = "agreement_signatures"
+
+
+@migration
+def m080_disclosure_register(store: Store) -> None:
+    """Every disclosure in one register: share packs, escalations to professionals, subject
+    access packs and raw returns. The table is rebuilt so that a disclosure need not have a
+    professional (a subject access pack goes to the data subject), a core member (a raw
+    return is about no one in particular) or a file (an escalation by phone); it gains the
+    escalation or subject access request it records. Every escalation already made is
+    recorded as a disclosure."""
+    store.script(
+        f"""
+        CREATE TABLE sars ({RECORD_COLUMNS},
+            member_id INTEGER NOT NULL REFERENCES core_members (id),
+            received_on TEXT NOT NULL,
+            via TEXT,
+            note TEXT
+        );
+        CREATE INDEX sars_member ON sars (member_id);
+        CREATE TABLE sar_events ({RECORD_COLUMNS},
+            sar_id INTEGER NOT NULL REFERENCES sars (id),
+            kind TEXT NOT NULL
+                CHECK (kind IN ('verified', 'paused', 'resumed', 'extended', 'pack', 'responded')),
+            date TEXT NOT NULL,
+            months INTEGER,
+            reason TEXT,
+            file_name TEXT,
+            sha256 TEXT,
+            encrypted INTEGER
+        );
+        CREATE INDEX sar_events_sar ON sar_events (sar_id, date, id);
+
+        CREATE TABLE complaints ({RECORD_COLUMNS},
+            received_on TEXT NOT NULL,
+            complainant TEXT NOT NULL,
+            about TEXT NOT NULL,
+            note TEXT,
+            acknowledged_on TEXT,
+            responded_on TEXT,
+            outcome TEXT CHECK (outcome IN ('upheld', 'partly', 'not-upheld'))
+        );
+        CREATE INDEX complaints_open ON complaints (responded_on, received_on);
+
+        CREATE TABLE disclosures_new ({RECORD_COLUMNS},
+            member_id INTEGER REFERENCES core_members (id),
+            circle_id INTEGER REFERENCES circles (id),
+            meeting_id INTEGER REFERENCES meetings (id),
+            professional_id INTEGER REFERENCES professionals (id),
+            recipient TEXT NOT NULL,
+            disclosed_on TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            items TEXT NOT NULL,
+            basis TEXT NOT NULL,
+            override_reason TEXT,
+            removed TEXT NOT NULL,
+            file_name TEXT,
+            sha256 TEXT,
+            encrypted INTEGER NOT NULL DEFAULT 0,
+            escalation_id INTEGER REFERENCES escalations (id),
+            sar_id INTEGER REFERENCES sars (id)
+        );
+        INSERT INTO disclosures_new (id, uuid, created_at, updated_at, created_by, updated_by,
+            member_id, circle_id, meeting_id, professional_id, recipient, disclosed_on, kind,
+            items, basis, override_reason, removed, file_name, sha256, encrypted)
+        SELECT id, uuid, created_at, updated_at, created_by, updated_by,
+            member_id, circle_id, meeting_id, professional_id, recipient, disclosed_on, kind,
+            items, basis, override_reason, removed, file_name, sha256, encrypted
+        FROM disclosures;
+        DROP TABLE disclosures;
+        ALTER TABLE disclosures_new RENAME TO disclosures;
+        CREATE INDEX disclosures_member ON disclosures (member_id, disclosed_on);
+        CREATE INDEX disclosures_professional ON disclosures (professional_id);
+        CREATE INDEX disclosures_meeting ON disclosures (meeting_id);
+        CREATE INDEX disclosures_date ON disclosures (disclosed_on, id);
+        CREATE INDEX disclosures_escalation ON disclosures (escalation_id);
+        CREATE INDEX disclosures_sar ON disclosures (sar_id);
+        """
+    )
+    reaudit(store, "disclosure")
+    from cosa.domain.disclosures import record_escalation
+
+    for row in store.query("SELECT id FROM escalations ORDER BY id"):
+        record_escalation(store, int(row["id"]), action="schema.migrate")
+
+
+RECORD_TABLES["sar"] = "sars"
+RECORD_TABLES["sar_event"] = "sar_events"
+RECORD_TABLES["complaint"] = "complaints"

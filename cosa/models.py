@@ -80,6 +80,7 @@ class HoursEntry(Record):
     hours: float
     activity: Activity
     travel_hours: float = 0.0
+    circle_id: int | None = None
 
 
 class HoursTotals(BaseModel):
@@ -165,14 +166,29 @@ class Consent(Record):
     agency: str | None = None
     given_on: str
     withdrawn_on: str | None = None
+    #: The circle agreement (and its version) in force when consent was given, if any.
+    agreement_id: int | None = None
+    agreement_version: str | None = None
+
+
+class HistoryEntry(Record):
+    """A dated entry of a record's history: `field` took `value` from `on_date`."""
+
+    field: str
+    value: str | None = None
+    on_date: str
+    note: str | None = None
 
 
 class MemberDetail(CoreMember):
-    """`member show --json`: the member with conditions, risk assessments and consents."""
+    """`member show --json`: the member with conditions, risk assessments, consents and
+    `history` (dated entries: MAPPA, legal status, area; addresses only with --identity)."""
 
     conditions: list[LicenceCondition]
     risks: list[RiskAssessment]
     consents: list[Consent]
+    area: str | None = None
+    history: list[HistoryEntry] = []
 
 
 class MemberDetailWithIdentity(MemberDetail):
@@ -181,8 +197,18 @@ class MemberDetailWithIdentity(MemberDetail):
     identity: MemberIdentity | None = None
 
 
+class ReferralEvent(HistoryEntry):
+    """A referral event: `value` is received, assessed, waiting, accepted, declined or
+    withdrawn; `note` the reason in words."""
+
+    reason_group: str | None = None
+    decided_by: str | None = None
+
+
 class Referral(Record):
-    """A referral; `decision` is null until decided."""
+    """A referral; `decision` (the latest event after `received`) is null until decided.
+    `days_waiting`: days from received to a final decision (accepted, declined,
+    withdrawn), or to today while none."""
 
     member_id: int | None = None
     member_code: str | None = None
@@ -190,11 +216,18 @@ class Referral(Record):
     source: str
     referrer: str | None = None
     documents: str | None = None
-    decision: Literal["accepted", "declined", "waiting", "withdrawn"] | None = None
+    decision: Literal["assessed", "accepted", "declined", "waiting", "withdrawn"] | None = None
     reason_group: str | None = None
     reason: str | None = None
     decided_on: str | None = None
     decided_by: str | None = None
+    days_waiting: int | None = None
+
+
+class ReferralDetail(Referral):
+    """`referral show --json`: the referral with its `events`, oldest first."""
+
+    events: list[ReferralEvent] = []
 
 
 class Circle(Record):
@@ -475,9 +508,27 @@ class StatusCircle(BaseModel):
     days_since_meeting: int | None = None
     #: When the next meeting is due by the cadence (last meeting, or start, + cadence days).
     meeting_due_by: str
-    #: The next regular meeting day from today (else the cadence date, or today if past).
+    #: The next planned meeting day from today with nothing recorded (`meeting list
+    #: --upcoming`); else the cadence date, or today if past.
     next_meeting: str
     not_met: bool
+    #: Meetings held / cancelled over the circle's life (void ones never count).
+    meetings_held: int = 0
+    meetings_cancelled: int = 0
+
+
+class StatusNotifyPP(BaseModel):
+    """A held meeting marked `--notify-pp` with nothing recorded yet of probation being told:
+    no escalation of a concern raised at it, no share pack of it sent to a probation
+    professional."""
+
+    meeting_id: int
+    circle_id: int
+    member_code: str
+    date: str
+    type: str
+    #: Concerns raised at the meeting (escalating one of them clears the item).
+    concerns: int
 
 
 class StatusReview(BaseModel):
@@ -520,20 +571,53 @@ class StatusSupervision(BaseModel):
     due_on: str | None = None
 
 
+class StatusFollowup(BaseModel):
+    id: int
+    circle_id: int
+    member_code: str
+    months: int
+    ended_on: str
+    due_on: str
+    #: Days until due (negative: overdue).
+    days_left: int
+
+
+class StatusAgreement(BaseModel):
+    id: int
+    circle_id: int
+    member_code: str
+    version: str
+    on_date: str
+    last_signed: str | None = None
+    #: Who has not signed the latest agreement (the core member's code, volunteers' names).
+    missing: str
+
+
 class Status(BaseModel):
     """`cosa status --json`: one key per section, most urgent first, and `counts` of each."""
 
     today: str
     generated_at: str
     concerns: list[StatusConcern]
+    probation_to_be_told: list[StatusNotifyPP] = []
     minutes_late: list[StatusMinutes]
     actions_overdue: list[StatusAction]
     circles_not_met: list[StatusCircle]
     actions_due: list[StatusAction]
     reviews_due: list[StatusReview]
     licences_ending: list[StatusLicence]
+    #: Re-check date passed, or never vetted.
+    vetting_overdue: list[StatusVetting] = []
+    #: Re-check due from today to 30 days on.
     vetting_due: list[StatusVetting]
+    #: Supervision date passed, or never supervised.
+    supervision_overdue: list[StatusSupervision] = []
+    #: Supervision due from today to 7 days on.
     supervision_due: list[StatusSupervision]
+    followups_due: list[StatusFollowup] = []
+    agreements_to_sign: list[StatusAgreement] = []
+    sars_due: list[Sar]
+    complaints_due: list[Complaint]
     circles: list[StatusCircle]
     counts: dict[str, int]
 
@@ -548,6 +632,9 @@ class Meeting(Record):
 
     `minutes_state`: none (no minutes yet), draft, late (not approved by `minutes_due_at`,
     48 h after the meeting) or approved (immutable; corrections are amendments).
+    `state`: held, cancelled (did not take place: `state_reason`, perhaps `moved_to` a date;
+    owes no minutes, so its `minutes_state` is none) or void (recorded in error, with
+    `state_reason`; listed only with `--all`).
     """
 
     circle_id: int
@@ -566,6 +653,21 @@ class Meeting(Record):
     approved_at: str | None = None
     approved_by: str | None = None
     minutes_state: MinutesState
+    state: Literal["held", "cancelled", "void"] = "held"
+    state_reason: str | None = None
+    moved_to: str | None = None
+
+
+class Upcoming(BaseModel):
+    """A planned meeting (`meeting list --upcoming --json`): a day of the circle's schedule
+    (its weekday every `cadence_days` from its start) with no meeting recorded or cancelled."""
+
+    circle_id: int
+    member_code: str
+    date: str
+    weekday: str
+    time: str | None = None
+    venue: str | None = None
 
 
 class Attendance(Record):
@@ -575,12 +677,24 @@ class Attendance(Record):
     status: Literal["present", "apologies"]
 
 
+class Absent(BaseModel):
+    """A member of the circle on the day who was neither present nor sent apologies."""
+
+    volunteer_id: int
+    volunteer_name: str
+
+
 class Amendment(Record):
-    """A correction to approved minutes; `created_at` / `created_by` are its time and operator."""
+    """A correction to approved minutes; `created_at` / `created_by` are its time and operator.
+
+    `changes`: the structured fields it corrected, as a JSON object {field: [before, after]}
+    (`attendance` as text); null for a correction of the text only.
+    """
 
     meeting_id: int
     text: str
     reason: str | None = None
+    changes: str | None = None
 
 
 class MeetingDetail(Meeting):
@@ -589,6 +703,7 @@ class MeetingDetail(Meeting):
 
     minutes: str | None = None
     attendance: list[Attendance]
+    absent: list[Absent] = []
     concerns: list[Concern]
     actions: list[Action]
     amendments: list[Amendment]
@@ -615,28 +730,34 @@ class SearchHit(BaseModel):
 
 
 class Disclosure(Record):
-    """A share pack sent outside the provider (`cosa share`); append-only.
+    """Something that left the provider; append-only. `kind` is `share pack` (`cosa share`),
+    `escalation` (`cosa concern escalate`), `subject access pack` (`cosa sar respond`),
+    `raw return` (`cosa report return --raw`) or `research extract` (`cosa report extract`).
 
-    `recipient` is the professional as they were on the day (name, role, agency); `basis` is
-    `consent` or, with an override, its lawful basis and `override_reason`; `sha256` is the
-    digest of the file that left (`file_name`); the `uuid` is printed on the pack.
+    `recipient` is who received it as they were on the day (a professional's name, role and
+    agency); `basis` is the lawful basis (`consent`, an override's basis with
+    `override_reason`, `subject access`, `sharing agreement`); `sha256` is the digest of the
+    file that left (`file_name`; none for an escalation by phone or email); the `uuid` is
+    printed on a share pack. `escalation_id` / `sar_id` link the record it discloses.
     """
 
-    member_id: int
-    member_code: str
+    member_id: int | None = None
+    member_code: str | None = None
     circle_id: int | None = None
     meeting_id: int | None = None
-    professional_id: int
+    professional_id: int | None = None
     recipient: str
     disclosed_on: str
     kind: str
     items: list[str]
-    basis: Literal["consent", "override", "legal duty", "vital interests", "public task"]
+    basis: str
     override_reason: str | None = None
     removed: list[str]
-    file_name: str
-    sha256: str
+    file_name: str | None = None
+    sha256: str | None = None
     encrypted: bool
+    escalation_id: int | None = None
+    sar_id: int | None = None
 
 
 # -- retention -------------------------------------------------------------------------------
@@ -710,3 +831,133 @@ class RetentionErasure(BaseModel):
     due_on: str | None = None
     rows: dict[str, int]
     note: str | None = None
+
+
+# -- a circle's whole life: follow-up, outcomes, agreements, documents ------------------------
+
+
+class Followup(Record):
+    """A follow-up contact after a circle ended, by a volunteer or a professional (`by`)."""
+
+    circle_id: int
+    member_code: str
+    on_date: str
+    volunteer_id: int | None = None
+    professional_id: int | None = None
+    by: str | None = None
+    mode: str | None = None
+    note: str | None = None
+
+
+class Outcome(Record):
+    """An outcome: recall, breach, reconviction, charge or none, with its source."""
+
+    circle_id: int
+    member_code: str
+    on_date: str
+    kind: Literal["recall", "breach", "reconviction", "charge", "none"]
+    offence: Literal["sexual-contact", "sexual-non-contact", "violent", "other"] | None = None
+    source: Literal["probation", "police", "other"]
+    note: str | None = None
+
+
+class Agreement(Record):
+    """A version of a circle's agreement; `signed` counts its signatures."""
+
+    circle_id: int
+    member_code: str
+    version: str
+    on_date: str
+    document_id: int | None = None
+    note: str | None = None
+    signed: int = 0
+
+
+class Signature(Record):
+    """Who signed an agreement (`role`: volunteer, professional or CM) and when."""
+
+    agreement_id: int
+    volunteer_id: int | None = None
+    professional_id: int | None = None
+    member_id: int | None = None
+    signer: str
+    role: Literal["volunteer", "professional", "CM"]
+    signed_on: str
+
+
+class AgreementDetail(Agreement):
+    """`agreement show --json`: signatures and `missing` (who has still to sign)."""
+
+    signatures: list[Signature]
+    missing: list[str]
+
+
+class Document(Record):
+    """A document (never its bytes): `record` names what it belongs to, e.g. `circle:3`."""
+
+    record: str
+    circle_id: int | None = None
+    member_id: int | None = None
+    referral_id: int | None = None
+    volunteer_id: int | None = None
+    title: str
+    kind: str | None = None
+    file_name: str
+    size: int
+    sha256: str
+
+
+# -- the provider's registers ----------------------------------------------------------------
+
+
+class SarEvent(Record):
+    """A dated step of a subject access request: verified, paused, resumed, extended, pack
+    (a pack made for it) or responded (with the pack's file name and SHA-256)."""
+
+    sar_id: int
+    kind: Literal["verified", "paused", "resumed", "extended", "pack", "responded"]
+    date: str
+    months: int | None = None
+    reason: str | None = None
+    file_name: str | None = None
+    sha256: str | None = None
+    encrypted: bool | None = None
+
+
+class Sar(Record):
+    """A subject access request and its clock (`cosa sar`): `due` is one calendar month
+    from `clock_starts` (receipt, or a later verification), plus `extension_months`, plus
+    `paused_days`; `state` is open, paused or responded; `days_left` is negative when
+    overdue. `events` only in `sar show`."""
+
+    member_id: int
+    member_code: str
+    received_on: str
+    via: str | None = None
+    note: str | None = None
+    state: Literal["open", "paused", "responded"]
+    clock_starts: str
+    paused_days: int
+    extension_months: int
+    paused_since: str | None = None
+    due: str
+    responded_on: str | None = None
+    days_left: int
+    events: list[SarEvent] | None = None
+
+
+class Complaint(Record):
+    """A complaint (`cosa complaint`): acknowledgement due by `acknowledge_by` (30 days after
+    receipt); `state` is received, acknowledged or answered; `days_left` until the
+    acknowledgement is due (None once acknowledged)."""
+
+    received_on: str
+    complainant: str
+    about: str
+    note: str | None = None
+    acknowledged_on: str | None = None
+    responded_on: str | None = None
+    outcome: Literal["upheld", "partly", "not-upheld"] | None = None
+    acknowledge_by: str
+    state: Literal["received", "acknowledged", "answered"]
+    days_left: int | None = None

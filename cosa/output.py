@@ -26,6 +26,8 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ParamSpec
 
+from cosa.screen import paint, stdout_is_tty
+
 P = ParamSpec("P")
 
 Column = tuple[str, str]  # (key, header)
@@ -55,11 +57,9 @@ def flush() -> None:
         sys.stderr.flush()
 
 
-def stdout_is_tty() -> bool:
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
+#: Columns whose red/amber/green values are coloured on a terminal (cosa.screen).
+RAG_KEYS = frozenset({"severity", "rag"})
+RAG_LABELS = frozenset({"Severity", "RAG"})
 
 
 #: Characters that must not reach a terminal raw: C0 controls but newline and tab, DEL, C1
@@ -163,16 +163,25 @@ def table(
 def _rich_table(
     rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], title: str | None
 ) -> None:
+    import shutil
+
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    from cosa.screen import RAG_STYLES
 
     t = Table(title=safe(title) if title else None, header_style="bold", show_edge=False)
     for _, header in columns:
         t.add_column(Text(safe(header)), overflow="fold")
     for row in rows:
-        t.add_row(*(Text(safe(_cell(row.get(key)))) for key, _ in columns))
-    Console(no_color=bool(os.environ.get("NO_COLOR"))).print(t)
+        cells = [Text(safe(_cell(row.get(key)))) for key, _ in columns]
+        for cell, (key, _) in zip(cells, columns, strict=True):
+            if key in RAG_KEYS:
+                cell.stylize(RAG_STYLES.get(cell.plain.lower(), ""))
+        t.add_row(*cells)
+    width = shutil.get_terminal_size().columns
+    Console(force_terminal=True, no_color=bool(os.environ.get("NO_COLOR")), width=width).print(t)
 
 
 @_guarded
@@ -185,6 +194,7 @@ def record(pairs: Sequence[tuple[str, Any]], title: str | None = None) -> None:
         label = safe(label)
         text = safe(_cell(value))
         lines = text.splitlines() or [""]
-        sys.stdout.write(f"{label.ljust(width)}  {lines[0]}\n")
+        first = paint(lines[0]) if label in RAG_LABELS else lines[0]
+        sys.stdout.write(f"{label.ljust(width)}  {first}\n")
         for extra in lines[1:]:
             sys.stdout.write(f"{' ' * width}  {extra}\n")

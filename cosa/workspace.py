@@ -421,6 +421,13 @@ class Workspace:
         keyring.set_timeout(name, max(1, int(min(idle, remaining))))
         return bytes(key)
 
+    def open_session_only(self, operator: str) -> Store | None:
+        """The store if an unlock session holds its key, else None: never a prompt, never a
+        passphrase source (for shell completion)."""
+        kf = self.load_keys()
+        key = self.session_key(kf.workspace)
+        return None if key is None else self._open_with(kf, [key], operator)
+
     def start_session(self, workspace_id: str, key: bytes, idle_s: int) -> datetime:
         from cosa import keyring
 

@@ -222,8 +222,10 @@ def build(store: Any) -> World:
             store, circle, by=by, on=day, mode="phone", duration=minutes, note=f"Call with {by}"
         )
     for name in VOLUNTEERS:
-        volunteers.log_hours(store, name, on="2025-07-01", hours=2, travel_hours=0.5)
-        volunteers.log_hours(store, name, on="2025-08-05", hours=3, activity="circle")
+        volunteers.log_hours(store, name, on="2025-07-01", hours=2, travel_hours=0.5, circle=circle)
+        volunteers.log_hours(
+            store, name, on="2025-08-05", hours=3, activity="circle", circle=circle
+        )
     reviews.add(
         store,
         circle,

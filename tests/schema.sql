@@ -1,8 +1,10 @@
 CREATE INDEX actions_circle ON actions (circle_id, status);
 CREATE INDEX actions_meeting ON actions (meeting_id);
 CREATE INDEX actions_open_due ON actions (due) WHERE status = 'open';
+CREATE INDEX agreement_signatures_agreement ON agreement_signatures (agreement_id);
 CREATE INDEX audit_at ON audit (at);
 CREATE INDEX audit_record ON audit (record_type, record_id);
+CREATE INDEX circle_agreements_circle ON circle_agreements (circle_id, on_date);
 CREATE INDEX circle_goals_circle ON circle_goals (circle_id);
 CREATE INDEX circle_goals_review ON circle_goals (review_on);
 CREATE INDEX circle_links_circle ON circle_links (circle_id);
@@ -16,6 +18,7 @@ CREATE INDEX circle_members_volunteer ON circle_members (volunteer_id);
 CREATE INDEX circle_phases_circle ON circle_phases (circle_id, started_on);
 CREATE INDEX circles_member ON circles (member_id);
 CREATE INDEX circles_status ON circles (status);
+CREATE INDEX complaints_open ON complaints (responded_on, received_on);
 CREATE INDEX concern_notes_concern ON concern_notes (concern_id);
 CREATE INDEX concerns_circle_date ON concerns (circle_id, date);
 CREATE INDEX concerns_date ON concerns (date);
@@ -26,24 +29,38 @@ CREATE INDEX contacts_date ON contacts (date);
 CREATE INDEX contacts_volunteer_date ON contacts (volunteer_id, date);
 CREATE INDEX core_members_licence_end ON core_members (licence_end);
 CREATE INDEX core_members_mappa ON core_members (mappa_category, mappa_level);
+CREATE INDEX disclosures_date ON disclosures (disclosed_on, id);
+CREATE INDEX disclosures_escalation ON disclosures (escalation_id);
 CREATE INDEX disclosures_meeting ON disclosures (meeting_id);
 CREATE INDEX disclosures_member ON disclosures (member_id, disclosed_on);
 CREATE INDEX disclosures_professional ON disclosures (professional_id);
+CREATE INDEX disclosures_sar ON disclosures (sar_id);
+CREATE INDEX documents_circle ON documents (circle_id);
+CREATE INDEX documents_member ON documents (member_id);
+CREATE INDEX documents_referral ON documents (referral_id);
+CREATE INDEX documents_volunteer ON documents (volunteer_id);
 CREATE INDEX escalations_at ON escalations (at);
 CREATE INDEX escalations_concern ON escalations (concern_id);
+CREATE INDEX followup_checks_circle ON followup_checks (circle_id, due_on);
+CREATE INDEX followup_checks_open ON followup_checks (due_on) WHERE done_on IS NULL;
+CREATE INDEX followups_circle ON followups (circle_id, on_date);
 CREATE INDEX goal_updates_goal ON goal_updates (goal_id, date);
 CREATE INDEX meeting_amendments_meeting ON meeting_amendments (meeting_id);
 CREATE INDEX meeting_attendance_volunteer ON meeting_attendance (volunteer_id);
 CREATE INDEX meetings_circle_date ON meetings (circle_id, date);
 CREATE INDEX meetings_circle_state_date ON meetings (circle_id, state, date);
 CREATE INDEX meetings_date ON meetings (date);
-CREATE INDEX meetings_unapproved ON meetings (minutes_due_at) WHERE approved_at IS NULL;
+CREATE INDEX meetings_unapproved ON meetings (minutes_due_at)
+            WHERE approved_at IS NULL AND state = 'held';
 CREATE INDEX member_conditions_member ON member_conditions (member_id, start_date);
 CREATE INDEX member_consent_member ON member_consent (member_id, given_on);
 CREATE INDEX member_consent_professional ON member_consent (professional_id);
+CREATE INDEX member_history_member ON member_history (member_id, field, on_date);
 CREATE INDEX member_risk_member ON member_risk (member_id, assessed_on);
+CREATE INDEX outcomes_circle ON outcomes (circle_id, on_date);
 CREATE INDEX professionals_agency ON professionals (agency COLLATE NOCASE);
 CREATE INDEX professionals_name ON professionals (name COLLATE NOCASE);
+CREATE INDEX referral_history_referral ON referral_history (referral_id, field, on_date);
 CREATE INDEX referrals_decision ON referrals (decision, received_on);
 CREATE INDEX referrals_member ON referrals (member_id);
 CREATE INDEX referrals_received ON referrals (received_on);
@@ -54,6 +71,9 @@ CREATE UNIQUE INDEX retention_holds_current
 CREATE INDEX reviews_circle_date ON reviews (circle_id, date);
 CREATE INDEX reviews_next ON reviews (next_review);
 CREATE INDEX risk_reviews_circle_date ON risk_reviews (circle_id, date);
+CREATE INDEX sar_events_sar ON sar_events (sar_id, date, id);
+CREATE INDEX sars_member ON sars (member_id);
+CREATE INDEX volunteer_hours_circle ON volunteer_hours (circle_id, date);
 CREATE INDEX volunteer_hours_date ON volunteer_hours (date);
 CREATE INDEX volunteer_hours_volunteer ON volunteer_hours (volunteer_id, date);
 CREATE INDEX volunteer_supervision_volunteer ON volunteer_supervision (volunteer_id, date);
@@ -77,6 +97,21 @@ CREATE TABLE actions (
             closed_on TEXT,
             closed_note TEXT
         );
+CREATE TABLE agreement_signatures (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            agreement_id INTEGER NOT NULL REFERENCES circle_agreements (id),
+            volunteer_id INTEGER REFERENCES volunteers (id),
+            professional_id INTEGER REFERENCES professionals (id),
+            member_id INTEGER REFERENCES core_members (id),
+            signed_on TEXT NOT NULL,
+            CHECK ((volunteer_id IS NOT NULL) + (professional_id IS NOT NULL)
+                   + (member_id IS NOT NULL) = 1)
+        );
 CREATE TABLE audit (
             seq INTEGER PRIMARY KEY,
             at TEXT NOT NULL,
@@ -89,6 +124,20 @@ CREATE TABLE audit (
             detail TEXT,
             prev_hash TEXT NOT NULL,
             hash TEXT NOT NULL
+        );
+CREATE TABLE circle_agreements (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            circle_id INTEGER NOT NULL REFERENCES circles (id),
+            version TEXT NOT NULL,
+            on_date TEXT NOT NULL,
+            document_id INTEGER REFERENCES documents (id),
+            note TEXT,
+            UNIQUE (circle_id, version)
         );
 CREATE TABLE circle_goals (
     id INTEGER PRIMARY KEY,
@@ -163,6 +212,21 @@ CREATE TABLE circles (
             ending_reason TEXT,
             ending_note TEXT
         );
+CREATE TABLE complaints (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            received_on TEXT NOT NULL,
+            complainant TEXT NOT NULL,
+            about TEXT NOT NULL,
+            note TEXT,
+            acknowledged_on TEXT,
+            responded_on TEXT,
+            outcome TEXT CHECK (outcome IN ('upheld', 'partly', 'not-upheld'))
+        );
 CREATE TABLE concern_notes (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,
@@ -226,17 +290,17 @@ CREATE TABLE core_members (
             notification_requirements TEXT,
             other_orders TEXT
         );
-CREATE TABLE disclosures (
+CREATE TABLE "disclosures" (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     created_by TEXT NOT NULL,
     updated_by TEXT NOT NULL,
-            member_id INTEGER NOT NULL REFERENCES core_members (id),
+            member_id INTEGER REFERENCES core_members (id),
             circle_id INTEGER REFERENCES circles (id),
             meeting_id INTEGER REFERENCES meetings (id),
-            professional_id INTEGER NOT NULL REFERENCES professionals (id),
+            professional_id INTEGER REFERENCES professionals (id),
             recipient TEXT NOT NULL,
             disclosed_on TEXT NOT NULL,
             kind TEXT NOT NULL,
@@ -244,9 +308,31 @@ CREATE TABLE disclosures (
             basis TEXT NOT NULL,
             override_reason TEXT,
             removed TEXT NOT NULL,
+            file_name TEXT,
+            sha256 TEXT,
+            encrypted INTEGER NOT NULL DEFAULT 0,
+            escalation_id INTEGER REFERENCES escalations (id),
+            sar_id INTEGER REFERENCES sars (id)
+        );
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            circle_id INTEGER REFERENCES circles (id),
+            member_id INTEGER REFERENCES core_members (id),
+            referral_id INTEGER REFERENCES referrals (id),
+            volunteer_id INTEGER REFERENCES volunteers (id),
+            title TEXT NOT NULL,
+            kind TEXT,
             file_name TEXT NOT NULL,
+            size INTEGER NOT NULL,
             sha256 TEXT NOT NULL,
-            encrypted INTEGER NOT NULL DEFAULT 0
+            content BLOB,
+            CHECK ((circle_id IS NOT NULL) + (member_id IS NOT NULL)
+                   + (referral_id IS NOT NULL) + (volunteer_id IS NOT NULL) = 1)
         );
 CREATE TABLE escalations (
     id INTEGER PRIMARY KEY,
@@ -263,6 +349,34 @@ CREATE TABLE escalations (
             basis TEXT NOT NULL,
             response TEXT,
             response_at TEXT
+        );
+CREATE TABLE followup_checks (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            circle_id INTEGER NOT NULL REFERENCES circles (id),
+            months INTEGER NOT NULL,
+            due_on TEXT NOT NULL,
+            done_on TEXT,
+            followup_id INTEGER REFERENCES followups (id)
+        );
+CREATE TABLE followups (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            circle_id INTEGER NOT NULL REFERENCES circles (id),
+            on_date TEXT NOT NULL,
+            volunteer_id INTEGER REFERENCES volunteers (id),
+            professional_id INTEGER REFERENCES professionals (id),
+            mode TEXT,
+            note TEXT,
+            CHECK ((volunteer_id IS NULL) <> (professional_id IS NULL))
         );
 CREATE TABLE goal_updates (
     id INTEGER PRIMARY KEY,
@@ -300,7 +414,7 @@ CREATE TABLE meeting_amendments (
             meeting_id INTEGER NOT NULL REFERENCES meetings (id),
             text TEXT NOT NULL,
             reason TEXT
-        );
+        , changes TEXT);
 CREATE TABLE meeting_attendance (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,
@@ -361,8 +475,22 @@ CREATE TABLE member_consent (
             professional_id INTEGER REFERENCES professionals (id),
             agency TEXT,
             given_on TEXT NOT NULL,
-            withdrawn_on TEXT,
+            withdrawn_on TEXT, agreement_id INTEGER
+            REFERENCES circle_agreements (id),
             CHECK ((professional_id IS NULL) <> (agency IS NULL))
+        );
+CREATE TABLE member_history (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            member_id INTEGER NOT NULL REFERENCES core_members (id),
+    field TEXT NOT NULL,
+    value TEXT,
+    on_date TEXT NOT NULL,
+    note TEXT
         );
 CREATE TABLE member_identity (
     id INTEGER PRIMARY KEY,
@@ -393,6 +521,22 @@ CREATE TABLE member_risk (
             assessed_on TEXT NOT NULL,
             source TEXT NOT NULL
         );
+CREATE TABLE outcomes (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            circle_id INTEGER NOT NULL REFERENCES circles (id),
+            on_date TEXT NOT NULL,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('recall', 'breach', 'reconviction', 'charge', 'none')),
+            offence TEXT
+                CHECK (offence IN ('sexual-contact', 'sexual-non-contact', 'violent', 'other')),
+            source TEXT NOT NULL CHECK (source IN ('probation', 'police', 'other')),
+            note TEXT
+        );
 CREATE TABLE professionals (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,
@@ -407,6 +551,21 @@ CREATE TABLE professionals (
             email TEXT,
             active_from TEXT,
             active_to TEXT
+        );
+CREATE TABLE referral_history (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            referral_id INTEGER NOT NULL REFERENCES referrals (id),
+    field TEXT NOT NULL,
+    value TEXT,
+    on_date TEXT NOT NULL,
+    note TEXT,
+            reason_group TEXT,
+            decided_by TEXT
         );
 CREATE TABLE referrals (
     id INTEGER PRIMARY KEY,
@@ -521,6 +680,35 @@ CREATE TABLE risk_reviews (
             date TEXT NOT NULL,
             note TEXT
         );
+CREATE TABLE sar_events (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            sar_id INTEGER NOT NULL REFERENCES sars (id),
+            kind TEXT NOT NULL
+                CHECK (kind IN ('verified', 'paused', 'resumed', 'extended', 'pack', 'responded')),
+            date TEXT NOT NULL,
+            months INTEGER,
+            reason TEXT,
+            file_name TEXT,
+            sha256 TEXT,
+            encrypted INTEGER
+        );
+CREATE TABLE sars (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            member_id INTEGER NOT NULL REFERENCES core_members (id),
+            received_on TEXT NOT NULL,
+            via TEXT,
+            note TEXT
+        );
 CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL);
 CREATE VIRTUAL TABLE search_index USING fts5(
     body, record_type UNINDEXED, record_id UNINDEXED, circle_id UNINDEXED, date UNINDEXED,
@@ -550,7 +738,7 @@ CREATE TABLE volunteer_hours (
             hours REAL NOT NULL,
             activity TEXT NOT NULL,
             travel_hours REAL NOT NULL DEFAULT 0
-        );
+        , circle_id INTEGER REFERENCES circles (id));
 CREATE TABLE volunteer_supervision (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,

@@ -86,7 +86,7 @@ def test_an_action_is_done_or_dropped_once(cli: Cli, circle: CircleInfo) -> None
     cli("action", "add", "1", "Ring the hostel", "--meeting", "1")
     cli("action", "add", "1", "Visit the library")
     assert cli.json("action", "list")[0]["meeting_id"] == 1
-    cli("action", "done", "1", "--date", "yesterday")
+    cli("action", "done", "1", "--on", "yesterday")
     cli("action", "drop", "2", "--reason", "CM not interested")
     before = head(cli)
     one_error_line(cli("action", "done", "1", code=1), "action 1 is already done")
@@ -111,7 +111,7 @@ def test_an_action_is_done_or_dropped_once(cli: Cli, circle: CircleInfo) -> None
         (["add", "5", "x"], 1, "circle 5 not found"),
         (["add", "1"], 2, None),
         (["done", "42"], 1, "action 42 not found"),
-        (["done", "1", "--date", "+2d"], 1, "invalid --date"),
+        (["done", "1", "--on", "+2d"], 1, "invalid --on"),
         (["drop", "1"], 2, None),
         (["drop", "1", "--reason", " "], 1, "--reason must not be empty"),
         (["list", "--due-within", "soon"], 1, "invalid --due-within 'soon'"),

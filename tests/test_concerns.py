@@ -37,7 +37,7 @@ def circle(cli: Cli, ws_home: Path) -> CircleInfo:
 def _add(cli: Cli, *extra: str, severity: str = "amber") -> int:
     cli(
         "concern", "add", "1", "--severity", severity, "--category", "drink or drugs",
-        "--text", "Smelt of alcohol at the meeting", *extra,
+        "Smelt of alcohol at the meeting", *extra,
     )  # fmt: skip
     return int(cli.json("concern", "list")[-1]["id"])
 
@@ -97,9 +97,9 @@ def test_a_concern_linked_to_a_meeting_takes_the_meeting_date(store: Any) -> Non
     [
         ({"severity": "purple"}, "invalid --severity 'purple'"),
         ({"category": "gossip"}, "invalid --category 'gossip'"),
-        ({"text": "  "}, "--text must not be empty"),
-        ({"on": "+2d"}, "invalid --date"),
-        ({"on": "2026-02-30"}, "invalid --date '2026-02-30'"),
+        ({"text": "  "}, "concern text must not be empty"),
+        ({"on": "+2d"}, "invalid --on"),
+        ({"on": "2026-02-30"}, "invalid --on '2026-02-30'"),
         ({"raised_by": None, "meeting_id": 5}, "meeting 5 not found"),
     ],
 )
@@ -136,14 +136,14 @@ def test_a_red_concern_reminds_to_tell_police_or_probation_now(
 ) -> None:
     result = cli(
         "concern", "add", circle.code, "--severity", "red", "--category", "access to children",
-        "--text", "Seen near a school", "--date", "yesterday", "--raised-by", "Ann Able",
+        "Seen near a school", "--on", "yesterday", "--raised-by", "Ann Able",
     )  # fmt: skip
     assert "Added red concern 1 for circle 1 (CM-0001)" in result.stderr
     assert "tell the police or probation now (999" in result.stderr
     (row,) = cli.json("concern", "list")
     assert row["severity"] == "red" and row["date"] == days_ago(1) and row["status"] == "open"
     assert row["member_code"] == "CM-0001" and row["escalation_count"] == 0
-    amber = cli("concern", "add", "1", "--severity", "amber", "--category", "other", "--text", "t")
+    amber = cli("concern", "add", "1", "--severity", "amber", "--category", "other", "t")
     assert "999" not in amber.stderr
     cli("audit", "verify")
 
@@ -152,7 +152,7 @@ def test_concern_list_filters_open_and_severity_most_urgent_first(
     cli: Cli, circle: CircleInfo
 ) -> None:
     for severity, day in (("green", "-5d"), ("amber", "-4d"), ("red", "-1d"), ("red", "-3d")):
-        _add(cli, "--date", day, severity=severity)
+        _add(cli, "--on", day, severity=severity)
     cli("concern", "close", "4", "--note", "Dealt with by probation")
     rows = cli.json("concern", "list")
     assert [(r["id"], r["status"]) for r in rows] == [
@@ -167,9 +167,9 @@ def test_concern_list_filters_open_and_severity_most_urgent_first(
 
 
 def test_escalation_records_basis_and_response_time(cli: Cli, circle: CircleInfo) -> None:
-    _add(cli, "--date", "-2d", severity="red")
+    _add(cli, "--on", "-2d", severity="red")
     cli(
-        "concern", "escalate", "1", "--to", "pat", "--via", "secure_email",
+        "concern", "escalate", "1", "--recipient", "pat", "--via", "secure_email",
         "--at", f"{days_ago(2)} 09:30", "--shared", "What was seen", "--basis", "legal duty",
         "--response", "Home visit booked", "--response-at", f"{days_ago(2)} 15:00",
     )  # fmt: skip
@@ -189,24 +189,70 @@ def test_escalation_records_basis_and_response_time(cli: Cli, circle: CircleInfo
 def test_without_consent_a_basis_is_required_and_consent_cannot_be_claimed(
     cli: Cli, circle: CircleInfo, ws_home: Path
 ) -> None:
-    _add(cli, "--date", "-2d")
+    _add(cli, "--on", "-2d")
     before = head(cli)
-    result = cli("concern", "escalate", "1", "--to", "Paul", "--via", "phone", code=1)
+    result = cli("concern", "escalate", "1", "--recipient", "Paul", "--via", "phone", code=1)
     one_error_line(result, "--basis is required: CM-0001 has no consent covering Paul Police")
     result = cli(
-        "concern", "escalate", "1", "--to", "Paul", "--via", "phone", "--basis", "consent", code=1
+        "concern",
+        "escalate",
+        "1",
+        "--recipient",
+        "Paul",
+        "--via",
+        "phone",
+        "--basis",
+        "consent",
+        code=1,
     )
     one_error_line(result, "--basis consent: CM-0001 has no consent covering Paul Police")
     assert head(cli) == before
     with workspace_store(ws_home) as store:
         members.consent(store, circle.code, "Thames Valley Police", on="-10d")
-    cli("concern", "escalate", "1", "--to", "Paul", "--via", "phone")
+    cli("concern", "escalate", "1", "--recipient", "Paul", "--via", "phone")
     assert cli.json("concern", "show", "1")["escalations"][0]["basis"] == "consent"
 
 
+def test_respond_takes_the_concern_number_and_answers_its_latest_escalation(
+    cli: Cli, circle: CircleInfo
+) -> None:
+    _add(cli, "--on", "-3d")  # concern 1, no escalation yet
+    before = head(cli)
+    one_error_line(cli("concern", "respond", "1", "x", code=1), "concern 1 has no escalation")
+    assert head(cli) == before
+    _add(cli, "--on", "-3d")  # concern 2
+    for at in ("-3d 10:00", "-2d 10:00"):
+        cli("concern", "escalate", "2", "--recipient", "Pat", "--via", "phone",
+            "--basis", "public task", "--at", at)  # fmt: skip
+    cli(
+        "concern",
+        "escalate",
+        "1",
+        "--recipient",
+        "Pat",
+        "--via",
+        "phone",
+        "--basis",
+        "public task",
+        "--at",
+        "-1d 09:00",
+    )  # fmt: skip  (escalation 3)
+    before = head(cli)
+    one_error_line(
+        cli("concern", "respond", "2", "x", "--escalation", "3", code=1),
+        "escalation 3 is not one of concern 2's escalations",
+    )
+    assert head(cli) == before
+    cli("concern", "respond", "2", "Seen the next day")
+    first, latest = cli.json("concern", "show", "2")["escalations"]
+    assert (first["response"], latest["response"]) == (None, "Seen the next day")
+    cli("concern", "respond", "2", "Late reply", "--escalation", "1")
+    assert cli.json("concern", "show", "2")["escalations"][0]["response"] == "Late reply"
+
+
 def test_a_response_is_recorded_later_once(cli: Cli, circle: CircleInfo) -> None:
-    _add(cli, "--date", "-1d")
-    cli("concern", "escalate", "1", "--to", "Pat", "--via", "phone", "--basis", "public task",
+    _add(cli, "--on", "-1d")
+    cli("concern", "escalate", "1", "--recipient", "Pat", "--via", "phone", "--basis", "public task",
         "--at", "-1d 10:00")  # fmt: skip
     assert cli.json("concern", "show", "1")["escalations"][0]["response"] is None
     cli("concern", "respond", "1", "Will raise at MAPPA", "--at", "-1d 12:15")
@@ -220,36 +266,36 @@ def test_a_response_is_recorded_later_once(cli: Cli, circle: CircleInfo) -> None
 @pytest.mark.parametrize(
     ("args", "error"),
     [
-        (["--to", "Nobody", "--via", "phone", "--basis", "override"], "no pro matches 'Nobody'"),
-        (["--to", "Pat", "--via", "pigeon", "--basis", "override"], "invalid --via 'pigeon'"),
-        (["--to", "Pat", "--via", "phone", "--basis", "whim"], "invalid --basis 'whim'"),
-        (["--to", "Pat", "--via", "phone", "--basis", "override", "--at", "+1d"], "invalid --at"),
-        (["--to", "Pat", "--via", "phone", "--basis", "override", "--at", "-9d"],
+        (["--recipient", "Nobody", "--via", "phone", "--basis", "override"], "no pro matches 'Nobody'"),
+        (["--recipient", "Pat", "--via", "pigeon", "--basis", "override"], "invalid --via 'pigeon'"),
+        (["--recipient", "Pat", "--via", "phone", "--basis", "whim"], "invalid --basis 'whim'"),
+        (["--recipient", "Pat", "--via", "phone", "--basis", "override", "--at", "+1d"], "invalid --at"),
+        (["--recipient", "Pat", "--via", "phone", "--basis", "override", "--at", "-9d"],
          "invalid --at"),
-        (["--to", "Pat", "--via", "phone", "--basis", "override", "--response-at", "-1d"],
+        (["--recipient", "Pat", "--via", "phone", "--basis", "override", "--response-at", "-1d"],
          "--response-at goes with --response"),
-        (["--to", "Pat", "--via", "phone", "--basis", "override", "--at", "-1d 10:00",
+        (["--recipient", "Pat", "--via", "phone", "--basis", "override", "--at", "-1d 10:00",
           "--response", "ok", "--response-at", "-1d 09:00"], "invalid --response-at"),
     ],
 )  # fmt: skip
 def test_bad_escalations_are_refused_and_write_nothing(
     cli: Cli, circle: CircleInfo, args: list[str], error: str
 ) -> None:
-    _add(cli, "--date", "-2d")
+    _add(cli, "--on", "-2d")
     before = head(cli)
     one_error_line(cli("concern", "escalate", "1", *args, code=1), error)
     assert head(cli) == before
 
 
 def test_concerns_are_append_only_corrections_are_notes(cli: Cli, circle: CircleInfo) -> None:
-    _add(cli, "--date", "-3d")
+    _add(cli, "--on", "-3d")
     before = head(cli)
     for verb in ("edit", "delete", "remove"):
         result = cli("concern", verb, "1", "--text", "changed", code=2)
         assert f"No such command '{verb}'" in result.stderr
     assert head(cli) == before
-    cli("concern", "note", "1", "Correction: it was beer, not wine", "--date", "-2d")
-    cli("concern", "close", "1", "--note", "Discussed; seen by the worker", "--date", "yesterday")
+    cli("concern", "note", "1", "Correction: it was beer, not wine", "--on", "-2d")
+    cli("concern", "close", "1", "--note", "Discussed; seen by the worker", "--on", "yesterday")
     before = head(cli)
     result = cli("concern", "close", "1", "--note", "again", code=1)
     one_error_line(result, "concern 1 is already closed")
@@ -269,28 +315,28 @@ def test_concerns_are_append_only_corrections_are_notes(cli: Cli, circle: Circle
 @pytest.mark.parametrize(
     ("args", "code", "error"),
     [
-        (["add", "9", "--severity", "red", "--category", "other", "--text", "t"], 1,
+        (["add", "9", "--severity", "red", "--category", "other", "t"], 1,
          "circle 9 not found"),
-        (["add", "CM-0042", "--severity", "red", "--category", "other", "--text", "t"], 1,
+        (["add", "CM-0042", "--severity", "red", "--category", "other", "t"], 1,
          "no core member CM-0042"),
         (["add", "1", "--severity", "red", "--category", "other"], 2, None),
-        (["add", "1", "--severity", "red", "--category", "other", "--text", "t", "--date",
-          "2026-13-01"], 1, "invalid --date '2026-13-01'"),
-        (["add", "1", "--severity", "red", "--category", "other", "--text", "t", "--meeting",
+        (["add", "1", "--severity", "red", "--category", "other", "t", "--on",
+          "2026-13-01"], 1, "invalid --on '2026-13-01'"),
+        (["add", "1", "--severity", "red", "--category", "other", "t", "--meeting",
           "x"], 2, None),
         (["show", "99"], 1, "concern 99 not found"),
         (["note", "99", "text"], 1, "concern 99 not found"),
         (["note", "1", "  "], 1, "note text must not be empty"),
-        (["note", "1", "x", "--date", "-30d"], 1, "invalid --date"),
+        (["note", "1", "x", "--on", "-30d"], 1, "invalid --on"),
         (["close", "1", "--note", " "], 1, "--note must not be empty"),
-        (["close", "1", "--note", "x", "--date", "-30d"], 1, "invalid --date"),
+        (["close", "1", "--note", "x", "--on", "-30d"], 1, "invalid --on"),
         (["close", "abc", "--note", "x"], 1, "invalid concern number 'abc'"),
     ],
 )  # fmt: skip
 def test_bad_concern_commands_fail_in_one_line_and_write_nothing(
     cli: Cli, circle: CircleInfo, args: list[str], code: int, error: str | None
 ) -> None:
-    _add(cli, "--date", "-3d")
+    _add(cli, "--on", "-3d")
     before = head(cli)
     result = cli("concern", *args, code=code)
     if error:
@@ -301,9 +347,9 @@ def test_bad_concern_commands_fail_in_one_line_and_write_nothing(
 def test_search_finds_concern_note_and_escalation_words(
     cli: Cli, circle: CircleInfo, ws_home: Path
 ) -> None:
-    _add(cli, "--date", "-3d")
+    _add(cli, "--on", "-3d")
     cli("concern", "note", "1", "Landlord phoned about noise")
-    cli("concern", "escalate", "1", "--to", "Pat", "--via", "phone", "--basis", "override",
+    cli("concern", "escalate", "1", "--recipient", "Pat", "--via", "phone", "--basis", "override",
         "--shared", "Drinking again", "--response", "Breathalyser arranged")  # fmt: skip
     cli("concern", "close", "1", "--note", "Abstinent since")
     with workspace_store(ws_home) as store:

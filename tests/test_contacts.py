@@ -43,7 +43,7 @@ def test_a_contact_is_recorded_by_a_member_of_the_circle(store: Any) -> None:
 
 def test_a_contact_can_raise_a_linked_amber_concern(cli: Cli, circle: CircleInfo) -> None:
     result = cli(
-        "contact", "add", "CM-0001", "--by", "Ann", "--date", "-1d", "--mode", "phone",
+        "contact", "add", "CM-0001", "--by", "Ann", "--on", "-1d", "--mode", "phone",
         "--note", "Sounded low", "--concern", "Talked about ending it all",
     )  # fmt: skip
     assert "Raised amber concern 1" in result.stderr
@@ -59,9 +59,9 @@ def test_a_contact_can_raise_a_linked_amber_concern(cli: Cli, circle: CircleInfo
 
 
 def test_contact_list_filters_by_circle_dates_and_volunteer(cli: Cli, circle: CircleInfo) -> None:
-    cli("contact", "add", "1", "--by", "Ann", "--date", "-20d", "--note", "First")
-    cli("contact", "add", "1", "--by", "Bob", "--date", "-15d", "--mode", "text")
-    cli("contact", "add", "1", "--by", "Ann", "--date", "-2d", "--mode", "social")
+    cli("contact", "add", "1", "--by", "Ann", "--on", "-20d", "--note", "First")
+    cli("contact", "add", "1", "--by", "Bob", "--on", "-15d", "--mode", "text")
+    cli("contact", "add", "1", "--by", "Ann", "--on", "-2d", "--mode", "social")
     cli("contact", "add", "2", "--by", "Cat", "--mode", "accompanied appointment")
     assert [c["id"] for c in cli.json("contact", "list")] == [1, 2, 3, 4]
     assert [c["id"] for c in cli.json("contact", "list", "1")] == [1, 2, 3]
@@ -83,8 +83,8 @@ def test_contact_list_filters_by_circle_dates_and_volunteer(cli: Cli, circle: Ci
         (["1", "--by", "Nobody"], 1, "no volunteer matches 'Nobody'"),
         (["7", "--by", "Ann"], 1, "circle 7 not found"),
         (["1", "--by", "Ann", "--mode", "carrier pigeon"], 1, "invalid --mode 'carrier pigeon'"),
-        (["1", "--by", "Ann", "--date", "tomorrow"], 1, "invalid --date"),
-        (["1", "--by", "Ann", "--date", "2026-02-30"], 1, "invalid --date '2026-02-30'"),
+        (["1", "--by", "Ann", "--on", "tomorrow"], 1, "invalid --on"),
+        (["1", "--by", "Ann", "--on", "2026-02-30"], 1, "invalid --on '2026-02-30'"),
         (["1", "--by", "Ann", "--duration", "-5"], 1, "invalid --duration"),
         (["1", "--by", "Ann", "--concern", " "], 0, None),
         (["1"], 2, None),
@@ -106,7 +106,7 @@ def test_bad_contacts_fail_in_one_line_and_write_nothing(
 def test_a_volunteer_who_has_left_can_still_record_a_past_contact(
     cli: Cli, circle: CircleInfo
 ) -> None:
-    cli("contact", "add", "1", "--by", "Bob", "--date", "-11d")
+    cli("contact", "add", "1", "--by", "Bob", "--on", "-11d")
     assert cli.json("contact", "list", "--by", "bob")[0]["date"] == days_ago(11)
 
 

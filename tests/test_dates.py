@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cosa import dates
 from cosa.dates import (
     iso,
     parse_date,
@@ -54,18 +55,18 @@ def test_reference_weekdays() -> None:
         (" Yesterday ", THU, False, date(2026, 11, 25)),
         ("MONDAY", THU, False, MON),
         ("Fri", THU, False, date(2026, 11, 20)),
-        # weekdays, past (default): most recent on or before today
+        # weekdays, past (default): most recent before today
         ("monday", THU, False, MON),
         ("mon", THU, False, MON),
         ("wednesday", THU, False, date(2026, 11, 25)),
         ("wed", THU, False, date(2026, 11, 25)),
-        ("thursday", THU, False, THU),  # same weekday = today
-        ("thu", THU, False, THU),
+        ("thursday", THU, False, date(2026, 11, 19)),  # same weekday = a week ago
+        ("thu", THU, False, date(2026, 11, 19)),
         ("friday", THU, False, date(2026, 11, 20)),
         ("sat", THU, False, date(2026, 11, 21)),
         ("sunday", THU, False, date(2026, 11, 22)),
         ("tue", THU, False, date(2026, 11, 24)),
-        ("monday", MON, False, MON),
+        ("monday", MON, False, date(2026, 11, 16)),
         ("sunday", MON, False, date(2026, 11, 22)),
         # weekdays, future: next on or after today
         ("monday", THU, True, date(2026, 11, 30)),
@@ -112,6 +113,35 @@ def test_reference_weekdays() -> None:
         ("-1y", date(2024, 2, 29), False, date(2023, 2, 28)),  # clamped
         ("+4y", date(2024, 2, 29), False, date(2028, 2, 29)),
         ("2y", THU, False, date(2028, 11, 26)),
+        # UK order, slashes, dots or dashes; two-digit years are 20YY
+        ("26/11/2026", THU, False, date(2026, 11, 26)),
+        ("26.11.2026", THU, False, date(2026, 11, 26)),
+        ("26-11-2026", THU, False, date(2026, 11, 26)),
+        ("1/2/26", THU, False, date(2026, 2, 1)),
+        ("01/02/2026", THU, False, date(2026, 2, 1)),  # both readings valid: day first
+        ("3/4/26", THU, True, date(2026, 4, 3)),
+        # a date and a time where only the day is kept
+        ("2026-11-26 18:30", THU, False, date(2026, 11, 26)),
+        ("2026-11-26T18:30", THU, False, date(2026, 11, 26)),
+        ("26/11/2026 6pm", THU, False, date(2026, 11, 26)),
+        # day and month names; no year = the nearest in the event's direction
+        ("1 dec", THU, False, date(2025, 12, 1)),
+        ("1 dec", THU, True, date(2026, 12, 1)),
+        ("26 nov", THU, False, THU),  # today counts
+        ("26 nov", THU, True, THU),
+        ("1 December 2026", THU, False, date(2026, 12, 1)),
+        ("1st Dec 2026", THU, False, date(2026, 12, 1)),
+        ("dec 1", THU, True, date(2026, 12, 1)),
+        ("December 1, 2026", THU, False, date(2026, 12, 1)),
+        ("3 sept", THU, False, date(2026, 9, 3)),
+        ("29 feb", THU, False, date(2024, 2, 29)),  # the last leap day
+        ("29 feb", THU, True, date(2028, 2, 29)),
+        # last/next: strictly before/after today, whatever the direction
+        ("last tue", THU, False, date(2026, 11, 24)),
+        ("last thursday", THU, True, date(2026, 11, 19)),
+        ("next tue", THU, False, date(2026, 12, 1)),
+        ("next thu", THU, False, date(2026, 12, 3)),
+        ("Next  Monday", MON, False, date(2026, 11, 30)),
     ],
 )
 def test_parse_date(text: str, today: date, future: bool, expected: date) -> None:
@@ -171,6 +201,9 @@ def test_parse_time(text: str, expected: time) -> None:
         ("Yesterday 6pm", False, datetime(2026, 11, 25, 18, 0)),
         ("today", False, datetime(2026, 11, 26, 0, 0)),
         ("mon 9:05", False, datetime(2026, 11, 23, 9, 5)),
+        ("thu 9:05", False, datetime(2026, 11, 19, 9, 5)),
+        ("26/11/2026 18:30", False, datetime(2026, 11, 26, 18, 30)),
+        ("1 dec 9:05", True, datetime(2026, 12, 1, 9, 5)),
         ("mon 9:05", True, datetime(2026, 11, 30, 9, 5)),
         ("monday 6 pm", False, datetime(2026, 11, 23, 18, 0)),
         ("thu 9:05", True, datetime(2026, 11, 26, 9, 5)),
@@ -330,11 +363,19 @@ def _datetime(text: str) -> datetime:
         (_date, "+0x", "invalid date '+0x': offset unit must be d, w, m (months) or y"),
         (_date, "3h", "offset unit"),
         (_date, "+d", "not a date"),
-        (_date, "26/11/2026", "not a date"),  # ambiguous order, refused
-        (_date, "2026-11-26 18:30", "not a date"),  # parse_date takes no time
+        (_date, "11/26/2026", "refused the month-first reading 26 November 2026"),
+        (_date, "12/31/26", "refused the month-first reading 31 December 2026"),
+        (_date, "31/11/2026", "day is out of range for month"),
+        (_date, "13/13/2026", "month must be in 1..12"),
+        (_date, "26/11", "give the year too"),
+        (_date, "31 nov", "day is out of range for month"),
+        (_date, "30 feb 2026", "day is out of range for month"),
+        (_date, "1 foo 2026", "unknown month 'foo'"),
+        (_date, "last foo", "'foo' is not a weekday"),
+        (_date, "next", "not a date"),
+        (_date, "26/11/2026 25:00", "invalid time '25:00': hour must be 0 to 23"),
         (_date, "18:30", "this is a time"),
         (_date, "mo", "not a date"),
-        (_date, "next monday", "not a date"),
         (_date, "+99999999d", "outside years 1 to 9999"),
         (_date, "-9999y", "outside years 1 to 9999"),
         (_date, "+200000m", "outside years 1 to 9999"),
@@ -404,9 +445,7 @@ def test_date_error_message_and_hint() -> None:
     with pytest.raises(UserError) as info:
         parse_date("2026-02-30")
     assert info.value.message == "invalid date '2026-02-30': day is out of range for month"
-    assert info.value.hint == (
-        "use YYYY-MM-DD, today, yesterday, tomorrow, a weekday name, or an offset like -3d or +2w"
-    )
+    assert info.value.hint == dates.DATE_HINT
 
 
 def test_errors_are_not_chained_tracebacks() -> None:
@@ -450,5 +489,5 @@ def test_weekday_window(d: date, name: str) -> None:
     past = parse_date(name, today=d)
     future = parse_date(name, today=d, future=True)
     assert past.weekday() == future.weekday()
-    assert 0 <= (d - past).days <= 6
+    assert 1 <= (d - past).days <= 7
     assert 0 <= (future - d).days <= 6

@@ -93,3 +93,101 @@ def test_an_unknown_scale_is_a_one_line_error(raw_cli: Cli, tmp_path: Path) -> N
     result = raw_cli("demo", "--home", str(tmp_path / "d"), "--scale", "huge", code=1)
     assert "invalid --scale 'huge'" in result.output
     assert not (tmp_path / "d").exists()
+
+
+def _unfold(text: str) -> list[str]:
+    """RFC 5545 content lines, unfolded by hand (not with the library that wrote them)."""
+    import re
+
+    return re.sub(r"\r\n[ \t]", "", text).split("\r\n")
+
+
+def _vevents(lines: list[str]) -> list[dict[str, str]]:
+    events: list[dict[str, str]] = []
+    current: dict[str, str] | None = None
+    for line in lines:
+        if line == "BEGIN:VEVENT":
+            current = {}
+        elif line == "END:VEVENT":
+            assert current is not None
+            events.append(current)
+            current = None
+        elif current is not None and ":" in line:
+            name, value = line.split(":", 1)
+            current[name.split(";", 1)[0]] = value
+    return events
+
+
+def test_the_demo_calendar_matches_the_planned_meetings_and_names_no_one(
+    built: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from datetime import date, timedelta
+
+    from cosa.demo import LAST
+
+    home, _, _ = built
+    monkeypatch.setenv("COSA_HOME", str(home))
+    monkeypatch.setenv("COSA_PASSPHRASE", DEMO_PASSPHRASE)
+    cli = Cli()
+    out = tmp_path / "demo.ics"
+    cli("calendar", "-o", str(out), "--to", "+8w")
+    raw = out.read_bytes().decode("utf-8")
+    lines = _unfold(raw)
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR"
+    events = _vevents(lines)
+    assert all({"UID", "DTSTAMP", "DTSTART", "SUMMARY"} <= e.keys() for e in events)
+    circles = cli.json("circle", "list")
+    for surname in LAST:
+        assert surname not in raw
+    for c in circles:
+        if c["venue"]:
+            assert c["venue"] not in raw
+    for v in cli.json("volunteer", "list"):
+        assert v["name"] not in raw
+    today, end = date.today(), date.today() + timedelta(weeks=8)
+    weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    for c in circles:
+        got = sorted(
+            e["DTSTART"]
+            for e in events
+            if e["SUMMARY"] == f"Meeting: circle {c['id']} ({c['member_code']})"
+        )
+        expected = []
+        if c["status"] == "active":
+            start = date.fromisoformat(c["start_date"])
+            first = start
+            while first.weekday() != weekdays.index(c["meeting_day"]):
+                first += timedelta(days=1)
+            day = today
+            while day <= end:
+                if day >= first and (day - first).days % c["cadence_days"] == 0:
+                    expected.append(
+                        day.strftime("%Y%m%d") + "T" + c["meeting_time"].replace(":", "") + "00"
+                    )
+                day += timedelta(days=1)
+        assert got == expected, c["id"]
+
+
+def test_the_demo_has_a_whole_circle_life(
+    built: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, _, _ = built
+    monkeypatch.setenv("COSA_HOME", str(home))
+    monkeypatch.setenv("COSA_PASSPHRASE", DEMO_PASSPHRASE)
+    cli = Cli()
+    status = cli.json("status")
+    assert len(status["agreements_to_sign"]) == 1
+    assert len(cli.json("document", "list")) >= 1
+    ended = [c for c in cli.json("circle", "list") if c["status"] == "ended"]
+    assert len(ended) == 2
+    for c in ended:
+        report = cli.json("report", "circle", str(c["id"]))
+        assert report["summary"]["outcomes"] == len(cli.json("outcome", "list", str(c["id"])))
+        assert [f["months"] for f in report["followup_checks"]] == [3, 6, 12]
+    assert cli.json("followup", "list")
+    waited = [r for r in cli.json("referral", "list") if r["decision"] == "waiting"]
+    assert waited and [e["value"] for e in cli.json("referral", "show", str(waited[0]["id"]))[
+        "events"]] == ["received", "assessed", "waiting"]  # fmt: skip
+    moved = [m for m in cli.json("member", "list")
+             if cli.json("member", "show", m["code"])["area"]]  # fmt: skip
+    assert len(moved) == 1

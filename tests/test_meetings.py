@@ -114,7 +114,9 @@ def test_meeting_add_records_every_flag_and_prints_the_number_on_stdout(
     assert result.stdout.strip() == "1"
     due = (date.today() + timedelta(days=1)).isoformat()
     assert result.stderr.strip() == (
-        f"Recorded meeting 1 for CM-0001 on {days_ago(1)}; minutes due by {due} 19:00"
+        f"Recorded meeting 1 for CM-0001 on {days_ago(1)}; minutes due by {due} 19:00\n"
+        "RED concern: tell the police or probation now (999 if someone is in immediate danger),"
+        " then record it with `cosa concern escalate`."
     )
     m = cli.json("meeting", "show", "1")
     MeetingDetail.model_validate(m)
@@ -215,9 +217,10 @@ def test_weekday_names_mean_the_last_such_day_and_the_future_is_refused(
 ) -> None:
     thursday = date(2026, 11, 26)
     assert meetings.meeting_day("mon", today=thursday) == "2026-11-23"
-    assert meetings.meeting_day("thursday", today=thursday) == "2026-11-26"
+    assert meetings.meeting_day("thursday", today=thursday) == "2026-11-19"  # before today
+    assert meetings.meeting_day("today", today=thursday) == "2026-11-26"
     assert meetings.meeting_day(None, today=thursday) == "2026-11-26"
-    with pytest.raises(UserError, match="--date 2026-11-27 is in the future"):
+    with pytest.raises(UserError, match="--on 2026-11-27 is in the future"):
         meetings.meeting_day("tomorrow", today=thursday)
 
 
@@ -231,8 +234,16 @@ def test_present_accepts_names_prefixes_numbers_and_all_matching_this_circle_fir
     names = [(a["volunteer_id"], a["status"]) for a in cli.json("meeting", "show", str(mid))[
         "attendance"]]  # fmt: skip
     assert sorted(names) == [(1, "present"), (2, "present"), (3, "apologies")]
-    mid = _add(cli, "1", "--present", "all")
+    mid = _add(cli, "1", "--present", "all", "--force")
     assert len(cli.json("meeting", "show", str(mid))["attendance"]) == 3
+    mid = _add(cli, "1", "--present", "all", "--apologies", "bob", "--force")
+    names = [(a["volunteer_id"], a["status"]) for a in cli.json("meeting", "show", str(mid))[
+        "attendance"]]  # fmt: skip
+    assert sorted(names) == [(1, "present"), (2, "apologies"), (3, "present")]
+    mid = _add(cli, "1", "--present", "none", "--apologies", "all", "--force")
+    shown = cli.json("meeting", "show", str(mid))
+    assert {a["status"] for a in shown["attendance"]} == {"apologies"}
+    assert shown["absent"] == []
 
 
 def test_attendance_must_be_members_of_the_circle_on_the_meeting_day(
@@ -245,7 +256,9 @@ def test_attendance_must_be_members_of_the_circle_on_the_meeting_day(
         " 5 Dan Other, 4 Anna Outsider"
     )
     assert "1 Ann Example, 2 Bob Baker, 3 Carol Jones" in (err.value.hint or "")
-    with pytest.raises(UserError, match=f"not a member of circle 1 .CM-0001. on {days_ago(101)}"):
+    with pytest.raises(UserError, match=f"not a member of circle 1 .CM-0001. on {days_ago(100)}"):
+        meetings.add(store, 1, date=days_ago(100), present="dan")
+    with pytest.raises(UserError, match=f"started on {START}; a meeting on {days_ago(101)}"):
         meetings.add(store, 1, date=days_ago(101), present="ann")
     circles.leave(store, 1, "bob", on=days_ago(10))
     assert meetings.add(store, 1, date=days_ago(10), present="bob")
@@ -287,7 +300,7 @@ def test_a_failure_after_the_meeting_row_leaves_nothing_behind(
         (["1", "--cm-attended", "maybe"], "Error: invalid --cm-attended 'maybe'"),
         (["1", "--rag", "purple"], "Error: invalid --rag 'purple'"),
         (["1", "--type", "party"], "Error: invalid --type 'party'"),
-        (["1", "--date", "2026-02-30"], "Error: invalid --date '2026-02-30': day is out of range"),
+        (["1", "--date", "2026-02-30"], "Error: invalid --on '2026-02-30': day is out of range"),
         (["1", "--date", "tomorrow"], "is in the future"),
         (["1", "--time", "25:00"], "Error: invalid --time '25:00'"),
         (["1", "--duration", "-5"], "Error: invalid --duration '-5'"),
@@ -339,7 +352,7 @@ def test_minutes_come_from_a_file_or_stdin(cli: Cli, world: World, tmp_path: Pat
     path.write_text("## Check-in\r\nAll well.  \r\n\r\n", encoding="utf-8")
     mid = _add(cli, "1", "--minutes-file", str(path))
     assert cli.json("meeting", "show", str(mid))["minutes"] == "## Check-in\nAll well."
-    mid = _add(cli, "1", "--minutes-file", "-", input="Zoë was there.\n")
+    mid = _add(cli, "1", "--minutes-file", "-", "--force", input="Zoë was there.\n")
     assert cli.json("meeting", "show", str(mid))["minutes"] == "Zoë was there."
     cli("audit", "verify")
 
@@ -349,7 +362,7 @@ def test_minutes_come_from_a_file_or_stdin(cli: Cli, world: World, tmp_path: Pat
 
 def test_list_is_most_recent_first_with_filters_and_minutes_states(cli: Cli, world: World) -> None:
     late = _add(cli, "1", "--date", days_ago(10))
-    draft = _add(cli, "1", "--minutes", "draft text")
+    draft = _add(cli, "1", "--on", "today", "--minutes", "draft text")
     approved = _add(cli, "1", "--date", days_ago(1), "--minutes", "ok", "--type", "social")
     cli("meeting", "approve", str(approved))
     none = _add(cli, "2", "--cm-attended", "no", "--rag", "red")
@@ -369,12 +382,13 @@ def test_list_is_most_recent_first_with_filters_and_minutes_states(cli: Cli, wor
     ]
     assert [r["id"] for r in cli.json("meeting", "list", "--to", days_ago(5))] == [late]
     text = cli("meeting", "list").stdout.splitlines()
-    assert text[0].split() == ["#", "Circle", "Date", "Type", "CM", "attended", "RAG", "Minutes"]
+    assert text[0].split() == ["#", "Circle", "Date", "Type", "CM", "attended", "RAG", "Minutes",
+                               "State"]  # fmt: skip
     assert text[1].split() == [str(none), "CM-0002", str(date.today()), "formal", "no", "red",
-                               "none"]  # fmt: skip
+                               "none", "held"]  # fmt: skip
     csv = cli("meeting", "list", "--csv").stdout.splitlines()
-    assert csv[0] == "id,member_code,date,type,cm_attended,rag,minutes_state"
-    assert csv[-1] == f"{late},CM-0001,{days_ago(10)},formal,,,late"
+    assert csv[0] == "id,member_code,date,type,cm_attended,rag,minutes_state,state"
+    assert csv[-1] == f"{late},CM-0001,{days_ago(10)},formal,,,late,held"
     result = cli("meeting", "list", "--limit", "2")
     assert len(result.stdout.splitlines()) == 3
     assert "showing the 2 most recent; --limit 0 shows all" in result.stderr
@@ -463,7 +477,11 @@ def test_edit_to_a_date_before_someone_joined_is_refused(cli: Cli, world: World)
     mid = str(_add(cli, "1", "--present", "ann"))
     head = _head(cli)
     result = cli("meeting", "edit", mid, "--date", days_ago(200), code=1)
-    assert "not a member of circle 1" in result.stderr and "1 Ann Example" in result.stderr
+    assert f"started on {START}" in result.stderr
+    cli("circle", "join", "1", "Dan Other", "--on", days_ago(10))
+    head = _head(cli)
+    result = cli("meeting", "edit", mid, "--present", "dan", "--date", days_ago(20), code=1)
+    assert result.stderr.startswith("Error: --present: not a member of circle 1")
     assert _head(cli) == head
 
 
@@ -491,14 +509,16 @@ def test_amend_is_only_for_approved_minutes_and_keeps_a_history(cli: Cli, world:
     mid = str(_add(cli, "1", "--minutes", "Original."))
     assert "not approved yet" in cli("meeting", "amend", mid, "--text", "x", code=1).stderr
     cli("meeting", "approve", mid)
-    assert "--text is required" in cli("meeting", "amend", mid, code=1).stderr
-    assert "must not be empty" in cli("meeting", "amend", mid, "--text", " ", code=1).stderr
-    cli("--operator", "First", "meeting", "amend", mid, "--text", "One.")
+    assert "--reason is required" in cli("meeting", "amend", mid, "--text", "x", code=1).stderr
+    assert "--text is required" in cli("meeting", "amend", mid, "--reason", "r", code=1).stderr
+    assert "must not be empty" in cli("meeting", "amend", mid, "--text", " ", "--reason", "r",
+                                      code=1).stderr  # fmt: skip
+    cli("--operator", "First", "meeting", "amend", mid, "--text", "One.", "--reason", "typo")
     cli("--operator", "Second", "meeting", "amend", mid, "--text", "Two.", "--reason", "PP asked")
     m = cli.json("meeting", "show", mid)
     assert m["minutes"] == "Original."
     assert [(a["text"], a["reason"], a["created_by"]) for a in m["amendments"]] == [
-        ("One.", None, "First"),
+        ("One.", "typo", "First"),
         ("Two.", "PP asked", "Second"),
     ]
     assert [e["action"] for e in cli.json("audit", "--limit", "2")] == ["amendment.add"] * 2
@@ -528,7 +548,7 @@ def test_minutes_due_lists_unapproved_meetings_with_a_late_flag(
         r["detail"]
         for r in store.query(
             "EXPLAIN QUERY PLAN SELECT id FROM meetings WHERE approved_at IS NULL"
-            " ORDER BY minutes_due_at"
+            " AND state = 'held' ORDER BY minutes_due_at"
         )
     )
     assert "meetings_unapproved" in plan
@@ -568,10 +588,10 @@ def test_on_a_terminal_missing_fields_are_asked_for_and_the_editor_opens(
         ("Bob Baker", "present"),
         ("Carol Jones", "apologies"),
     ]
-    assert m["minutes"].startswith(
-        "## Check-in\nCM spoke about the allotment and his sister.\n\n## Practical updates"
+    # the template's sections left empty are dropped
+    assert m["minutes"] == (
+        "## Check-in\nCM spoke about the allotment and his sister.\n\n## Next meeting\nEdited line."
     )
-    assert m["minutes"].endswith("## Next meeting\nEdited line.")
     assert "# Minutes" not in m["minutes"] and "Lines starting" not in m["minutes"]
     cli("audit", "verify")
 
@@ -580,10 +600,13 @@ def test_on_a_terminal_defaults_are_taken_with_enter_and_an_unchanged_template_i
     cli: Cli, world: World, tty: None, editor_script: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("EDITOR_KEEP", "1")
-    result = cli("meeting", "add", "1", input="\n\n\n\n")
+    result = cli("meeting", "add", "1", input="\n\n\n\n\n")
     assert "Apologies" not in result.stderr  # everyone was present
-    assert "(no minutes yet)" in result.stderr
+    assert "(no minutes yet)" in result.stderr or "(late already)" in result.stderr
     m = cli.json("meeting", "show", "1")
+    # the date defaults to the circle's last scheduled day (Thursdays) with no record
+    day = date.fromisoformat(m["date"])
+    assert day.weekday() == 3 and 0 <= (date.today() - day).days < 7
     assert (m["type"], m["cm_attended"], m["rag"], m["minutes"]) == ("formal", "yes", None, None)
     assert len(m["attendance"]) == 3
     assert len(editor_script.read_text().splitlines()) == 1
@@ -592,11 +615,12 @@ def test_on_a_terminal_defaults_are_taken_with_enter_and_an_unchanged_template_i
 def test_on_a_terminal_given_fields_are_not_asked_and_no_prompt_skips_everything(
     cli: Cli, world: World, tty: None, editor_script: Path
 ) -> None:
-    result = cli("meeting", "add", "1", "--type", "formal", "--present", "ann",
+    result = cli("meeting", "add", "1", "--on", "today", "--type", "formal", "--present", "ann",
                  "--cm-attended", "yes", "--rag", "green", "--minutes", "Given.")  # fmt: skip
     assert "Meeting type" not in result.stderr and "Present" not in result.stderr
+    assert "Date of the meeting" not in result.stderr
     assert not editor_script.exists()
-    cli("meeting", "add", "1", "--no-prompt")
+    cli("meeting", "add", "1", "--no-prompt", "--force")
     assert not editor_script.exists()
     assert cli.json("meeting", "show", "2")["cm_attended"] is None
 
@@ -616,7 +640,7 @@ def test_an_editor_failure_records_nothing(
 ) -> None:
     monkeypatch.setenv("EDITOR_EXIT", "3")
     head = _head(cli)
-    result = cli("meeting", "add", "1", "--type", "formal", "--present", "ann",
+    result = cli("meeting", "add", "1", "--on", "today", "--type", "formal", "--present", "ann",
                  "--cm-attended", "yes", "--rag", "green", code=1)  # fmt: skip
     assert "the editor exited with status 3; nothing was saved" in result.stderr
     assert _head(cli) == head
@@ -712,7 +736,7 @@ def test_the_real_editor_path_saves_the_minutes_and_leaves_no_temp_file(
         "NO_COLOR": "1",
     }
     argv = [str(exe), "meeting", "add", "1", "--type", "formal", "--present", "all",
-            "--cm-attended", "yes", "--rag", "green"]  # fmt: skip
+            "--cm-attended", "yes", "--rag", "green", "--on", "today"]  # fmt: skip
     code, out = _run_in_pty(argv, env)
     assert code == 0, out
     assert "Recorded meeting 1 for CM-0001" in out
@@ -723,7 +747,7 @@ def test_the_real_editor_path_saves_the_minutes_and_leaves_no_temp_file(
     minutes = cli.json("meeting", "show", "1")["minutes"]
     assert minutes.endswith("## Next meeting\nWritten in a real terminal.")
 
-    code, out = _run_in_pty(argv, {**env, "EDITOR_EXIT": "1"})
+    code, out = _run_in_pty([*argv[:-1], "yesterday"], {**env, "EDITOR_EXIT": "1"})
     assert code == 1, out
     assert "the editor exited with status 1; nothing was saved" in out
     second = Path(log.read_text().splitlines()[2])
@@ -732,7 +756,7 @@ def test_the_real_editor_path_saves_the_minutes_and_leaves_no_temp_file(
     assert [m["id"] for m in cli.json("meeting", "list")] == [1]
 
     # The prompts on a real terminal: answers typed ahead, Enter takes a default.
-    code, out = _run_in_pty(argv[:4], env, typed=b"review\n\nlate\n\namber\n")
+    code, out = _run_in_pty(argv[:4], env, typed=b"\nreview\n\nlate\n\namber\n")
     assert code == 0, out
     assert "Meeting type (formal, review, social" in out and "Recorded meeting 2" in out
     shown = cli.json("meeting", "show", "2")
@@ -760,19 +784,22 @@ def test_migration_m020_marks_existing_meetings_held_and_keeps_the_audit_true(
 ) -> None:
     """An upgrade: meetings recorded before meeting states existed are `held`, and `audit
     verify` still passes because the migration re-audits the changed rows."""
-    from cosa import audit, migrations, vault
+    from cosa import audit, migrations
 
-    store = Store.open(tmp_path / "old.db", vault.new_data_key(), create=True, migrate=False)
-    saved = list(migrations.MIGRATIONS)
-    migrations.MIGRATIONS[:] = [fn for fn in saved if fn.__name__ < "m020"]
-    try:
-        migrations.apply_migrations(store)
+    from .upgrade import store_without
+
+    with store_without(tmp_path, "m020", "m021") as store:
         with store.atomic():
             world = build(store)
-            meetings.add(store, world.circle, date=days_ago(3), present="Ann Example")
-    finally:
-        migrations.MIGRATIONS[:] = saved
-    assert "m020_meeting_states" in migrations.apply_migrations(store)
-    assert [r["state"] for r in store.query("SELECT state FROM meetings")] == ["held"]
-    assert audit.verify(store).ok, audit.verify(store).problems
-    store.close()
+            store.insert(
+                "meetings",
+                "meeting",
+                {"circle_id": world.circle, "date": days_ago(3), "type": "formal",
+                 "minutes_due_at": f"{days_ago(1)} 00:00:00"},
+            )  # fmt: skip
+        assert migrations.apply_migrations(store) == [
+            "m020_meeting_states",
+            "m021_meeting_corrections",
+        ]
+        assert [r["state"] for r in store.query("SELECT state FROM meetings")] == ["held"]
+        assert audit.verify(store).ok, audit.verify(store).problems

@@ -410,7 +410,10 @@ def test_bad_member_input_is_one_line_exit_1_and_writes_nothing(cli: Cli) -> Non
             "invalid --dob '2026-02-30'",
         ),
         (["member", "edit", "CM-9999", "--other-orders", "x"], "no core member CM-9999"),
-        (["member", "edit", "CM-0001", "--release-date", "31/01/2026"], "--release-date"),
+        (
+            ["member", "edit", "CM-0001", "--release-date", "01/31/2026"],
+            "month-first reading 31 January 2026",
+        ),
         (["member", "show", "CM-9999", "--identity"], "no core member CM-9999"),
         (["member", "condition", "add", "CM-0001", "x", "--from", "soon"], "invalid --from"),
         (RISK_STATIC_99, "invalid --instrument 'Static-99'"),

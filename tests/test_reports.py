@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pypdf import PasswordType, PdfReader
 
 from cosa import vault
-from cosa.reports.data import SECONDARY, Redactor, VolunteerNames, suppress_lines
+from cosa.reports.data import SECONDARY, ThirdParties, VolunteerNames, suppress_lines
 from cosa.workspace import Options, Workspace
 
 from . import reports_world
@@ -295,7 +295,9 @@ def test_the_circle_report_counts_the_circles_life(cli: Cli, tmp_path: Path) -> 
     assert s["concerns"] == {"red": 1, "amber": 1, "green": 0}
     assert s["escalations"] == 1 and s["median_response_hours"] == 5.0
     assert (s["goals"], s["goals_achieved"]) == (2, 1)
-    assert (s["volunteer_hours"], s["travel_hours"]) == (25.0, 2.5)
+    # 29 volunteers present at 90-minute meetings, and 25 h logged for the circle
+    assert (s["meeting_hours"], s["logged_hours"], s["travel_hours"]) == (43.5, 25.0, 2.5)
+    assert s["volunteer_hours"] == 68.5
     formal = next(r for r in data["meetings_by_type"] if r["type"] == "formal")
     assert (formal["held"], formal["cm_attended"], formal["cm_late"], formal["cm_absent"]) == (
         6,
@@ -307,7 +309,7 @@ def test_the_circle_report_counts_the_circles_life(cli: Cli, tmp_path: Path) -> 
     assert trend["risk: hostility"]["change"] == -1
     assert trend["risk: hostility"]["improved"] is True
     assert trend["protective: stable accommodation"]["change"] == 2
-    assert [m["hours"] for m in data["volunteer_hours_by_month"]] == [0, 10, 15, 0]
+    assert [m["hours"] for m in data["volunteer_hours_by_month"]] == [1.5, 34, 27, 6]
 
     out = tmp_path / "c.pdf"
     cli("report", "circle", "CM-0001", "--to", "2025-09-30", "-o", str(out))
@@ -319,10 +321,10 @@ def test_the_circle_report_counts_the_circles_life(cli: Cli, tmp_path: Path) -> 
         "Volunteer hours by month",
         "Dynamic risk review",
         "88% (7 of 8 meetings with attendance recorded)",
-        "red 1 · amber 1 · green 0 · 1 escalation(s)",
+        "red 1 · amber 1 · green 0 · 1 escalation",
         "Move to own flat",
         "police (Thames Valley Police)",
-        "25 h + 2.5 h travel",
+        "68.5 h (43.5 h at meetings, 25 h logged) + 2.5 h travel",
     ):
         assert label in text, label
 
@@ -380,7 +382,9 @@ def test_the_quarterly_return_suppresses_small_counts_in_the_json(cli: Cli) -> N
     assert data["meetings"]["totals"] == [8]
     assert data["cm_attendance"] == {"meetings_with_attendance": 8, "rate": 88}
     assert data["minutes_on_time"]["rows"][0]["total"] == 8
-    assert data["volunteer_hours"]["hours"] == 25.0
+    assert data["volunteer_hours"]["hours"] == 67.0  # 7 meetings × 4 present × 1.5 h + 25 h
+    meeting_row = data["volunteer_hours"]["rows"][0]
+    assert (meeting_row["activity"], meeting_row["volunteers"]) == ("meeting", "<5")
     assert data["volunteers"]["active"] == 6 and data["volunteers"]["trained"] == 6
     assert data["volunteers"]["left"] == "<5"
     assert data["escalations"]["median_response_hours"] == SECONDARY  # one response only
@@ -483,7 +487,13 @@ def test_the_volunteers_report_flags_rechecks_and_supervision(cli: Cli, tmp_path
     assert data["by_status"]["active"] == 5
     everyone = cli.json("report", "volunteers", "--all", "--from", "2025-01-01")
     assert "Eve Adams" in [p["name"] for p in everyone["volunteers"]]
-    assert sum(m["hours"] for m in everyone["hours_by_month"]) == 25.0
+    assert sum(m["hours"] for m in everyone["hours_by_month"]) == 68.5
+    assert everyone["hours_total"] == {
+        "hours": 68.5,
+        "meeting_hours": 43.5,
+        "logged_hours": 25.0,
+        "travel_hours": 2.5,
+    }
     out = tmp_path / "v.pdf"
     cli("report", "volunteers", "--all", "--from", "2025-01-01", "-o", str(out))
     text = text_of(out)
@@ -621,16 +631,19 @@ def test_reports_run_a_fixed_number_of_queries_whatever_the_data(world: Any, ws_
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def test_the_redactor_replaces_full_names_in_any_case_and_capitalised_parts_but_not_months() -> (
-    None
-):
+def test_the_redactor_replaces_every_name_of_everyone_but_common_words_only_capitalised() -> None:
     names = VolunteerNames("code", [{"id": 3, "name": "Will May"}])
-    redact = names.redactor([{"id": 9, "name": "Ann Other"}])
+    people = ThirdParties(
+        volunteers=[{"id": 3, "name": "Will May"}, {"id": 9, "name": "Ann Other"}],
+        professionals=[],
+        typed=[],
+    )
+    redact = names.redactor(people)
     text = redact("WILL MAY said Will will come in May; may be. ann other came. Ann too.")
     assert text == (
-        "Volunteer 3 said Volunteer 3 will come in May; may be. Volunteer 9 came. Ann too."
+        "Volunteer 3 said Volunteer 3 will come in May; may be. Volunteer 9 came. Volunteer 9 too."
     )
-    assert Redactor()("unchanged") == "unchanged"
+    assert VolunteerNames("code").redactor(ThirdParties([], [], []))("unchanged") == "unchanged"
 
 
 def test_first_names_get_a_surname_initial_when_two_share_one() -> None:

@@ -548,7 +548,10 @@ def test_a_declined_referral_of_a_member_with_a_circle_goes_alone(store: Store) 
     rid = referrals.add(store, received="2018-01-01", source="probation", member=cm)
     referrals.decide(store, rid, "withdrawn", on="2018-02-01")
     [erased] = retention.apply(store, today=TODAY)
-    assert (erased.record_type, erased.rows) == ("referral", {"referral": 1})
+    assert (erased.record_type, erased.rows) == (
+        "referral",
+        {"referral": 1, "referral_history": 2},
+    )
     assert store.one("SELECT 1 AS x FROM core_members") is not None
     verified(store)
 

@@ -32,11 +32,14 @@ def test_the_next_review_defaults_to_three_months_on_clamped_to_the_month(store:
     row = reviews.get(store, rid)
     assert (row["decision"], row["rag"], row["next_review"]) == ("phase-2", "amber", "2026-08-31")
     assert audit.verify(store).ok
+    for typed in ("phase 2", "Phase  2", "phase2"):  # as the phase lookup spells it, too
+        rid = reviews.add(store, info.id, on="2026-05-31", decision=typed)
+        assert reviews.get(store, rid)["decision"] == "phase-2"
 
 
 def test_review_add_list_show(cli: Cli, circle: CircleInfo) -> None:
     result = cli(
-        "review", "add", circle.code, "--date", "-90d", "--attendees", "Ann, Bob, Pat (probation)",
+        "review", "add", circle.code, "--on", "-90d", "--attendees", "Ann, Bob, Pat (probation)",
         "--decision", "continue", "--rag", "green", "--note", "Going well; wants a flat",
     )  # fmt: skip
     assert "next review" in result.stderr
@@ -58,8 +61,8 @@ def test_review_add_list_show(cli: Cli, circle: CircleInfo) -> None:
     [
         (["add", "1", "--decision", "stop"], 1, "invalid --decision 'stop'"),
         (["add", "1", "--rag", "blue"], 1, "invalid --rag 'blue'"),
-        (["add", "1", "--date", "+1d"], 1, "invalid --date"),
-        (["add", "1", "--date", "-5d", "--next", "-6d"], 1, "invalid --next"),
+        (["add", "1", "--on", "+1d"], 1, "invalid --on"),
+        (["add", "1", "--on", "-5d", "--next", "-6d"], 1, "invalid --next"),
         (["add", "1", "--next", "nope"], 1, "invalid --next 'nope'"),
         (["add", "3"], 1, "circle 3 not found"),
         (["show", "5"], 1, "review 5 not found"),
@@ -89,12 +92,12 @@ def test_bad_review_input_fails_in_one_line_and_writes_nothing(
 def test_risk_reviews_accept_unique_partial_names_and_report_the_trend(
     cli: Cli, circle: CircleInfo
 ) -> None:
-    cli("review", "add", "1", "--date", "-180d")
+    cli("review", "add", "1", "--on", "-180d")
     cli(
-        "review", "risk", "1", "--date", "-180d", "--score", "hostility=3",
+        "review", "risk", "1", "--on", "-180d", "--score", "hostility=3",
         "--score", "Stable Accommodation = 0", "--score", "isolation=2",
     )  # fmt: skip
-    cli("review", "risk", "1", "--date", "-90d", "--score", "hostility=2", "--score", "isolation=2")
+    cli("review", "risk", "1", "--on", "-90d", "--score", "hostility=2", "--score", "isolation=2")
     cli(
         "review", "risk", "1", "--score", "risk: hostility=1", "--score", "stable acc=2",
         "--score", "isolation=3", "--score", "hope=1", "--note", "Moved into a flat",
@@ -134,7 +137,7 @@ def test_a_risk_item_added_to_the_lookup_can_be_scored(cli: Cli, circle: CircleI
 def test_goal_progress_is_dated_listed_and_searchable(
     cli: Cli, circle: CircleInfo, ws_home: Path
 ) -> None:
-    cli("review", "goal", "1", "--progress", "Viewed two flats", "--date", "-10d")
+    cli("review", "goal", "1", "--progress", "Viewed two flats", "--on", "-10d")
     cli("review", "goal", "1", "--progress", "Tenancy offered", "--note", "Deposit scheme")
     rows = cli.json("review", "progress", "CM-0001")
     for row in rows:

@@ -44,7 +44,7 @@ def _integrity(store: Store) -> None:
 def test_search_finds_words_from_minutes_and_amendments(cli: Cli, world: World) -> None:
     cli("meeting", "add", "1", "--date", days_ago(3), "--minutes", "We discussed the allotment.")
     cli("meeting", "approve", "1")
-    cli("meeting", "amend", "1", "--text", "The allotment is on Mill Lane.")
+    cli("meeting", "amend", "1", "--text", "The allotment is on Mill Lane.", "--reason", "place")
     hits = cli.json("search", "allotment")
     for hit in hits:
         SearchHit.model_validate(hit)
@@ -68,7 +68,7 @@ def test_search_finds_words_from_minutes_and_amendments(cli: Cli, world: World) 
 def test_search_table_shows_record_circle_date_and_marked_snippet(cli: Cli, world: World) -> None:
     cli("meeting", "add", "2", "--minutes", "Notes [redacted] about the caravan.")
     cli("meeting", "approve", "1")
-    cli("meeting", "amend", "1", "--text", "Caravan is gone.")
+    cli("meeting", "amend", "1", "--text", "Caravan is gone.", "--reason", "news")
     lines = cli("search", "caravan").stdout.splitlines()
     assert lines[0].split() == ["Record", "Circle", "Date", "Snippet"]
     body = sorted(" ".join(line.split()) for line in lines[1:])
@@ -118,7 +118,7 @@ def test_the_index_stays_consistent_after_edits_and_amendments(store: Store, dwo
     assert search_domain.hits(store, "shed") == []
     meetings.save(store, meetings.prepare_edit(store, mid, meetings.Fields(minutes="Kiln.")))
     meetings.approve(store, mid)
-    aid = meetings.amend(store, mid, "Not a kiln: a furnace.")
+    aid = meetings.amend(store, mid, "Not a kiln: a furnace.", reason="wrong word")
     assert sorted(h["record_type"] for h in search_domain.hits(store, "kiln")) == [
         "amendment",
         "meeting",
@@ -130,8 +130,8 @@ def test_the_index_stays_consistent_after_edits_and_amendments(store: Store, dwo
 
 
 def test_search_limit_and_circle(cli: Cli, world: World) -> None:
-    for circle in ("1", "1", "2"):
-        cli("meeting", "add", circle, "--minutes", "weekly walk")
+    for circle, day in (("1", "today"), ("1", "yesterday"), ("2", "today")):
+        cli("meeting", "add", circle, "--on", day, "--minutes", "weekly walk")
     assert len(cli.json("search", "walk")) == 3
     assert len(cli.json("search", "walk", "--limit", "2")) == 2
     assert {h["code"] for h in cli.json("search", "walk", "--circle", "CM-0002")} == {"CM-0002"}

@@ -22,7 +22,7 @@ SURNAMES = ["Łukasiewicz", "Smith", "Jones", "Mendes", "Patel"]
 
 
 def disclosures(cli: Cli, *args: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = cli.json("disclosure", "list", *args)
+    rows: list[dict[str, Any]] = cli.json("disclosure", "list", "--kind", "share pack", *args)
     return rows
 
 
@@ -52,8 +52,8 @@ def test_sharing_with_consent_writes_the_pack_and_records_the_disclosure(
     cli: Cli, tmp_path: Path, ws_home: Path
 ) -> None:
     result = cli("share", "5", "--to", "Pat")
-    out = tmp_path / "share-CM-0001-2025-07-22-meeting-5.pdf"
-    assert f"Wrote {out}" in result.stderr and "Recorded disclosure 1" in result.stderr
+    out = tmp_path / "share-CM-0001-2025-07-22-meeting-5-for-pat-probation.pdf"
+    assert f"Wrote {out}" in result.stderr and "Recorded disclosure 2" in result.stderr
     if os.name == "posix":
         assert stat.S_IMODE(out.stat().st_mode) == 0o600
     [d] = disclosures(cli)
@@ -158,19 +158,52 @@ def test_disclosures_list_as_csv_and_show_one(cli: Cli, tmp_path: Path) -> None:
     cli("share", "6", "--to", "Pat", "-o", str(tmp_path / "b.pdf"))
     csv = cli("disclosure", "list", "--csv").stdout.splitlines()
     assert csv[0].startswith("id,disclosed_on,member_code,meeting_id,recipient,basis")
-    assert len(csv) == 3
-    shown = cli.json("disclosure", "show", "2")
+    assert len(csv) == 4  # the escalation in the fixture, then the two packs
+    shown = cli.json("disclosure", "show", "3")
     assert shown["meeting_id"] == 6 and shown["file_name"] == "b.pdf"
-    text = cli("disclosure", "show", "2").stdout
+    text = cli("disclosure", "show", "3").stdout
     assert "SHA-256" in text and shown["sha256"] in text
     assert disclosures(cli, "--member", "CM-0002") == []
     cli("disclosure", "show", "9", code=1)
+    assert [r["kind"] for r in cli.json("disclosure", "list", "--limit", "2")] == [
+        "share pack",
+        "share pack",
+    ]
+
+
+def test_packs_for_two_recipients_never_replace_each_other_and_o_needs_force(
+    cli: Cli, tmp_path: Path, ws_home: Path
+) -> None:
+    cli("share", "5", "--recipient", "Pat")
+    cli(
+        "share", "5", "--recipient", "Olly", "--override", "MAPPA meeting", "--basis", "public task"
+    )
+    names = sorted(p.name for p in tmp_path.glob("share-*.pdf"))
+    assert names == [
+        "share-CM-0001-2025-07-22-meeting-5-for-olly-officer.pdf",
+        "share-CM-0001-2025-07-22-meeting-5-for-pat-probation.pdf",
+    ]
+    before = audit_entries(ws_home)
+    out = tmp_path / names[0]
+    old = out.read_bytes()
+    result = cli("share", "5", "--recipient", "Pat", "-o", str(out), code=1)
+    assert result.stderr.startswith("Error: ") and "already exists" in result.stderr
+    cli("share", "5", "--recipient", "Pat", code=1)  # the default name exists too
+    assert out.read_bytes() == old and audit_entries(ws_home) == before
+    cli("share", "5", "--recipient", "Pat", "-o", str(out), "--force")
+    assert out.read_bytes() != old
+    link = tmp_path / "link.pdf"
+    link.symlink_to(tmp_path / "elsewhere.pdf")
+    result = cli("share", "5", "--recipient", "Pat", "-o", str(link), "--force", code=1)
+    assert "not a regular file" in result.stderr and not (tmp_path / "elsewhere.pdf").exists()
 
 
 def test_the_subject_access_pack_lists_disclosures_by_role(cli: Cli, tmp_path: Path) -> None:
     cli("share", "5", "--to", "Pat", "-o", str(tmp_path / "a.pdf"))
     data = cli.json("report", "member", "CM-0001")
-    [d] = data["disclosures"]
+    escalation, d = data["disclosures"]
+    assert escalation["kind"] == "escalation" and escalation["basis"] == "vital interests"
+    assert escalation["to"] == "police offender manager (Thames Valley Police)"
     assert d["to"] == "probation practitioner (NPS Thames Valley)" and d["basis"] == "consent"
 
 

@@ -93,12 +93,13 @@ def test_status_surfaces_each_kind_of_item(cli: Cli, ws_home: Path) -> None:
     assert [(x["member_code"], x["days_left"]) for x in data["licences_ending"]] == [
         ("CM-0002", 20)
     ]
-    assert [v["name"] for v in data["vetting_due"]] == [
-        "Cat Cole", "Dan Dowd", "Eve Evans", "Bob Baker",
-    ]  # fmt: skip
-    assert [v["name"] for v in data["supervision_due"]] == [
+    # overdue (or never done) and upcoming are separate sections
+    assert [v["name"] for v in data["vetting_overdue"]] == ["Cat Cole", "Dan Dowd", "Eve Evans"]
+    assert [v["name"] for v in data["vetting_due"]] == ["Bob Baker"]  # due today: not overdue
+    assert [v["name"] for v in data["supervision_overdue"]] == [
         "Bob Baker", "Cat Cole", "Dan Dowd", "Eve Evans",
     ]  # fmt: skip
+    assert data["supervision_due"] == []
     assert [c["member_code"] for c in data["circles"]] == ["CM-0001", "CM-0002", "CM-0003"]
     first = data["circles"][0]
     assert (first["last_meeting"], first["not_met"], first["cadence_days"]) == (
@@ -144,7 +145,7 @@ def test_status_runs_a_fixed_number_of_queries_whatever_the_data(store: Store) -
         add_meeting(store, info.id, days_ago(4 + n))
         concerns.add(store, info.id, severity="red", category="other", text=f"Extra {n}")
         actions.add(store, info.id, "More", due=days_ago(1))
-    assert _statements(store) == small <= 15
+    assert _statements(store) == small <= 20
 
 
 def test_long_sections_show_the_first_rows_and_say_how_many_more(cli: Cli, ws_home: Path) -> None:
@@ -158,3 +159,18 @@ def test_long_sections_show_the_first_rows_and_say_how_many_more(cli: Cli, ws_ho
     )
     assert "… and 8 more (`cosa action list --overdue`)" in text
     assert len(cli.json("status")["actions_overdue"]) == 13
+
+
+def test_supervision_overdue_and_due_soon_are_separate_sections(store: Store) -> None:
+    make_circle(store, names=("Ann Able", "Bob Baker", "Cat Cole"))
+    volunteers.supervise(store, "Ann", on=days_ago(70))  # due 14 days ago (every 56 days)
+    volunteers.supervise(store, "Bob", on=days_ago(52))  # due in 4 days
+    volunteers.supervise(store, "Cat", on=days_ago(10))  # due in 46 days: neither
+    data = status_domain.status(store)
+    assert [(r["name"], r["due_on"]) for r in data["supervision_overdue"]] == [
+        ("Ann Able", days_ago(14))
+    ]
+    assert [(r["name"], r["due_on"]) for r in data["supervision_due"]] == [
+        ("Bob Baker", days_on(4))
+    ]
+    assert status_domain.SECTIONS["supervision_overdue"].startswith("Supervision overdue")

@@ -6,16 +6,18 @@ from typing import Annotated
 
 import typer
 
-from cosa.commands.circle import DATE_FORMS, CircleArg
+from cosa.commands.circle import CircleArg
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import actions
+from cosa.grammar import DATE_HELP_SHORT, LimitOpt, limited
 from cosa.output import Column, message, model_json, table
 
 app = typer.Typer(help="Actions: who does what by when.", no_args_is_help=True)
 
 ActionArg = Annotated[str, typer.Argument(help="Action number.")]
 DoneOnOpt = Annotated[
-    str | None, typer.Option("--date", help=f"When (default today; {DATE_FORMS}).")
+    str | None,
+    typer.Option("--on", "--date", help=f"The day (default today; {DATE_HELP_SHORT})."),
 ]
 COLUMNS: list[Column] = [
     ("id", "#"),
@@ -68,6 +70,7 @@ def list_cmd(
         str | None, typer.Option("--owner", help="Only owners starting with this.")
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Include done and dropped actions.")] = False,
+    limit: LimitOpt = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
@@ -75,6 +78,7 @@ def list_cmd(
     rows = actions.list_(
         open_store(ctx), circle, overdue=overdue, due_within=due_within, owner=owner, all_=all_
     )
+    rows = limited(rows, limit, quiet=json_ or csv_)
     if json_:
         from cosa.models import Action
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from cosa import audit as audit_mod
-from cosa.commands.common import JsonOpt, open_store, options
+from cosa.commands.common import CsvOpt, JsonOpt, open_store, options
 from cosa.errors import ExitCode, IntegrityError
 from cosa.output import dump_json, message, model_json, table
 from cosa.store import is_damaged
@@ -19,7 +19,12 @@ audit_app = typer.Typer(help="The audit trail: who did what, when.", no_args_is_
 def audit_list(
     ctx: typer.Context,
     since: Annotated[
-        str | None, typer.Option("--since", help="From this date (e.g. -7d, 2026-11-01).")
+        str | None,
+        typer.Option("--from", "--since", help="From this day (e.g. -7d, 1 nov, 01/11/2026)."),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--to", "--until", help="Up to this day (included)."),
     ] = None,
     type_: Annotated[
         str | None, typer.Option("--type", help="Only this record type (e.g. volunteer).")
@@ -28,9 +33,13 @@ def audit_list(
         str | None, typer.Option("--action", help="Only actions starting with this.")
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", help="Show at most the last N entries (0 = all).")
+        int,
+        typer.Option(
+            "--limit", help="Show at most the last N entries (0 = all).", show_default=True
+        ),
     ] = 50,
     json_: JsonOpt = False,
+    csv_: CsvOpt = False,
 ) -> None:
     """List audit entries (newest last). `cosa audit verify` checks the chain."""
     if ctx.invoked_subcommand is not None:
@@ -39,8 +48,14 @@ def audit_list(
 
     store = open_store(ctx)
     since_iso = iso(parse_date(since)) if since else None
+    until_iso = iso(parse_date(until)) if until else None
     rows = audit_mod.entries(
-        store, since=since_iso, record_type=type_, action=action, limit=limit or None
+        store,
+        since=since_iso,
+        until=until_iso,
+        record_type=type_,
+        action=action,
+        limit=limit if limit > 0 else None,
     )
     if json_:
         from cosa.models import AuditEntry
@@ -58,6 +73,7 @@ def audit_list(
             ("record_id", "Id"),
             ("fields", "Fields"),
         ],
+        csv_out=csv_,
         empty="no audit entries match",
     )
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cosa.commands.common import CsvOpt, JsonOpt, open_store
+from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
 from cosa.domain import circles
 from cosa.output import Column, echo, message, model_json, record, table
 
@@ -171,11 +171,12 @@ def list_cmd(
         str | None,
         typer.Option("--status", help=f"Only this status: {', '.join(circles.STATUSES)}."),
     ] = None,
+    limit: LimitOpt = 0,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
     """List circles with their core member, status, phase and volunteers."""
-    rows = circles.list_(open_store(ctx), status=status)
+    rows = limited(circles.list_(open_store(ctx), status=status), limit)
     if json_:
         from cosa.models import Circle
 
@@ -344,10 +345,14 @@ def goal_add(
 
 @goal_app.command("list")
 def goal_list(
-    ctx: typer.Context, circle: CircleArg, json_: JsonOpt = False, csv_: CsvOpt = False
+    ctx: typer.Context,
+    circle: CircleArg,
+    limit: LimitOpt = 0,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
 ) -> None:
     """List a circle's goals."""
-    rows = circles.goals_of(open_store(ctx), circle)
+    rows = limited(circles.goals_of(open_store(ctx), circle), limit)
     if json_:
         from cosa.models import Goal
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -37,3 +37,11 @@ def open_store(ctx: typer.Context) -> Store:
     store = opts.workspace.open(opts)
     ctx.call_on_close(store.close)
     return store
+
+
+LimitOpt = Annotated[int, typer.Option("--limit", help="Show at most N rows (0 = all).", min=0)]
+
+
+def limited(rows: list[Any], limit: int) -> list[Any]:
+    """The first `limit` rows (all when 0)."""
+    return rows[:limit] if limit else rows

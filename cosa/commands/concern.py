@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from typer import _click as click
 
 from cosa.commands.circle import CircleArg
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import concerns
+from cosa.grammar import DATE_HELP_SHORT, LimitOpt, deprecated_spelling, limited
 from cosa.output import Column, echo, message, model_json, record, table
 
 app = typer.Typer(
@@ -16,11 +18,10 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DATE_FORMS = "YYYY-MM-DD, today, yesterday, a weekday, -3d, …"
 ConcernArg = Annotated[str, typer.Argument(help="Concern number.")]
-DateOpt = Annotated[
+OnOpt = Annotated[
     str | None,
-    typer.Option("--date", help=f"When it happened (default today; {DATE_FORMS})."),
+    typer.Option("--on", "--date", help=f"The day it happened (default today; {DATE_HELP_SHORT})."),
 ]
 SEVERITIES = ", ".join(concerns.SEVERITIES)
 
@@ -59,8 +60,11 @@ def add(
     category: Annotated[
         str, typer.Option("--category", help="Category (lookup concern-category).")
     ],
-    text: Annotated[str, typer.Option("--text", help="What the concern is.")],
-    on: DateOpt = None,
+    text: Annotated[str | None, typer.Argument(help="What the concern is.")] = None,
+    old_text: Annotated[
+        str | None, typer.Option("--text", hidden=True, help="Old spelling of TEXT.")
+    ] = None,
+    on: OnOpt = None,
     meeting: Annotated[
         int | None, typer.Option("--meeting", help="The meeting it was raised at.")
     ] = None,
@@ -69,6 +73,11 @@ def add(
     ] = None,
 ) -> None:
     """Raise a concern about a circle (red: tell police or probation now)."""
+    if old_text is not None:
+        deprecated_spelling("--text", "the TEXT argument")
+    text = text if text is not None else old_text
+    if text is None:
+        raise click.exceptions.UsageError("Missing argument 'TEXT' (what the concern is).", ctx)
     store = open_store(ctx)
     cid = concerns.add(
         store,
@@ -98,6 +107,7 @@ def list_cmd(
     severity: Annotated[
         str | None, typer.Option("--severity", help=f"Only this RAG: {SEVERITIES}.")
     ] = None,
+    limit: LimitOpt = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
@@ -106,9 +116,9 @@ def list_cmd(
     if json_:
         from cosa.models import Concern
 
-        model_json(Concern, rows)
+        model_json(Concern, limited(rows, limit, quiet=True))
         return
-    table(rows, COLUMNS, csv_out=csv_, empty="no concerns")
+    table(limited(rows, limit, quiet=csv_), COLUMNS, csv_out=csv_, empty="no concerns")
 
 
 @app.command("show")
@@ -156,7 +166,7 @@ def note(
     ctx: typer.Context,
     concern: ConcernArg,
     text: Annotated[str, typer.Argument(help="The note: an update or a correction.")],
-    on: DateOpt = None,
+    on: OnOpt = None,
 ) -> None:
     """Add a dated note to a concern (the way to correct or update it)."""
     nid = concerns.note(open_store(ctx), concern, text, on=on)
@@ -167,11 +177,18 @@ def note(
 def escalate(
     ctx: typer.Context,
     concern: ConcernArg,
-    to: Annotated[str, typer.Option("--to", help="Professional number or unique name prefix.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--recipient", "--to", help="The professional told: number or unique name prefix."
+        ),
+    ],
     via: Annotated[str, typer.Option("--via", help=f"One of: {', '.join(concerns.VIA)}.")],
     at: Annotated[
         str | None,
-        typer.Option("--at", help="When (default now; a date and optional time, e.g. 'mon 9:05')."),
+        typer.Option(
+            "--at", help="When (default now; a date and optional time, e.g. '26/11/2026 9:05')."
+        ),
     ] = None,
     shared: Annotated[str | None, typer.Option("--shared", help="What was shared.")] = None,
     basis: Annotated[
@@ -208,14 +225,18 @@ def escalate(
 @app.command("respond")
 def respond(
     ctx: typer.Context,
-    escalation: Annotated[str, typer.Argument(help="Escalation number (see `concern show`).")],
+    concern: ConcernArg,
     text: Annotated[str, typer.Argument(help="The professional's response.")],
+    escalation: Annotated[
+        str | None,
+        typer.Option("--escalation", help="The escalation answered (default: the latest)."),
+    ] = None,
     at: Annotated[
         str | None, typer.Option("--at", help="When the response came (default now).")
     ] = None,
 ) -> None:
-    """Record the response to an escalation that has none yet."""
-    row = concerns.respond(open_store(ctx), escalation, text, at=at)
+    """Record the response to a concern's latest escalation (or to --escalation N)."""
+    row = concerns.respond_to_concern(open_store(ctx), concern, text, escalation=escalation, at=at)
     message(f"Recorded the response to escalation {row['id']} ({row['response_at']})")
 
 
@@ -224,7 +245,7 @@ def close(
     ctx: typer.Context,
     concern: ConcernArg,
     note: Annotated[str, typer.Option("--note", help="Why it is closed: what was done.")],
-    on: DateOpt = None,
+    on: OnOpt = None,
 ) -> None:
     """Close an open concern with a date and a note (once: it stays closed)."""
     row = concerns.close(open_store(ctx), concern, note=note, on=on)

@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
-from cosa.commands.common import JsonOpt, open_store
+from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import settings
+from cosa.grammar import LimitOpt, limited
 from cosa.output import dump_json, message, table
 
 app = typer.Typer(
@@ -17,15 +18,16 @@ KeyArg = Annotated[str, typer.Argument(help="The setting's name (see `cosa confi
 
 
 @app.command("list")
-def list_cmd(ctx: typer.Context, json_: JsonOpt = False) -> None:
+def list_cmd(
+    ctx: typer.Context, limit: LimitOpt = 0, json_: JsonOpt = False, csv_: CsvOpt = False
+) -> None:
     """List the settings with their values and defaults."""
-    rows = settings.list_(open_store(ctx))
+    rows = limited(settings.list_(open_store(ctx)), limit, quiet=json_ or csv_)
     if json_:
         dump_json(rows)
         return
-    table(
-        rows, [("key", "Setting"), ("value", "Value"), ("default", "Default"), ("help", "Meaning")]
-    )
+    columns = [("key", "Setting"), ("value", "Value"), ("default", "Default"), ("help", "Meaning")]
+    table(rows, columns, csv_out=csv_)
 
 
 @app.command("set")

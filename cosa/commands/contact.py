@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from cosa.commands.circle import DATE_FORMS, CircleArg
+from cosa.commands.circle import CircleArg
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import contacts
+from cosa.grammar import DATE_HELP_SHORT, LimitOpt, limited
 from cosa.output import Column, message, model_json, table
 
 app = typer.Typer(
@@ -36,7 +37,8 @@ def add(
         str, typer.Option("--by", help="The volunteer who had the contact (number or name).")
     ],
     on: Annotated[
-        str | None, typer.Option("--date", help=f"When (default today; {DATE_FORMS}).")
+        str | None,
+        typer.Option("--on", "--date", help=f"The day (default today; {DATE_HELP_SHORT})."),
     ] = None,
     mode: Annotated[
         str, typer.Option("--mode", help=f"One of: {', '.join(contacts.MODES)}.")
@@ -78,17 +80,19 @@ def list_cmd(
         str | None, typer.Argument(help="Only this circle (number or core member's code).")
     ] = None,
     from_: Annotated[
-        str | None, typer.Option("--from", help=f"From this date ({DATE_FORMS}).")
+        str | None, typer.Option("--from", help=f"From this date ({DATE_HELP_SHORT}).")
     ] = None,
     to: Annotated[str | None, typer.Option("--to", help="Up to this date (included).")] = None,
     by: Annotated[
         str | None, typer.Option("--by", help="Only this volunteer (number or name).")
     ] = None,
+    limit: LimitOpt = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
-    """List contacts in date order."""
+    """List contacts in date order (the most recent --limit of them)."""
     rows = contacts.list_(open_store(ctx), circle, from_=from_, to=to, by=by)
+    rows = limited(rows, limit, quiet=json_ or csv_, latest=True)
     if json_:
         from cosa.models import Contact
 

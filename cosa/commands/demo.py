@@ -67,7 +67,10 @@ def demo(
         ),
     ] = True,
     out: Annotated[
-        Path, typer.Option("--out", help="Directory for the demo PDFs.", file_okay=False)
+        Path,
+        typer.Option(
+            "--output", "-o", "--out", help="Directory for the demo PDFs.", file_okay=False
+        ),
     ] = Path("."),
 ) -> None:
     """Build a fictional encrypted workspace and write sample reports."""

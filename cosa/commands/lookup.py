@@ -8,6 +8,7 @@ import typer
 
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import lookups
+from cosa.grammar import LimitOpt, limited
 from cosa.output import dump_json, message, table
 
 app = typer.Typer(
@@ -22,11 +23,12 @@ def list_cmd(
     kind: Annotated[
         str | None, typer.Argument(help="Which list (e.g. circle-type); all when omitted.")
     ] = None,
+    limit: LimitOpt = 0,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
     """List lookup values."""
-    rows = lookups.list_(open_store(ctx), kind)
+    rows = limited(lookups.list_(open_store(ctx), kind), limit, quiet=json_ or csv_)
     if json_:
         dump_json(
             [

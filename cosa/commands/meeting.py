@@ -24,7 +24,8 @@ from cosa.output import Column, echo, message, model_json, record, safe, table
 from cosa.store import Row, Store
 
 app = typer.Typer(
-    help="Meetings and minutes: record, list, show, edit, approve, amend.", no_args_is_help=True
+    help="Meetings and minutes: record, cancel, void, list, show, edit, approve, amend.",
+    no_args_is_help=True,
 )
 
 DATE_FORMS = "YYYY-MM-DD, today, yesterday, a weekday (the last one), -3d, …"
@@ -33,8 +34,16 @@ CircleArg = Annotated[
 ]
 MeetingArg = Annotated[str, typer.Argument(help="Meeting number (see `cosa meeting list`).")]
 DateOpt = Annotated[
-    str | None, typer.Option("--date", help=f"When the meeting was (default today; {DATE_FORMS}).")
+    str | None,
+    typer.Option("--on", "--date", help=f"When the meeting was (default today; {DATE_FORMS})."),
 ]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Record it even if the circle has a held meeting of this type that day."
+    ),
+]
+AllOpt = Annotated[bool, typer.Option("--all", help="Include void meetings (recorded in error).")]
 TimeOpt = Annotated[
     str | None,
     typer.Option("--time", help="Start time, e.g. 18:30 (default: the circle's meeting time)."),
@@ -54,7 +63,8 @@ PresentOpt = Annotated[
     str | None,
     typer.Option(
         "--present",
-        help="Volunteers present: names, name prefixes or numbers, comma-separated, or all.",
+        help="Volunteers present: names, name prefixes or numbers, comma-separated; all (all"
+        " but those with --apologies); none.",
     ),
 ]
 ApologiesOpt = Annotated[
@@ -122,6 +132,15 @@ COLUMNS: list[Column] = [
     ("cm_attended", "CM attended"),
     ("rag", "RAG"),
     ("minutes_state", "Minutes"),
+    ("state", "State"),
+]
+UPCOMING_COLUMNS: list[Column] = [
+    ("circle_id", "Circle"),
+    ("member_code", "Member"),
+    ("date", "Date"),
+    ("weekday", "Day"),
+    ("time", "Time"),
+    ("venue", "Venue"),
 ]
 CONCERN_COLUMNS: list[Column] = [
     ("id", "#"),
@@ -195,8 +214,13 @@ def _optional(check: Callable[[str], str]) -> Callable[[str], str | None]:
 
 
 def _prompt_missing(store: Store, draft: meetings.Draft, fields: meetings.Fields) -> None:
-    """Ask for what the user left out: type, present, apologies, CM attendance, RAG."""
+    """Ask for what the user left out: date, type, present, apologies, CM attendance, RAG."""
     circle, day = draft.circle, draft.day
+    if fields.date is None:
+        default = meetings.next_unrecorded_day(store, circle)
+        fields.date = day = _ask(
+            f"Date of the meeting ({DATE_FORMS})", default, meetings.meeting_day
+        )
     if fields.type is None:
         types = ", ".join(meetings.meeting_types(store))
         fields.type = _ask(
@@ -252,6 +276,91 @@ def _edit_minutes(draft: meetings.Draft, current: str | None = None) -> str | No
     return editor.edit_text(current + "\n")
 
 
+def _choose(text: str, choices: Sequence[str], default: str) -> str:
+    def check(value: str) -> str:
+        low = value.lower()
+        hits = [c for c in choices if c.startswith(low)] if low else [default]
+        if len(hits) != 1:
+            raise UserError(f"answer one of: {', '.join(choices)}")
+        return hits[0]
+
+    return str(_ask(text, default, check))
+
+
+def _records_from_sections(store: Store, draft: meetings.Draft) -> None:
+    """After the editor: offer each line under "Concerns" and "Actions" as a concern
+    (severity, category) or an action (owner, due), added to the draft."""
+    from cosa.domain import concerns as concerns_domain
+    from cosa.domain import lookups
+    from cosa.domain.members import date_field
+
+    found = [
+        (item, default)
+        for heading, default in (("Concerns", "concern"), ("Actions", "action"))
+        for item in meetings.section_items(draft.values.get("minutes"), heading)
+    ]
+    if not found:
+        return
+    message("Under Concerns and Actions you wrote:")
+    categories = ", ".join(lookups.values(store, "concern-category"))
+    for item, default in found:
+        message(f"  {item}")
+        kind = _choose(
+            "Record it as a concern, an action, or nothing",
+            ("concern", "action", "nothing"),
+            default,
+        )
+        if kind == "concern":
+            severity = _choose("Severity (red, amber, green)", concerns_domain.SEVERITIES, "amber")
+            category = _ask(
+                f"Category ({categories})",
+                "other",
+                lambda v: lookups.check(store, "concern-category", v, field="category"),
+            )
+            draft.concerns.append(
+                {"severity": severity, "category": category, "text": item, "on": draft.day}
+            )
+        elif kind == "action":
+            owner = _ask("Owner (empty for none)", "", str, show=False) or None
+            due = _ask(
+                "Due (empty for none; a weekday means the next one)",
+                "",
+                _optional(lambda v: str(date_field("due", v, future=True))),
+                show=False,
+            )
+            draft.actions.append({"text": item, "owner": owner, "due": due})
+
+
+def _confirm_duplicate(store: Store, draft: meetings.Draft) -> None:
+    """On a terminal, a held meeting of the same type that day is asked about (not refused)."""
+    if draft.force or not secrets_input.interactive():
+        return
+    values = draft.values
+    found = meetings.duplicate_of(
+        store, draft.circle["id"], draft.day, str(values.get("type")), but=draft.meeting_id
+    )
+    if found is None:
+        return
+    try:
+        again = typer.confirm(
+            f"Circle {draft.circle['id']} ({draft.circle['member_code']}) already has a held"
+            f" {found['type']} meeting on {found['date']} (meeting {found['id']})."
+            " Record another one?",
+            default=False,
+            err=True,
+        )
+    except typer.Abort:
+        raise KeyboardInterrupt from None
+    draft.force = again
+
+
+def _red_warning(draft: meetings.Draft) -> None:
+    from cosa.domain import concerns as concerns_domain
+
+    if any(c["severity"] == "red" for c in draft.concerns):
+        message(concerns_domain.RED_REMINDER)
+
+
 # -- commands --------------------------------------------------------------------------------
 
 
@@ -282,12 +391,22 @@ def add(
     owner: OwnerOpt = None,
     due: DueOpt = None,
     no_prompt: NoPromptOpt = False,
+    force: ForceOpt = False,
 ) -> None:
-    """Record a meeting: attendance, RAG, minutes, and the concerns and actions raised.
+    """Record a meeting that took place: attendance, RAG, minutes, concerns and actions raised.
 
     Prints the new meeting's number on stdout. Minutes are due 48 hours after the meeting
-    until approved. On a terminal, missing fields are asked for and $EDITOR opens on the
-    minutes template (leave it unchanged for "no minutes yet"); --no-prompt skips that.
+    until approved. On a terminal, missing fields (the date first) are asked for and $EDITOR
+    opens on the minutes template (leave it unchanged for "no minutes yet"; empty sections are
+    dropped); what you write under Concerns and Actions can then be recorded as concerns and
+    actions. --no-prompt skips that. A second held meeting of the same type on the same day is
+    refused (asked about on a terminal) unless --force. A meeting that did not take place is
+    `cosa meeting cancel`.
+
+    \b
+    Examples:
+      cosa meeting add 3 --on tuesday --present all --apologies ben --cm-attended yes
+      cosa meeting add CM-0003 --on 2026-11-24 --type review --minutes-file notes.md
     """
     store = open_store(ctx)
     fields = _fields(
@@ -313,12 +432,14 @@ def add(
     )
     if fields.minutes is not None and not fields.minutes.strip():
         raise UserError("--minutes must not be empty", hint="leave it out for no minutes yet")
-    draft = meetings.prepare(store, circle, fields)
+    draft = meetings.prepare(store, circle, fields, force=force)
     if not no_prompt and secrets_input.interactive():
         _prompt_missing(store, draft, fields)
-        draft = meetings.prepare(store, circle, fields)
+        draft = meetings.prepare(store, circle, fields, force=force)
+        _confirm_duplicate(store, draft)  # before the editor: nothing typed is lost
         if fields.minutes is None:
             draft.set_minutes(_edit_minutes(draft))
+            _records_from_sections(store, draft)
     mid = meetings.save(store, draft)
     row = meetings.get(store, mid)
     echo(mid)
@@ -327,6 +448,7 @@ def add(
         f"Recorded meeting {mid} for {row['member_code']} on {row['date']};"
         f" minutes due by {row['minutes_due_at'][:16]}{state}"
     )
+    _red_warning(draft)
 
 
 @app.command("list")
@@ -338,22 +460,57 @@ def list_cmd(
     start: Annotated[str | None, typer.Option("--from", help="From this date.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Up to this date.")] = None,
     type_: Annotated[str | None, typer.Option("--type", help="Only this meeting type.")] = None,
+    state: Annotated[
+        str | None, typer.Option("--state", help="Only this state: held, cancelled or void.")
+    ] = None,
+    all_: AllOpt = False,
+    upcoming: Annotated[
+        bool,
+        typer.Option(
+            "--upcoming",
+            help="The planned meetings of the next 4 weeks from each active circle's schedule"
+            " (day, cadence), without the days already recorded or cancelled.",
+        ),
+    ] = False,
     limit: Annotated[
         int, typer.Option("--limit", help="Show at most N meetings (0 = all).", min=0)
     ] = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
-    """List meetings, most recent first, with CM attendance, RAG and minutes state.
+    """List meetings, most recent first, with CM attendance, RAG, minutes state and state.
 
     Minutes state: none, draft, late (not approved 48 h after the meeting) or approved.
+    State: held, cancelled (did not take place) or void (recorded in error; only with --all).
+
+    \b
+    Examples:
+      cosa meeting list 3 --from 2026-01-01
+      cosa meeting list --upcoming
     """
+    store = open_store(ctx)
+    if upcoming:
+        if start or end or type_ or state or all_:
+            raise UserError("--upcoming goes with a circle, --limit, --json or --csv only")
+        planned = meetings.upcoming(store, circle)
+        shown = planned[:limit] if limit else planned
+        if json_:
+            from cosa.models import Upcoming
+
+            model_json(Upcoming, shown)
+        else:
+            table(shown, UPCOMING_COLUMNS, csv_out=csv_, empty="no meetings planned")
+        if len(shown) < len(planned):
+            message(f"(showing the first {limit}; --limit 0 shows all)")
+        return
     rows = meetings.list_(
-        open_store(ctx),
+        store,
         circle,
         start=start,
         end=end,
         meeting_type=type_,
+        state=state,
+        include_void=all_,
         limit=limit + 1 if limit else None,
     )
     more = bool(limit) and len(rows) > limit
@@ -398,26 +555,53 @@ def _people(rows: Sequence[Row], status: str) -> str:
     return ", ".join(names) or "none recorded"
 
 
+def _state_line(row: Row) -> str:
+    if row["state"] == "cancelled":
+        moved = f"; moved to {row['moved_to']}" if row["moved_to"] else ""
+        return f"cancelled: {row['state_reason']}{moved}"
+    if row["state"] == "void":
+        return f"VOID (recorded in error): {row['state_reason']}"
+    return "held"
+
+
 @app.command("show")
-def show(ctx: typer.Context, meeting: MeetingArg, json_: JsonOpt = False) -> None:
-    """Show a meeting: attendance, concerns, actions, minutes and their amendments."""
-    row = meetings.detail(open_store(ctx), meeting)
+def show(
+    ctx: typer.Context, meeting: MeetingArg, all_: AllOpt = False, json_: JsonOpt = False
+) -> None:
+    """Show a meeting: attendance (and who was absent without apology), concerns, actions,
+    minutes and their amendments. A void meeting only with --all."""
+    row = meetings.detail(open_store(ctx), meeting, include_void=all_)
     if json_:
         from cosa.models import MeetingDetail
 
         model_json(MeetingDetail, row)
         return
+    if row["state"] == "cancelled":
+        record(
+            [
+                ("Meeting", row["id"]),
+                ("Circle", f"{row['circle_id']} ({row['member_code']})"),
+                ("When", _when(row)),
+                ("Type", row["type"]),
+                ("State", _state_line(row)),
+                ("Recorded", f"{row['created_at'][:16]} by {row['created_by']}"),
+            ]
+        )
+        return
+    absent = ", ".join(a["volunteer_name"] for a in row["absent"])
     pairs: list[tuple[str, Any]] = [
         ("Meeting", row["id"]),
         ("Circle", f"{row['circle_id']} ({row['member_code']})"),
         ("When", _when(row)),
         ("Type", row["type"]),
+        ("State", _state_line(row)),
         ("Venue", row["venue"]),
         ("Core member", _cm_line(row)),
         ("RAG", row["rag"] or "not set"),
         ("Notify PP", bool(row["notify_pp"])),
         ("Present", _people(row["attendance"], "present")),
         ("Apologies", _people(row["attendance"], "apologies")),
+        ("Absent", absent or ("none" if row["attendance"] else "not recorded")),
         ("Minutes", _minutes_line(row)),
         ("Recorded", f"{row['created_at'][:16]} by {row['created_by']}"),
         ("Updated", f"{row['updated_at'][:16]} by {row['updated_by']}"),
@@ -439,6 +623,8 @@ def show(ctx: typer.Context, meeting: MeetingArg, json_: JsonOpt = False) -> Non
             echo(f"{a['id']}. {a['created_at'][:16]} by {a['created_by']}{reason}")
             for line in a["text"].splitlines():
                 echo(f"   {line}")
+            for col, (before, after) in meetings.amendment_changes(a).items():
+                echo(f"   {col}: {before if before is not None else '—'} → {after}")
 
 
 @app.command("edit")
@@ -468,6 +654,7 @@ def edit(
     action: ActionOpt = None,
     owner: OwnerOpt = None,
     due: DueOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Change a meeting whose minutes are not approved yet (empty text clears a field).
 
@@ -496,7 +683,7 @@ def edit(
         owner=owner,
         due=due,
     )
-    draft = meetings.prepare_edit(store, meeting, fields)
+    draft = meetings.prepare_edit(store, meeting, fields, force=force)
     nothing_given = fields == meetings.Fields(notify_pp=None)
     if nothing_given:
         if not secrets_input.interactive():
@@ -511,6 +698,7 @@ def edit(
     mid = meetings.save(store, draft)
     row = meetings.get(store, mid)
     message(f"Updated meeting {mid} ({row['member_code']}, {row['date']}).")
+    _red_warning(draft)
 
 
 @app.command("approve")
@@ -533,18 +721,50 @@ def approve(
 def amend(
     ctx: typer.Context,
     meeting: MeetingArg,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why it is corrected (required).")
+    ] = None,
     text: Annotated[
         str | None,
         typer.Option("--text", help="The correction (on a terminal, $EDITOR opens without it)."),
     ] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why it is corrected.")] = None,
+    date: DateOpt = None,
+    type_: TypeOpt = None,
+    present: PresentOpt = None,
+    apologies: ApologiesOpt = None,
+    cm_attended: CmAttendedOpt = None,
+    late_reason: LateReasonOpt = None,
+    no_meeting_reason: NoMeetingReasonOpt = None,
+    rag: RagOpt = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Correct approved minutes: an amendment with its own text, time and operator."""
+    """Correct an approved meeting: an amendment with its own text, reason, time and operator.
+
+    --on, --type, --present, --apologies, --cm-attended and --rag correct the meeting's
+    record itself (every figure uses the corrected values); the amendment keeps each value
+    before and after. The approved minutes text never changes. --reason is required.
+
+    \b
+    Examples:
+      cosa meeting amend 12 --rag red --reason "RAG agreed at the review was red"
+      cosa meeting amend 12 --present all --apologies ben --reason "Ben sent apologies"
+    """
     store = open_store(ctx)
     row = meetings.get(store, meeting)
-    if text is None:
-        if not secrets_input.interactive() or not row["approved_at"]:
-            meetings.amend(store, row["id"], None)  # raises the right error
+    fields = meetings.Fields(
+        date=date,
+        type=type_,
+        present=present,
+        apologies=apologies,
+        cm_attended=cm_attended,
+        late_reason=late_reason,
+        no_meeting_reason=no_meeting_reason,
+        rag=rag,
+    )
+    structured = fields != meetings.Fields()
+    if text is None and not structured:
+        if not secrets_input.interactive() or not row["approved_at"] or not (reason or "").strip():
+            meetings.amend(store, row["id"], None, reason=reason)  # raises the right error
         from cosa import editor
 
         template = (
@@ -556,5 +776,62 @@ def amend(
         if text is None:
             message("No amendment written.")
             return
-    aid = meetings.amend(store, row["id"], text, reason=reason)
+    aid = meetings.amend(store, row["id"], text, reason=reason, fields=fields, force=force)
     message(f"Added amendment {aid} to meeting {row['id']} ({row['member_code']}, {row['date']}).")
+
+
+@app.command("cancel")
+def cancel(
+    ctx: typer.Context,
+    circle: CircleArg,
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help=f"The date of the meeting that did not happen ({DATE_FORMS})."),
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why it did not take place (required).")
+    ] = None,
+    type_: Annotated[
+        str | None, typer.Option("--type", help="Meeting type (default formal).")
+    ] = None,
+    moved_to: Annotated[
+        str | None,
+        typer.Option("--moved-to", help="The date it moved to (record that meeting when held)."),
+    ] = None,
+) -> None:
+    """Record a meeting that did not take place: it owes no minutes and counts in no figure
+    but "meetings cancelled". Prints its number on stdout.
+
+    Postponing is a cancellation (with --moved-to) plus the meeting on the new date.
+
+    \b
+    Examples:
+      cosa meeting cancel 3 --on 2026-11-24 --reason "core member unwell" --moved-to 2026-11-27
+    """
+    store = open_store(ctx)
+    mid = meetings.cancel(
+        store, circle, on=on, reason=reason, meeting_type=type_, moved_to=moved_to
+    )
+    row = meetings.get(store, mid)
+    echo(mid)
+    moved = f"; moved to {row['moved_to']}" if row["moved_to"] else ""
+    message(f"Recorded meeting {mid} for {row['member_code']} on {row['date']} as cancelled{moved}")
+
+
+@app.command("void")
+def void(
+    ctx: typer.Context,
+    meeting: MeetingArg,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why it was recorded in error (required).")
+    ] = None,
+) -> None:
+    """Void a meeting recorded in error (approved ones too): it leaves every list, figure and
+    report, and stays in the audit trail and in `meeting show --all`.
+
+    \b
+    Examples:
+      cosa meeting void 14 --reason "added twice; meeting 13 is the record"
+    """
+    row = meetings.void(open_store(ctx), meeting, reason=reason)
+    message(f"Voided meeting {row['id']} ({row['member_code']}, {row['date']}).")

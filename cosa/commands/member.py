@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cosa.commands.common import CsvOpt, JsonOpt, open_store
+from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
 from cosa.domain import members
 from cosa.output import Column, echo, message, model_json, record, table
 
@@ -85,6 +85,13 @@ CONSENT_COLUMNS: list[Column] = [
     ("to", "To"),
     ("given_on", "Given"),
     ("withdrawn_on", "Withdrawn"),
+    ("agreement_version", "Agreement"),
+]
+HISTORY_COLUMNS: list[Column] = [
+    ("on_date", "From"),
+    ("field", "Field"),
+    ("value", "Value"),
+    ("note", "Note"),
 ]
 
 
@@ -117,12 +124,20 @@ def add(
     licence_end: LicenceEndOpt = None,
     notifications: NotificationsOpt = None,
     other_orders: OtherOrdersOpt = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            help=f"Day these details held from, starting the history (default today; {DATE_FORMS}).",
+        ),
+    ] = None,
 ) -> None:
     """Add a core member; the identity fields are kept apart from the pseudonymous record."""
     store = open_store(ctx)
     mid, assigned = members.add(
         store,
         code,
+        on=on,
         mappa_category=mappa_category,
         mappa_level=mappa_level,
         mappa_verified=mappa_verified,
@@ -163,12 +178,18 @@ def edit(
     licence_end: LicenceEndOpt = None,
     notifications: NotificationsOpt = None,
     other_orders: OtherOrdersOpt = None,
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help=f"Day the change took effect (default today; {DATE_FORMS})."),
+    ] = None,
 ) -> None:
-    """Change a core member's legal status, MAPPA or identity fields ("" clears a field)."""
+    """Change a core member's legal status, MAPPA or identity fields ("" clears a field).
+    MAPPA, legal status and address changes are kept as dated history (`--on`)."""
     store = open_store(ctx)
     changed = members.edit(
         store,
         code,
+        on=on,
         mappa_category=mappa_category,
         mappa_level=mappa_level,
         mappa_verified=mappa_verified,
@@ -190,10 +211,32 @@ def edit(
         message("Nothing changed.")
 
 
+@app.command("move")
+def move(
+    ctx: typer.Context,
+    code: CodeArg,
+    on: Annotated[str, typer.Option("--on", help=f"Day of the move ({DATE_FORMS}).")],
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="New address or Approved Premises (identity)."),
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option("--area", help="New area (e.g. the town or district).")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note on the move.")] = None,
+) -> None:
+    """Record a move on a date: the new address and/or area become a dated entry (the old
+    ones stay in the history)."""
+    row = members.move(open_store(ctx), code, on=on, address=address, area=area, note=note)
+    message(f"Recorded {row['code']}'s move on {members.date_field('--on', on)}")
+
+
 @app.command("list")
-def list_cmd(ctx: typer.Context, json_: JsonOpt = False, csv_: CsvOpt = False) -> None:
+def list_cmd(
+    ctx: typer.Context, limit: LimitOpt = 0, json_: JsonOpt = False, csv_: CsvOpt = False
+) -> None:
     """List core members by code, with MAPPA and licence dates (never identity)."""
-    rows = members.list_(open_store(ctx))
+    rows = limited(members.list_(open_store(ctx)), limit)
     if json_:
         from cosa.models import CoreMember
 
@@ -224,10 +267,11 @@ def show(
     ] = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Show a core member: legal status, MAPPA, conditions, risk assessments, consents."""
+    """Show a core member: legal status, MAPPA, conditions, risk assessments, consents and
+    the dated history (addresses only with --identity)."""
     store = open_store(ctx)
-    row = members.detail(store, code)
     who = members.identity(store, code) if identity else None
+    row = members.detail(store, code, identity=identity)
     if json_:
         if identity:
             from cosa.models import MemberDetailWithIdentity
@@ -249,6 +293,7 @@ def show(
             ("Licence", licence),
             ("Notification", row["notification_requirements"]),
             ("Other orders", row["other_orders"]),
+            ("Area", row["area"]),
             ("Added", row["created_at"]),
             ("Updated", f"{row['updated_at']} by {row['updated_by']}"),
         ]
@@ -268,6 +313,7 @@ def show(
     _section("Licence conditions", row["conditions"], CONDITION_COLUMNS)
     _section("Risk assessments", row["risks"], RISK_COLUMNS)
     _section("Consent to share", _consent_rows(row["consents"]), CONSENT_COLUMNS)
+    _section("History", row["history"], HISTORY_COLUMNS)
 
 
 @app.command("consent")
@@ -277,7 +323,9 @@ def consent(
     to: Annotated[
         str,
         typer.Option(
-            "--to", help="A professional (number or unique name prefix) or an agency's name."
+            "--recipient",
+            "--to",
+            help="A professional (number or unique name prefix) or an agency's name.",
         ),
     ],
     on: OnOpt = None,
@@ -328,11 +376,15 @@ def condition_end(
 
 @condition_app.command("list")
 def condition_list(
-    ctx: typer.Context, code: CodeArg, json_: JsonOpt = False, csv_: CsvOpt = False
+    ctx: typer.Context,
+    code: CodeArg,
+    limit: LimitOpt = 0,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
 ) -> None:
     """List a core member's licence conditions."""
     store = open_store(ctx)
-    rows = members.conditions(store, members.get(store, code)["id"])
+    rows = limited(members.conditions(store, members.get(store, code)["id"]), limit)
     if json_:
         from cosa.models import LicenceCondition
 
@@ -377,10 +429,14 @@ def risk_add(
 
 @risk_app.command("list")
 def risk_list(
-    ctx: typer.Context, code: CodeArg, json_: JsonOpt = False, csv_: CsvOpt = False
+    ctx: typer.Context,
+    code: CodeArg,
+    limit: LimitOpt = 0,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
 ) -> None:
     """List a core member's external risk assessments, oldest first."""
-    rows = members.risks_of(open_store(ctx), code)
+    rows = limited(members.risks_of(open_store(ctx), code), limit)
     if json_:
         from cosa.models import RiskAssessment
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cosa.commands.common import CsvOpt, JsonOpt, open_store
+from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
 from cosa.domain import referrals
 from cosa.output import Column, message, model_json, record, table
 
@@ -25,6 +25,7 @@ COLUMNS: list[Column] = [
     ("member_code", "Member"),
     ("decision_shown", "Decision"),
     ("decided_on", "Decided"),
+    ("days_waiting", "Days waiting"),
 ]
 
 
@@ -65,11 +66,12 @@ def list_cmd(
             help=f"Only this decision: {', '.join(referrals.DECISIONS)} or undecided.",
         ),
     ] = None,
+    limit: LimitOpt = 0,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
-    """List referrals, oldest first."""
-    rows = referrals.list_(open_store(ctx), decision=decision)
+    """List referrals, oldest first, with the days each waited (or waits) for a decision."""
+    rows = limited(referrals.list_(open_store(ctx), decision=decision), limit)
     if json_:
         from cosa.models import Referral
 
@@ -81,12 +83,12 @@ def list_cmd(
 
 @app.command("show")
 def show(ctx: typer.Context, referral: ReferralArg, json_: JsonOpt = False) -> None:
-    """Show one referral and its decision."""
-    row = referrals.get(open_store(ctx), referral)
+    """Show one referral, its decision and the history of its events."""
+    row = referrals.detail(open_store(ctx), referral)
     if json_:
-        from cosa.models import Referral
+        from cosa.models import ReferralDetail
 
-        model_json(Referral, row)
+        model_json(ReferralDetail, row)
         return
     reason = " / ".join(r for r in (row["reason_group"], row["reason"]) if r)
     decided = f"{row['decided_on']} by {row['decided_by']}" if row["decided_on"] else None
@@ -101,9 +103,27 @@ def show(ctx: typer.Context, referral: ReferralArg, json_: JsonOpt = False) -> N
             ("Decision", row["decision"] or referrals.UNDECIDED),
             ("Reason", reason),
             ("Decided", decided),
+            ("Days waiting", row["days_waiting"]),
             ("Added", row["created_at"]),
             ("Updated", f"{row['updated_at']} by {row['updated_by']}"),
         ]
+    )
+    events = [
+        {
+            **e,
+            "reason_shown": " / ".join(x for x in (e["reason_group"], e["note"]) if x),
+        }
+        for e in row["events"]
+    ]
+    typer.echo("\nHistory")
+    table(
+        events,
+        [
+            ("on_date", "Date"),
+            ("value", "Event"),
+            ("reason_shown", "Reason"),
+            ("decided_by", "By"),
+        ],
     )
 
 
@@ -129,7 +149,8 @@ def decide(
     ] = None,
     member: MemberOpt = None,
 ) -> None:
-    """Record the decision on a referral (accepted, declined, waiting, withdrawn)."""
+    """Record a decision on a referral (assessed, waiting, accepted, declined, withdrawn);
+    earlier decisions stay in its history."""
     store = open_store(ctx)
     changed = referrals.decide(
         store,
@@ -144,5 +165,3 @@ def decide(
     row = referrals.get(store, referral)
     if changed:
         message(f"Referral {row['id']}: {row['decision']} on {row['decided_on']}")
-    else:
-        message("Nothing changed.")

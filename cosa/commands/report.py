@@ -8,13 +8,15 @@ to stdout, instead of the PDF), `--encrypt` / `--password-file PATH` (AES-256), 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from cosa import secrets_input
-from cosa.commands.common import ForceOpt, JsonOpt, open_store
+from cosa.commands.common import JsonOpt, open_store
 from cosa.errors import UserError
 from cosa.output import dump_json, message
 from cosa.store import Store
@@ -54,9 +56,18 @@ PasswordFileOpt = Annotated[
         dir_okay=False,
     ),
 ]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
+RecipientOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--recipient", "--for", help="Who receives the report (recorded in the audit trail)."
+    ),
+]
 ForOpt = Annotated[
     str | None,
-    typer.Option("--for", help="Who the report is for (recorded in the audit trail)."),
+    typer.Option(
+        "--recipient", "--for", help="Who the report is for (recorded in the audit trail)."
+    ),
 ]
 ClassificationOpt = Annotated[
     str | None,
@@ -137,16 +148,18 @@ def deliver(
     attachments: dict[str, bytes] | None = None,
     extra: dict[str, Path] | None = None,
     force: bool = False,
+    also: Callable[[Path, str, bool], None] | None = None,
 ) -> None:
-    """Print the data (`--json`), or write the PDF; either way an audit entry."""
+    """Print the data (`--json`), or write the PDF; either way an audit entry (and `also`,
+    called with the path, SHA-256 and whether it is encrypted, in the same transaction)."""
     from cosa.reports import publish
 
     if json_:
         dump_json(publish.export_json(store, data, for_=for_))
         return
-    path = publish.check_target(target(out, data), force)
+    path = publish.check_target(target(out, data), force=force)
     for extra_path in (extra or {}).values():
-        publish.check_target(extra_path, force)
+        publish.check_target(extra_path, force=force)
     password, generated = pdf_password(store, encrypt, password_file)
     done = publish.publish(
         store,
@@ -158,6 +171,7 @@ def deliver(
         attachments=attachments,
         extra=extra,
         force=force,
+        also=also,
     )
     note = ", encrypted (AES-256)" if done.encrypted else ""
     message(f"Wrote {done.path} ({done.size:,} bytes{note}; SHA-256 {done.sha256})")
@@ -191,11 +205,11 @@ def minutes(
         data,
         report.render,
         out=out,
-        force=force,
         json_=json_,
         encrypt=encrypt,
         password_file=password_file,
         for_=for_,
+        force=force,
     )
 
 
@@ -228,11 +242,11 @@ def circle(
         data,
         report.render,
         out=out,
-        force=force,
         json_=json_,
         encrypt=encrypt,
         password_file=password_file,
         for_=for_,
+        force=force,
     )
 
 
@@ -247,7 +261,7 @@ def quarter(
     json_: JsonOpt = False,
     encrypt: EncryptOpt = False,
     password_file: PasswordFileOpt = None,
-    for_: ForOpt = None,
+    recipient: RecipientOpt = None,
     classification: ClassificationOpt = None,
 ) -> None:
     """Funder / national return: aggregates only, no names or codes, small counts (<5)
@@ -262,11 +276,11 @@ def quarter(
         data,
         report.render,
         out=out,
-        force=force,
         json_=json_,
         encrypt=encrypt,
         password_file=password_file,
-        for_=for_,
+        for_=recipient,
+        force=force,
     )
 
 
@@ -301,11 +315,11 @@ def volunteers_cmd(
         data,
         report.render,
         out=out,
-        force=force,
         json_=json_,
         encrypt=encrypt,
         password_file=password_file,
         for_=for_,
+        force=force,
     )
 
 
@@ -339,11 +353,11 @@ def concerns_cmd(
         data,
         report.render,
         out=out,
-        force=force,
         json_=json_,
         encrypt=encrypt,
         password_file=password_file,
         for_=for_,
+        force=force,
     )
 
 
@@ -351,11 +365,20 @@ def concerns_cmd(
 def member_cmd(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Core member code, e.g. CM-0003.")],
+    sar: Annotated[
+        str | None,
+        typer.Option(
+            "--sar",
+            help="The subject access request this pack answers (its number): the pack is "
+            "linked to it and recorded as a disclosure when you `cosa sar respond`.",
+        ),
+    ] = None,
     out: OutOpt = None,
     force: ForceOpt = False,
     json_out: Annotated[
         Path | None,
         typer.Option(
+            "--json-output",
             "--json-out",
             help="Also write the pack as JSON to this file (0600; not encrypted).",
             dir_okay=False,
@@ -364,31 +387,314 @@ def member_cmd(
     json_: JsonOpt = False,
     encrypt: EncryptOpt = False,
     password_file: PasswordFileOpt = None,
-    for_: ForOpt = None,
+    recipient: RecipientOpt = None,
     classification: ClassificationOpt = None,
 ) -> None:
     """Subject access pack: everything held about one core member (PDF with the JSON
     attached), volunteers and professionals reduced to role labels, with what was withheld."""
+    from cosa.domain import sars
     from cosa.reports import member as report
     from cosa.reports.publish import collect
 
     store = open_store(ctx)
     data = collect(store, classification, report.data, code)
+    linked = None
+    if sar is not None:
+        linked = sars.check_pack_for(store, sar, data["report"]["about"]["id"])
+        if json_:
+            raise UserError("--sar links a PDF pack to the request; leave out --json")
     if json_out is not None and (encrypt or password_file is not None):
         message(f"Note: {json_out} is not encrypted; the JSON inside the PDF is.")
+
+    def link(path: Path, sha256: str, encrypted: bool) -> None:
+        if linked is not None:
+            sars.record_pack(store, linked["id"], path.name, sha256, encrypted=encrypted)
+
     deliver(
         store,
         data,
         report.render,
         out=out,
-        force=force,
         json_=json_,
         encrypt=encrypt,
         password_file=password_file,
-        for_=for_ or "the core member (subject access)",
+        for_=recipient or "the core member (subject access)",
         attachments=None if json_ else report.attachment(data),
         extra={"json": json_out} if json_out is not None else None,
+        force=force,
+        also=link,
     )
+    if linked is not None:
+        message(
+            f"Linked to SAR {linked['id']}; record the answer with "
+            f"`cosa sar respond {linked['id']} --on DATE`."
+        )
     message("Before you release it:")
     for line in report.BEFORE_RELEASE:
         message(f"  - {line}")
+
+
+@app.command("return")
+def return_cmd(
+    ctx: typer.Context,
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period",
+            help="2026-Q3, 2026, FY2026 (1 April to 31 March) or 2026-04-01..2026-09-30.",
+        ),
+    ],
+    out: OutOpt = None,
+    force: ForceOpt = False,
+    json_: JsonOpt = False,
+    csv_: Annotated[
+        bool,
+        typer.Option(
+            "--csv",
+            help="Print the measures as CSV (provider, period, measure, breakdown, value, "
+            "suppressed) instead of the PDF.",
+        ),
+    ] = False,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="Unsuppressed counts for a national body under a sharing agreement: an "
+            "encrypted PDF with the CSV attached, recorded as a disclosure (needs --recipient).",
+        ),
+    ] = False,
+    encrypt: EncryptOpt = False,
+    password_file: PasswordFileOpt = None,
+    recipient: RecipientOpt = None,
+    classification: ClassificationOpt = None,
+) -> None:
+    """The return for any period: aggregates only, small counts suppressed (PDF, --json,
+    --csv); --raw for a national body; a period not yet over is marked provisional."""
+    from cosa.reports import returns
+    from cosa.reports.publish import collect, export_json
+
+    if raw and (json_ or csv_):
+        raise UserError("--raw writes an encrypted PDF; leave out --json and --csv")
+    if raw and not recipient:
+        raise UserError(
+            "--raw needs --recipient: who receives the unsuppressed counts",
+            hint="e.g. --recipient 'Circles UK (data sharing agreement 2026)'",
+        )
+    store = open_store(ctx)
+    data = collect(store, classification, returns.data, period)
+    if csv_:
+        export_json(store, data, for_=recipient, format="csv")  # the audit entry
+        typer.echo(returns.to_csv(data["provider"], data["period"], data["_figures"]), nl=False)
+        return
+    if not raw:
+        deliver(
+            store,
+            data,
+            returns.render,
+            out=out,
+            json_=json_,
+            encrypt=encrypt,
+            password_file=password_file,
+            for_=recipient,
+            force=force,
+        )
+        return
+    _raw_return(store, data, out, force, password_file, str(recipient))
+
+
+def _raw_return(
+    store: Store,
+    data: dict[str, Any],
+    out: Path | None,
+    force: bool,
+    password_file: Path | None,
+    recipient: str,
+) -> None:
+    from datetime import date
+
+    from cosa.domain import disclosures
+    from cosa.reports import publish, returns
+
+    figures = returns.unsuppressed(data["_raw"])
+    data = {**data, "_figures": figures, "_file": f"{data['_file']}-raw"}
+    data["report"] = {**data["report"], "kind": "return.raw", "title": "Raw return (unsuppressed)"}
+    csv_text = returns.to_csv(data["provider"], data["period"], figures)
+    path = publish.check_target(target(out, data), force=force)
+    password, generated = pdf_password(store, True, password_file)
+
+    def record(path: Path, sha256: str, encrypted: bool) -> None:
+        disclosures.record_file(
+            store,
+            kind=disclosures.RAW_RETURN,
+            recipient=recipient,
+            on=date.today().isoformat(),
+            basis="sharing agreement",
+            items=[f"unsuppressed counts of the return for {data['period']}"],
+            file_name=path.name,
+            sha256=sha256,
+            encrypted=encrypted,
+        )
+
+    done = publish.publish(
+        store,
+        data,
+        returns.render_raw,
+        path,
+        password=password,
+        for_=recipient,
+        attachments={returns.RAW_ATTACHMENT: csv_text.encode()},
+        force=force,
+        also=record,
+    )
+    message(
+        f"Wrote {done.path} ({done.size:,} bytes, encrypted (AES-256); SHA-256 {done.sha256})\n"
+        f"Recorded as a disclosure to {recipient}."
+    )
+    if generated:
+        message(f"Password (shown once; send it separately from the file): {password}")
+
+
+@app.command("merge")
+def merge_cmd(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(metavar="RAW...", help="Raw returns (`report return --raw`) to add up."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="total.csv or total.pdf (refused if it exists).", dir_okay=False
+        ),
+    ],
+    password_files: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--password-file",
+            help="The raw returns' password: one file for all, or one per return in order "
+            "(else asked for on a terminal).",
+            dir_okay=False,
+        ),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--threshold", help="Counts below this are suppressed (2 or more).")
+    ] = 5,
+    force: ForceOpt = False,
+) -> None:
+    """Add raw returns up and suppress small counts once, after merging (CSV or PDF)."""
+    from cosa.fsutil import write_output
+    from cosa.reports import publish, returns
+
+    if limit < 2:
+        raise UserError(f"invalid --threshold {limit}: it must be 2 or more")
+    if out.suffix.lower() not in (".csv", ".pdf"):
+        raise UserError(f"{out.name}: the output must be a .csv or .pdf file")
+    files = list(password_files or [])
+    if files and len(files) not in (1, len(inputs)):
+        raise UserError("give one --password-file for all returns, or one per return")
+    publish.check_target(out, force=force)
+    cells: list[Any] = []
+    providers: list[str] = []
+    periods: list[str] = []
+    for i, source in enumerate(inputs):
+        if files:
+            secret = secrets_input.read_secret_file(files[min(i, len(files) - 1)], "password")
+        elif secrets_input.interactive():
+            secret = secrets_input.prompt_hidden(f"Password for {source.name}: ")
+        else:
+            raise UserError(f"no password for {source.name}", hint="give --password-file PATH")
+        text = _raw_csv(source, secret)
+        got_providers, got_periods, got = returns.read_raw_csv(text, source.name)
+        providers += [p for p in got_providers if p not in providers]
+        periods += [p for p in got_periods if p not in periods]
+        cells += got
+    merged = returns.merged_data(cells, providers, periods, limit)
+    if out.suffix.lower() == ".csv":
+        blob = returns.to_csv(" + ".join(providers), ", ".join(periods), merged["_figures"])
+        write_output(out, blob.encode(), force=force)
+    else:
+        from cosa.reports import pdf
+
+        meta = pdf.ReportMeta(
+            title="Merged return",
+            period=", ".join(periods),
+            generated_at=datetime.now().replace(microsecond=0),
+            operator="—",
+            audit_head="—",
+            classification="OFFICIAL",
+            subject="",
+        )
+        write_output(out, pdf.build_pdf(meta, returns.render_merged(merged)), force=force)
+    message(f"Wrote {out}: {len(inputs)} return(s) from {', '.join(providers)} added up.")
+
+
+def _raw_csv(source: Path, password: str) -> str:
+    from pypdf import PasswordType, PdfReader
+
+    from cosa.reports import returns
+
+    if not source.is_file():
+        raise UserError(f"{source}: no such file")
+    try:
+        reader = PdfReader(source)
+    except Exception:
+        raise UserError(f"{source.name} is not a PDF") from None
+    if reader.is_encrypted and reader.decrypt(password) == PasswordType.NOT_DECRYPTED:
+        raise UserError(f"wrong password for {source.name}")
+    blobs = reader.attachments.get(returns.RAW_ATTACHMENT)
+    if not blobs:
+        raise UserError(f"{source.name} is not a raw return (no {returns.RAW_ATTACHMENT} inside)")
+    return blobs[0].decode()
+
+
+@app.command("extract")
+def extract_cmd(
+    ctx: typer.Context,
+    from_: Annotated[str, typer.Option("--from", help="First day of the period.")],
+    to: Annotated[str, typer.Option("--to", help="Last day of the period.")],
+    out: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="CSV file to write (0600).", dir_okay=False),
+    ],
+    recipient: Annotated[
+        str,
+        typer.Option("--recipient", help="Who receives it (recorded as a disclosure)."),
+    ],
+    k: Annotated[
+        int,
+        typer.Option("--k", help="Each combination of quasi-identifiers is shared by k rows."),
+    ] = 5,
+    force: ForceOpt = False,
+) -> None:
+    """Research extract: one row per circle active in the period, random ids, dates to the
+    month, ages in bands, k-anonymous; recorded as a disclosure."""
+    from datetime import date
+
+    from cosa.domain import disclosures
+    from cosa.reports import extract, publish
+    from cosa.reports.data import snapshot
+
+    extract.check_k(k)
+    path = publish.check_target(out, force=force)
+    store = open_store(ctx)
+    with snapshot(store):
+        blob, written, dropped, start, end = extract.build(store, from_, to, k)
+
+    def record(digests: list[str]) -> None:
+        disclosures.record_file(
+            store,
+            kind=disclosures.RESEARCH_EXTRACT,
+            recipient=recipient,
+            on=date.today().isoformat(),
+            basis="research (pseudonymised, k-anonymous)",
+            items=[f"{written} circles active from {start} to {end}, k = {k}"],
+            file_name=path.name,
+            sha256=digests[0],
+            encrypted=False,
+            removed=[f"{dropped} circle(s) in groups smaller than k"] if dropped else [],
+        )
+
+    [digest] = publish.write_recorded(store, [(path, blob)], record)
+    message(
+        f"Wrote {path}: {written} circle(s), {dropped} left out (groups smaller than {k}); "
+        f"SHA-256 {digest}. Recorded as a disclosure to {recipient}."
+    )

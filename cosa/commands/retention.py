@@ -13,6 +13,7 @@ from cosa import secrets_input
 from cosa.commands.common import CsvOpt, JsonOpt, YesOpt, open_store
 from cosa.domain import retention
 from cosa.errors import UserError
+from cosa.grammar import LimitOpt, limited
 from cosa.output import message, model_json, safe, table
 from cosa.store import Store
 
@@ -149,6 +150,7 @@ def due_cmd(
             "--as-of", help="List what will be due by this date (planning; not with --apply)."
         ),
     ] = None,
+    limit: LimitOpt = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
@@ -162,7 +164,8 @@ def due_cmd(
     if apply:
         _apply(store, yes=yes, json_=json_)
         return
-    rows = retention.due(store, as_of=when)
+    every = retention.due(store, as_of=when)
+    rows = limited(every, limit, quiet=json_ or csv_)
     if json_:
         from cosa.models import RetentionDue
 
@@ -177,8 +180,8 @@ def due_cmd(
         empty="nothing is due under the retention rules (`cosa retention rules`)",
     )
     if rows and not csv_:
-        message(f"{_summary(rows)}.")
-        if any(r["status"] == "due" and r["action"] in retention.ERASING for r in rows):
+        message(f"{_summary(every)}.")
+        if any(r["status"] == "due" and r["action"] in retention.ERASING for r in every):
             message("`cosa retention --apply` anonymises and deletes what is due.")
 
 
@@ -226,9 +229,11 @@ def _tell_about_backups(store: Store) -> None:
 
 
 @app.command("rules")
-def rules_cmd(ctx: typer.Context, json_: JsonOpt = False, csv_: CsvOpt = False) -> None:
+def rules_cmd(
+    ctx: typer.Context, limit: LimitOpt = 0, json_: JsonOpt = False, csv_: CsvOpt = False
+) -> None:
     """List the retention rules: record type, trigger, period, action."""
-    rows = retention.rules(open_store(ctx))
+    rows = limited(retention.rules(open_store(ctx)), limit, quiet=json_ or csv_)
     if json_:
         from cosa.models import RetentionRule
 
@@ -312,9 +317,11 @@ def keep_cmd(
 
 
 @app.command("holds")
-def holds_cmd(ctx: typer.Context, json_: JsonOpt = False, csv_: CsvOpt = False) -> None:
+def holds_cmd(
+    ctx: typer.Context, limit: LimitOpt = 50, json_: JsonOpt = False, csv_: CsvOpt = False
+) -> None:
     """List legal holds in force and exceptions not yet lapsed."""
-    rows = retention.holds(open_store(ctx))
+    rows = limited(retention.holds(open_store(ctx)), limit, quiet=json_ or csv_)
     if json_:
         from cosa.models import RetentionHold
 

@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 import typer
 
-from cosa.commands.circle import DATE_FORMS, CircleArg
+from cosa.commands.circle import CircleArg
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import reviews
+from cosa.grammar import DATE_HELP_SHORT, LimitOpt, limited
 from cosa.output import Column, message, model_json, record, table
 
 app = typer.Typer(
@@ -17,7 +18,8 @@ app = typer.Typer(
 
 ReviewArg = Annotated[str, typer.Argument(help="Review number.")]
 DateOpt = Annotated[
-    str | None, typer.Option("--date", help=f"When it happened (default today; {DATE_FORMS}).")
+    str | None,
+    typer.Option("--on", "--date", help=f"The day it happened (default today; {DATE_HELP_SHORT})."),
 ]
 OptionalCircleArg = Annotated[
     str | None, typer.Argument(help="Only this circle (number or core member's code).")
@@ -94,11 +96,12 @@ def add(
 def list_cmd(
     ctx: typer.Context,
     circle: OptionalCircleArg = None,
+    limit: LimitOpt = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
-    """List reviews in date order."""
-    rows = reviews.list_(open_store(ctx), circle)
+    """List reviews in date order (the most recent --limit of them)."""
+    rows = limited(reviews.list_(open_store(ctx), circle), limit, quiet=json_ or csv_, latest=True)
     if json_:
         from cosa.models import Review
 

@@ -8,10 +8,11 @@ from typing import Annotated, Any
 
 import typer
 
-from cosa.commands.common import JsonOpt, open_store
+from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import circles
 from cosa.domain import search as search_domain
-from cosa.output import message, model_json, safe, stdout_is_tty, table
+from cosa.output import message, model_json, safe, table
+from cosa.screen import stdout_is_tty
 
 #: Private snippet marks, turned into `[word]` (plain, JSON) or bold (terminal), so brackets
 #: that are part of the text itself are never mistaken for a match.
@@ -46,6 +47,7 @@ def search(
         bool, typer.Option("--best", help="Order by relevance (bm25) instead of newest first.")
     ] = False,
     json_: JsonOpt = False,
+    csv_: CsvOpt = False,
 ) -> None:
     """Search minutes, amendments, concerns, notes and contacts; newest first.
 
@@ -61,16 +63,17 @@ def search(
 
         model_json(SearchHit, [{**h, "snippet": _plain(h["snippet"])} for h in hits])
         return
-    if not hits:
+    if not hits and not csv_:
         message("no matches")
         return
-    if stdout_is_tty():
+    if stdout_is_tty() and not csv_:
         _rich(hits)
         return
     rows = [{**h, "record": _record(h), "snippet": _plain(h["snippet"])} for h in hits]
     table(
         rows,
         [("record", "Record"), ("code", "Circle"), ("date", "Date"), ("snippet", "Snippet")],
+        csv_out=csv_,
     )
 
 

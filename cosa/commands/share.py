@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from cosa.commands.common import CsvOpt, ForceOpt, JsonOpt, open_store
+from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.commands.report import (
     ClassificationOpt,
     EncryptOpt,
+    ForceOpt,
     PasswordFileOpt,
     pdf_password,
 )
@@ -18,7 +19,8 @@ from cosa.domain import disclosures
 from cosa.output import Column, message, model_json, record, table
 
 disclosure_app = typer.Typer(
-    help="Disclosures: every share pack sent outside the provider (append-only).",
+    help="Disclosures: share packs, escalations, subject access packs and raw returns "
+    "(append-only).",
     no_args_is_help=True,
 )
 
@@ -31,6 +33,7 @@ COLUMNS: list[Column] = [
     ("basis", "Basis"),
     ("override_reason", "Override reason"),
     ("file_name", "File"),
+    ("kind", "Kind"),
 ]
 
 
@@ -38,14 +41,18 @@ def share(
     ctx: typer.Context,
     meeting: Annotated[str, typer.Argument(help="Meeting number (its minutes must be approved).")],
     to: Annotated[
-        str, typer.Option("--to", help="The professional receiving it: number or name prefix.")
+        str,
+        typer.Option(
+            "--recipient", "--to", help="The professional receiving it: number or name prefix."
+        ),
     ],
     out: Annotated[
         Path | None,
         typer.Option(
             "--output",
             "-o",
-            help="PDF file to write (default: share-CM-….pdf in the current directory).",
+            help="PDF file to write (default: share-CM-…-for-RECIPIENT.pdf in the current "
+            "directory); an existing file is refused unless --force.",
             dir_okay=False,
         ),
     ] = None,
@@ -115,11 +122,17 @@ def list_cmd(
     member: Annotated[
         str | None, typer.Option("--member", help="Only disclosures about this core member.")
     ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help=f"Only one kind: {', '.join(disclosures.KINDS)}."),
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the N most recent.")] = None,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
-    """List disclosures: when, about whom, to whom, on what basis, which file."""
-    rows = disclosures.list_(open_store(ctx), member=member)
+    """List disclosures of every kind (share packs, escalations, subject access packs, raw
+    returns): when, about whom, to whom, on what basis, which file."""
+    rows = disclosures.list_(open_store(ctx), member=member, kind=kind, limit=limit)
     if json_:
         from cosa.models import Disclosure
 
@@ -144,10 +157,13 @@ def show(
     record(
         [
             ("Number", row["id"]),
+            ("Kind", row["kind"]),
             ("Reference", row["uuid"]),
             ("Date", row["disclosed_on"]),
             ("Core member", row["member_code"]),
             ("Meeting", row["meeting_id"]),
+            ("Escalation", row["escalation_id"]),
+            ("SAR", row["sar_id"]),
             ("Recipient", row["recipient"]),
             ("Basis", row["basis"]),
             ("Override reason", row["override_reason"]),

@@ -65,6 +65,13 @@ COLUMNS: dict[str, list[Column]] = {
         ("licence_end", "Licence ends"),
         ("days_left", "Days left"),
     ],
+    "vetting_overdue": [
+        ("id", "#"),
+        ("name", "Volunteer"),
+        ("status", "Status"),
+        ("last_checked", "Last checked"),
+        ("recheck_due", "Re-check due"),
+    ],
     "vetting_due": [
         ("id", "#"),
         ("name", "Volunteer"),
@@ -72,11 +79,53 @@ COLUMNS: dict[str, list[Column]] = {
         ("last_checked", "Last checked"),
         ("recheck_due", "Re-check due"),
     ],
+    "supervision_overdue": [
+        ("id", "#"),
+        ("name", "Volunteer"),
+        ("last_supervision", "Last supervision"),
+        ("due_on", "Due"),
+    ],
     "supervision_due": [
         ("id", "#"),
         ("name", "Volunteer"),
         ("last_supervision", "Last supervision"),
         ("due_on", "Due"),
+    ],
+    "followups_due": [
+        ("circle_id", "Circle"),
+        ("member_code", "Member"),
+        ("ended_on", "Ended"),
+        ("months", "Months"),
+        ("due_on", "Due"),
+        ("days_left", "Days left"),
+    ],
+    "agreements_to_sign": [
+        ("circle_id", "Circle"),
+        ("member_code", "Member"),
+        ("version", "Agreement"),
+        ("last_signed", "Last signed"),
+        ("missing", "Still to sign"),
+    ],
+    "sars_due": [
+        ("id", "SAR"),
+        ("member_code", "Member"),
+        ("received_on", "Received"),
+        ("due", "Due"),
+        ("days_left", "Days left"),
+    ],
+    "complaints_due": [
+        ("id", "Complaint"),
+        ("received_on", "Received"),
+        ("complainant", "Complainant"),
+        ("acknowledge_by", "Acknowledge by"),
+        ("days_left", "Days left"),
+    ],
+    "probation_to_be_told": [
+        ("meeting_id", "Meeting"),
+        ("member_code", "Member"),
+        ("date", "Date"),
+        ("type", "Type"),
+        ("concerns", "Concerns"),
     ],
     "circles": [
         ("id", "Circle"),
@@ -85,6 +134,8 @@ COLUMNS: dict[str, list[Column]] = {
         ("last_meeting", "Last meeting"),
         ("next_meeting", "Next meeting"),
         ("cadence_days", "Cadence"),
+        ("meetings_held", "Held"),
+        ("meetings_cancelled", "Cancelled"),
     ],
 }
 
@@ -95,8 +146,14 @@ MORE: dict[str, str] = {
     "minutes_late": "cosa meeting list",
     "actions_overdue": "cosa action list --overdue",
     "actions_due": "cosa action list --due-within 7d",
+    "vetting_overdue": "cosa report volunteers",
     "vetting_due": "cosa report volunteers",
+    "supervision_overdue": "cosa report volunteers",
     "supervision_due": "cosa report volunteers",
+    "followups_due": "cosa followup list",
+    "agreements_to_sign": "cosa agreement list",
+    "sars_due": "cosa sar list --open",
+    "complaints_due": "cosa complaint list --open",
     "circles": "cosa circle list --status active",
 }
 

@@ -9,6 +9,7 @@ import typer
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import volunteers
 from cosa.output import message, model_json, record, table
+from cosa.words import count
 
 app = typer.Typer(help="Volunteers: vetting, training, supervision, hours.", no_args_is_help=True)
 
@@ -130,7 +131,7 @@ def _hours_text(totals: dict[str, Any]) -> str:
     by = ", ".join(f"{a} {h:g}" for a, h in totals["by_activity"].items())
     return (
         f"{totals['hours']:g} h + {totals['travel_hours']:g} h travel"
-        f" in {totals['entries']} entries ({by})"
+        f" in {count(totals['entries'], 'entry')} ({by})"
     )
 
 
@@ -268,8 +269,22 @@ def hours(
     travel_hours: Annotated[
         float, typer.Option("--travel-hours", help="Travel time in hours.")
     ] = 0.0,
+    circle: Annotated[
+        str | None,
+        typer.Option(
+            "--circle",
+            help="The circle the work was for (number or core member code); the volunteer"
+            " must have been a member that day. Leave out for training, admin and other work"
+            " for no circle.",
+        ),
+    ] = None,
 ) -> None:
-    """Record a volunteer's hours on one day (funders count them, and travel)."""
+    """Record a volunteer's hours on one day for work outside meetings (preparation,
+    contacts, calls, training, admin), and travel.
+
+    Time at meetings is counted automatically: every held meeting counts its length for each
+    volunteer recorded present, so do not log it again here. Funders count both.
+    """
     rid = volunteers.log_hours(
         open_store(ctx),
         volunteer,
@@ -277,5 +292,6 @@ def hours(
         hours=hours,
         activity=activity,
         travel_hours=travel_hours,
+        circle=circle,
     )
     message(f"Recorded hours {rid}.")

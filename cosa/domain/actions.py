@@ -143,7 +143,7 @@ def _finish(
             f"action {action['id']} is already {action['status']} ({action['closed_on']})",
             hint="add a new action if more needs doing",
         )
-    day = parse_day("--date", on if on is not None else date.today(), not_future=True)
+    day = parse_day("--on", on if on is not None else date.today(), not_future=True)
     assert day is not None
     changes = {"status": status, "closed_on": day, "closed_note": note}
     with store.atomic():

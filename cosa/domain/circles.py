@@ -326,7 +326,8 @@ def set_status(store: Store, ref: str | int, status: str) -> list[str]:
 
 @in_transaction
 def end(store: Store, ref: str | int, *, on: DateLike, reason: str, note: str | None = None) -> Row:
-    """End a circle; open memberships and outer-circle links end the same day."""
+    """End a circle; open memberships and outer-circle links end the same day, and the
+    follow-up checks are scheduled (`cosa.domain.followup`)."""
     circle = resolve_circle(store, ref)
     _open(circle, "end it again")
     day = required_date("--on", on)
@@ -362,6 +363,9 @@ def end(store: Store, ref: str | int, *, on: DateLike, reason: str, note: str | 
                 {"unlinked_on": max(day, link["linked_on"])},
                 "circle_link.unlink",
             )
+        from cosa.domain import followup
+
+        followup.schedule(store, circle["id"], day)
     return resolve_circle(store, circle["id"])
 
 

@@ -51,9 +51,11 @@ def check_meeting(store: Store, meeting_id: int | str | None, circle_id: int) ->
     if meeting_id is None:
         return None
     mid = number_ref("meeting", meeting_id)
-    row = store.one("SELECT id, circle_id FROM meetings WHERE id = ?", (mid,))
+    row = store.one("SELECT id, circle_id, state FROM meetings WHERE id = ?", (mid,))
     if row is None:
         raise UserError(f"meeting {mid} not found", hint="`cosa meeting list` shows them")
+    if row["state"] != "held":
+        raise UserError(f"meeting {mid} is {row['state']}: nothing can be raised at it")
     if row["circle_id"] != circle_id:
         raise UserError(f"meeting {mid} belongs to circle {row['circle_id']}, not {circle_id}")
     return mid
@@ -116,8 +118,8 @@ def add(
         "circle_id": circle["id"],
         "severity": check_choice("--severity", severity, SEVERITIES),
         "category": lookups.check(store, "concern-category", category, field="--category"),
-        "text": clean_text("--text", text, required=True),
-        "date": event_day("--date", on),
+        "text": clean_text("concern text", text, required=True),
+        "date": event_day("--on", on),
         "meeting_id": meeting,
         "raised_by": clean_text("--raised-by", raised_by),
     }
@@ -229,11 +231,11 @@ def note(store: Store, ref: str | int, text: str, *, on: DateLike = None) -> int
     values = {
         "concern_id": concern["id"],
         "text": clean_text("note text", text, required=True),
-        "date": event_day("--date", on),
+        "date": event_day("--on", on),
     }
     if values["date"] < concern["date"]:
         raise UserError(
-            f"invalid --date {values['date']}: before the concern was raised ({concern['date']})"
+            f"invalid --on {values['date']}: before the concern was raised ({concern['date']})"
         )
     with store.atomic():
         nid = store.insert("concern_notes", "concern_note", values)
@@ -305,6 +307,9 @@ def escalate(
     with store.atomic():
         eid = store.insert("escalations", "escalation", values)
         _index_escalation(store, eid, values, concern)
+        from cosa.domain.disclosures import record_escalation
+
+        record_escalation(store, eid)
     return eid
 
 
@@ -348,6 +353,39 @@ def respond(
     return {**row, **changes}
 
 
+def respond_to_concern(
+    store: Store,
+    ref: str | int,
+    text: str,
+    *,
+    escalation: str | int | None = None,
+    at: str | datetime | None = None,
+) -> Row:
+    """Record the response to a concern's latest escalation, or to `escalation` (which must
+    belong to the concern)."""
+    concern = get(store, ref)
+    if escalation is not None:
+        eid = number_ref("escalation", escalation)
+        owner = store.one("SELECT concern_id FROM escalations WHERE id = ?", (eid,))
+        if owner is None or owner["concern_id"] != concern["id"]:
+            raise UserError(
+                f"escalation {eid} is not one of concern {concern['id']}'s escalations",
+                hint=f"`cosa concern show {concern['id']}` lists them",
+            )
+    else:
+        latest = store.one(
+            "SELECT id FROM escalations WHERE concern_id = ? ORDER BY at DESC, id DESC LIMIT 1",
+            (concern["id"],),
+        )
+        if latest is None:
+            raise UserError(
+                f"concern {concern['id']} has no escalation to respond to",
+                hint=f"record one with `cosa concern escalate {concern['id']} …`",
+            )
+        eid = latest["id"]
+    return respond(store, eid, text, at=at)
+
+
 def close(store: Store, ref: str | int, *, note: str, on: DateLike = None) -> Row:
     """Close an open concern with a date and a note; a closed concern stays closed."""
     concern = get(store, ref)
@@ -358,13 +396,13 @@ def close(store: Store, ref: str | int, *, note: str, on: DateLike = None) -> Ro
             hint="add a note with `cosa concern note` instead",
         )
     changes = {
-        "closed_on": event_day("--date", on),
+        "closed_on": event_day("--on", on),
         "closed_note": clean_text("--note", note, required=True),
         "closed_by": store.operator,
     }
     if changes["closed_on"] < concern["date"]:
         raise UserError(
-            f"invalid --date {changes['closed_on']}: before the concern was raised"
+            f"invalid --on {changes['closed_on']}: before the concern was raised"
             f" ({concern['date']})"
         )
     with store.atomic():

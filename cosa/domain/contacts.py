@@ -53,7 +53,7 @@ def add(
     """Record a contact; returns its id and the id of the concern it raised (or None)."""
     row = resolve_circle(store, circle)
     volunteer = resolve.person(store, "volunteers", "volunteer", by)
-    day = concerns.event_day("--date", on)
+    day = concerns.event_day("--on", on)
     if not any(
         m["volunteer_id"] == volunteer["id"] for m in current_members(store, row["id"], day)
     ):

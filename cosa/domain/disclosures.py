@@ -39,9 +39,88 @@ KIND = "share pack"
 OVERRIDE_BASES = ("override", "legal duty", "vital interests", "public task")
 BASES = ("consent", *OVERRIDE_BASES)
 
+ESCALATION = "escalation"
+SUBJECT_ACCESS = "subject access pack"
+RAW_RETURN = "raw return"
+RESEARCH_EXTRACT = "research extract"
+KINDS = (KIND, ESCALATION, SUBJECT_ACCESS, RAW_RETURN, RESEARCH_EXTRACT)
+
 _SELECT = (
-    "SELECT d.*, m.code AS member_code FROM disclosures d JOIN core_members m ON m.id = d.member_id"
+    "SELECT d.*, m.code AS member_code FROM disclosures d"
+    " LEFT JOIN core_members m ON m.id = d.member_id"
 )
+
+
+def recipient_of(pro: Row) -> str:
+    """A professional as a disclosure records them: name (role, agency)."""
+    return f"{pro['name']} ({pro['role']}, {pro['agency']})"
+
+
+def record_escalation(store: Store, escalation_id: int, *, action: str = "disclose") -> int:
+    """Record an escalation (`cosa concern escalate`) as a disclosure: the professional, the
+    day, the concern and what was shared, its basis. In the escalation's transaction."""
+    e = store.one(
+        "SELECT e.*, c.circle_id, c.meeting_id, c.severity, c.category, ci.member_id,"
+        " p.name, p.role, p.agency FROM escalations e JOIN concerns c ON c.id = e.concern_id"
+        " JOIN circles ci ON ci.id = c.circle_id JOIN professionals p ON p.id = e.professional_id"
+        " WHERE e.id = ?",
+        (escalation_id,),
+    )
+    assert e is not None
+    # what was said stays in the escalation itself (anonymised with it), never copied here
+    items = [
+        f"concern {e['concern_id']} ({e['severity']}, {e['category']}) by {e['via']}",
+        f"escalation {escalation_id}"
+        + (": what was shared is recorded there" if e["shared"] else ""),
+    ]
+    values = {
+        "member_id": e["member_id"],
+        "circle_id": e["circle_id"],
+        "meeting_id": e["meeting_id"],
+        "professional_id": e["professional_id"],
+        "recipient": recipient_of(e),
+        "disclosed_on": str(e["at"])[:10],
+        "kind": ESCALATION,
+        "items": json.dumps(items, ensure_ascii=False),
+        "basis": e["basis"],
+        "override_reason": None,
+        "removed": "[]",
+        "escalation_id": escalation_id,
+    }
+    return store.insert(TABLE, "disclosure", values, action)
+
+
+def record_file(
+    store: Store,
+    *,
+    kind: str,
+    recipient: str,
+    on: str,
+    basis: str,
+    items: list[str],
+    file_name: str,
+    sha256: str,
+    encrypted: bool,
+    member_id: int | None = None,
+    sar_id: int | None = None,
+    removed: list[str] | None = None,
+) -> int:
+    """Record a file that left the provider (a subject access pack, a raw return); call it
+    inside the transaction that writes the file."""
+    values = {
+        "member_id": member_id,
+        "recipient": recipient,
+        "disclosed_on": on,
+        "kind": kind,
+        "items": json.dumps(items, ensure_ascii=False),
+        "basis": basis,
+        "removed": json.dumps(removed or [], ensure_ascii=False),
+        "file_name": file_name,
+        "sha256": sha256,
+        "encrypted": 1 if encrypted else 0,
+        "sar_id": sar_id,
+    }
+    return store.insert(TABLE, "disclosure", values, "disclose")
 
 
 def _basis(
@@ -81,8 +160,10 @@ def share(
     """Write the share pack of an approved meeting for a professional and record the
     disclosure; returns the disclosure row (with `path` and `size`).
 
-    `path` defaults to `share-CM-…-meeting-N.pdf` in the current directory; `password` is
-    asked for (called) only once everything has been checked.
+    `path` defaults to `share-CM-…-meeting-N-for-RECIPIENT.pdf` in the current directory
+    (so packs of one meeting for different people never replace each other); an existing
+    file is refused unless `force`. `password` is asked for (called) only once everything
+    has been checked.
     """
     from cosa.reports import publish
     from cosa.reports import share as pack
@@ -111,7 +192,7 @@ def share(
         f" ({pro['agency']}) on {day}; nothing was shared",
     )
     if path is not None:
-        publish.check_target(path, force)
+        publish.check_target(path, force=force)
     reference = str(uuid.uuid4())
     data = publish.collect(
         store,
@@ -125,7 +206,7 @@ def share(
         reference=reference,
         on=day,
     )
-    path = publish.check_target(path or Path.cwd() / f"{data['_file']}.pdf", force)
+    path = publish.check_target(path or Path.cwd() / f"{data['_file']}.pdf", force=force)
     secret = password() if password is not None else None
     blob = publish.render_pdf(data, pack.render, password=secret)
     d = data["disclosure"]
@@ -171,11 +252,28 @@ def get(store: Store, ref: str | int) -> Row:
     return _decoded(row)
 
 
-def list_(store: Store, *, member: str | None = None) -> list[Row]:
-    """Disclosures in date order, optionally about one core member."""
-    if member is None:
-        rows = store.query(f"{_SELECT} ORDER BY d.disclosed_on, d.id")
+def list_(
+    store: Store,
+    *,
+    member: str | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+) -> list[Row]:
+    """Disclosures of every kind in date order, optionally about one core member or of one
+    kind; `limit` keeps the most recent ones."""
+    where, args = [], []
+    if member is not None:
+        where.append("d.member_id = ?")
+        args.append(resolve_member(store, member)["id"])
+    if kind is not None:
+        where.append("d.kind = ?")
+        args.append(check_choice("--kind", kind, KINDS))
+    sql = _SELECT + (f" WHERE {' AND '.join(where)}" if where else "")
+    if limit is not None:
+        if limit < 1:
+            raise UserError(f"invalid --limit {limit}: it must be 1 or more")
+        sql = f"SELECT * FROM ({sql} ORDER BY d.disclosed_on DESC, d.id DESC LIMIT {int(limit)})"
+        rows = store.query(f"{sql} ORDER BY disclosed_on, id", args)
     else:
-        mid = resolve_member(store, member)["id"]
-        rows = store.query(f"{_SELECT} WHERE d.member_id = ? ORDER BY d.disclosed_on, d.id", (mid,))
+        rows = store.query(f"{sql} ORDER BY d.disclosed_on, d.id", args)
     return [_decoded(r) for r in rows]

@@ -105,7 +105,7 @@ def _snapshot(store: Store) -> Iterator[None]:
 
 
 def _json_default(value: Any) -> Any:
-    """Blobs (no cosa table has one today) as base64 text."""
+    """Blobs (a document's bytes, `documents.content`) as base64 text."""
     if isinstance(value, bytes | bytearray | memoryview):
         return base64.b64encode(bytes(value)).decode("ascii")
     raise TypeError(f"cannot export a {type(value).__name__}")

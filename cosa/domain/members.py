@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from cosa import dates
+from cosa import dates, history
 from cosa.domain import lookups, resolve
 from cosa.domain.volunteers import clean_text
 from cosa.errors import UserError
@@ -195,10 +195,13 @@ def add(
     *,
     mappa_category: int | str,
     mappa_level: int | str,
+    on: DateLike = None,
     **details: DateLike,
 ) -> tuple[int, str]:
-    """Add a core member; returns (id, code). `details` are LEGAL_FIELDS and IDENTITY_FIELDS."""
+    """Add a core member; returns (id, code). `details` are LEGAL_FIELDS and IDENTITY_FIELDS;
+    their values start the member's history from the day `on` (default today)."""
     legal, identity = _split(details)
+    known_from = day_or_today("--on", on)
     values: dict[str, Any] = {
         "mappa_category": check_mappa("--mappa-category", mappa_category, MAPPA_CATEGORIES),
         "mappa_level": check_mappa("--mappa-level", mappa_level, MAPPA_LEVELS),
@@ -225,6 +228,10 @@ def add(
         store.execute("INSERT INTO member_codes_issued (number) VALUES (?)", (number,))
         values.update(number=number, code=format_code(number))
         mid = store.insert(TABLE, "member", values)
+        today = known_from
+        for field in history.MEMBER_FIELDS:
+            if values.get(field) is not None:
+                history.add(store, "member", mid, field, values[field], today)
         if who:
             store.insert(
                 "member_identity",
@@ -232,7 +239,26 @@ def add(
                 {"member_id": mid, **who},
                 action="member.identity.add",
             )
+            if who.get("address"):
+                history.add(store, "member", mid, "address", who["address"], today)
     return mid, format_code(number)
+
+
+def _record_history(
+    store: Store, member_id: int, changes: Mapping[str, Any], day: str
+) -> dict[str, Any]:
+    """Append a dated entry per changed field; returns the columns' new current values (the
+    latest entry of each field, which a back-dated change does not displace)."""
+    current: dict[str, Any] = {}
+    for field, value in changes.items():
+        history.add(store, "member", member_id, field, value, day)
+        latest = history.latest(store, "member", member_id, field)
+        assert latest is not None
+        value_now = latest["value"]
+        if field in ("mappa_category", "mappa_level") and value_now is not None:
+            value_now = int(value_now)
+        current[field] = value_now
+    return current
 
 
 def edit(
@@ -241,11 +267,15 @@ def edit(
     *,
     mappa_category: int | str | None = None,
     mappa_level: int | str | None = None,
+    on: DateLike = None,
     **details: DateLike,
 ) -> list[str]:
-    """Change the given fields (an empty text clears one); returns the changed field names."""
+    """Change the given fields (an empty text clears one) as from the day `on` (default
+    today): each change is a dated entry of the member's history. Returns the changed field
+    names."""
     legal, identity = _split(details)
     member = resolve_member(store, ref)
+    day = day_or_today("--on", on)
     changes: dict[str, Any] = _fields(LEGAL_FIELDS, legal, clearing=True)
     if mappa_category is not None:
         changes["mappa_category"] = check_mappa(
@@ -256,8 +286,19 @@ def edit(
     _check_licence({**member, **changes})
     who = _fields(IDENTITY_FIELDS, identity, clearing=True)
     with store.atomic():
-        changed = store.update(TABLE, "member", member["id"], changes)
+        changes = {k: v for k, v in changes.items() if member.get(k) != v}
+        changed = store.update(
+            TABLE, "member", member["id"], _record_history(store, member["id"], changes, day)
+        )
+        changed = sorted(set(changed) | set(changes))
         current = store.one("SELECT * FROM member_identity WHERE member_id = ?", (member["id"],))
+        if "address" in who and (current or {}).get("address") != who["address"]:
+            history.add(store, "member", member["id"], "address", who["address"], day)
+            latest = history.latest(store, "member", member["id"], "address")
+            assert latest is not None
+            who["address"] = latest["value"]  # a back-dated address does not displace a later one
+            if current is not None and current.get("address") == who["address"]:
+                changed.append("address")
         if current is not None:
             changed += store.update(
                 "member_identity",
@@ -275,7 +316,62 @@ def edit(
                 action="member.identity.add",
             )
             changed += sorted(new)
-    return sorted(changed)
+    return sorted(set(changed))
+
+
+@in_transaction
+def move(
+    store: Store,
+    ref: str,
+    *,
+    on: DateLike,
+    address: str | None = None,
+    area: str | None = None,
+    note: str | None = None,
+) -> Row:
+    """A core member moves: a dated entry for the new address (identity) and/or area; the
+    identity row keeps the latest address. Returns the member."""
+    member = resolve_member(store, ref)
+    day = required_date("--on", on)
+    new_address = clean_text("--address", address)
+    new_area = clean_text("--area", area)
+    if new_address is None and new_area is None:
+        raise UserError("give the new --address, the new --area, or both")
+    text = clean_text("--note", note)
+    with store.atomic():
+        if new_area is not None:
+            history.add(store, "member", member["id"], "area", new_area, day, note=text)
+        if new_address is not None:
+            history.add(store, "member", member["id"], "address", new_address, day, note=text)
+            latest = history.latest(store, "member", member["id"], "address")
+            assert latest is not None
+            ident = store.one("SELECT id FROM member_identity WHERE member_id = ?", (member["id"],))
+            if ident is None:
+                store.insert(
+                    "member_identity",
+                    "member_identity",
+                    {"member_id": member["id"], "address": latest["value"]},
+                    action="member.identity.add",
+                )
+            else:
+                store.update(
+                    "member_identity",
+                    "member_identity",
+                    ident["id"],
+                    {"address": latest["value"]},
+                    action="member.move",
+                )
+    return member
+
+
+def history_of(store: Store, ref: str, *, identity: bool = False) -> list[Row]:
+    """The member's dated entries, oldest first; addresses only with `identity` (and then
+    the caller has audited the identity view)."""
+    member = resolve_member(store, ref)
+    rows = history.entries(store, "member", member["id"])
+    if identity:
+        return rows
+    return [r for r in rows if r["field"] not in history.IDENTITY_FIELDS]
 
 
 def list_(store: Store) -> list[Row]:
@@ -287,15 +383,19 @@ def get(store: Store, ref: str) -> Row:
     return resolve_member(store, ref)
 
 
-def detail(store: Store, ref: str) -> dict[str, Any]:
-    """A member with conditions, risk assessments and consents (never identity)."""
+def detail(store: Store, ref: str, *, identity: bool = False) -> dict[str, Any]:
+    """A member with conditions, risk assessments, consents, the current area and the
+    dated history (address entries only with `identity`: the caller audits that view)."""
     member = resolve_member(store, ref)
     mid = member["id"]
+    area = history.latest(store, "member", mid, "area")
     return {
         **member,
         "conditions": conditions(store, mid),
         "risks": risks(store, mid),
         "consents": consents(store, mid),
+        "area": None if area is None else area["value"],
+        "history": history_of(store, ref, identity=identity),
     }
 
 
@@ -403,7 +503,7 @@ def _consent_target(store: Store, to: str) -> tuple[Row | None, str | None]:
     anything else an agency (spelt as a professional's agency when one matches)."""
     text = " ".join(to.split())
     if not text:
-        raise UserError("--to must name a professional or an agency")
+        raise UserError("--recipient must name a professional or an agency")
     key = text.casefold()  # as resolve.person: Python folds non-ASCII names, SQLite does not
     named = any(
         str(r["name"]).casefold().startswith(key)
@@ -477,6 +577,7 @@ def consent(
                     "professional_id": pro["id"] if pro is not None else None,
                     "agency": agency,
                     "given_on": day,
+                    "agreement_id": agreement_in_force(store, member["id"], day),
                 },
             )
     row = store.one("SELECT * FROM member_consent WHERE id = ?", (cid,))
@@ -488,10 +589,23 @@ def consent(
     return {**row, "label": label, "known_agency": known}
 
 
+def agreement_in_force(store: Store, member_id: int, day: str) -> int | None:
+    """The circle agreement a consent given on `day` rests on: the latest version of any of
+    the member's circles agreed on or before that day (None when there is none)."""
+    row = store.one(
+        "SELECT a.id FROM circle_agreements a JOIN circles c ON c.id = a.circle_id"
+        " WHERE c.member_id = ? AND a.on_date <= ? ORDER BY a.on_date DESC, a.id DESC LIMIT 1",
+        (member_id, day),
+    )
+    return None if row is None else int(row["id"])
+
+
 def consents(store: Store, member_id: int) -> list[Row]:
     return store.query(
-        "SELECT c.*, p.name AS professional_name, p.agency AS professional_agency"
+        "SELECT c.*, p.name AS professional_name, p.agency AS professional_agency,"
+        " a.version AS agreement_version"
         " FROM member_consent c LEFT JOIN professionals p ON p.id = c.professional_id"
+        " LEFT JOIN circle_agreements a ON a.id = c.agreement_id"
         " WHERE c.member_id = ? ORDER BY c.given_on, c.id",
         (member_id,),
     )

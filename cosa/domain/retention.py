@@ -22,14 +22,16 @@ The audit trail is never deleted: it holds no content (actions, record types, id
   actions, reviews, risk reviews and disclosures. The bundle is every row that reaches the
   member through foreign keys (so a table added later is included without code here).
   Trigger `circle end`: the end of his last circle, once all his circles have ended.
-* `volunteer` — name and contact details, vetting, training, supervision and hours. Rows of
+* `volunteer` — name and contact details, vetting, training, supervision, hours and
+  documents. Rows of
   circles that name the volunteer (membership, attendance, contacts) belong to the core
   member's file: deleting a volunteer still referenced there deletes their own records and
   anonymises the volunteer row (kept as a placeholder). Free-text mentions of a volunteer in
   minutes go with the core member's file. Trigger `volunteer leaving`.
 * `vetting` — one DBS check's facts (never the certificate's content). Trigger `volunteer
   leaving`.
-* `referral` — a declined or withdrawn referral; when its core member never had a circle and
+* `referral` — a declined or withdrawn referral with its decision history and documents;
+  when its core member never had a circle and
   has no other referral, his file goes with it (someone who was never in a circle leaves no
   identity behind). Trigger `referral decision`.
 * `professional` — name, phone and email of an outer-circle professional (and the recipient
@@ -225,8 +227,9 @@ ANONYMISE: dict[str, dict[str, str | None]] = {
         "late_reason": MARKER,
         "no_meeting_reason": MARKER,
         "minutes": MARKER,
+        "state_reason": MARKER,
     },
-    "meeting_amendments": {"text": MARKER, "reason": MARKER},
+    "meeting_amendments": {"text": MARKER, "reason": MARKER, "changes": MARKER},
     "contacts": {"note": MARKER},
     "concerns": {"text": MARKER, "raised_by": MARKER, "closed_note": MARKER},
     "concern_notes": {"text": MARKER},
@@ -235,6 +238,15 @@ ANONYMISE: dict[str, dict[str, str | None]] = {
     "reviews": {"attendees": MARKER, "note": MARKER},
     "risk_reviews": {"note": MARKER},
     "disclosures": {"override_reason": MARKER},
+    "member_history": {"value": MARKER, "note": MARKER},
+    "referral_history": {"note": MARKER, "decided_by": MARKER},
+    "followups": {"note": MARKER},
+    "outcomes": {"note": MARKER},
+    "documents": {"title": MARKER, "file_name": MARKER, "content": None},
+    "circle_agreements": {"note": MARKER},
+    "sars": {"via": MARKER, "note": MARKER},
+    "sar_events": {"reason": MARKER},
+    "complaints": {"complainant": MARKER, "about": MARKER, "note": MARKER},
     "volunteers": {"name": MARKER, "email": None, "phone": None, "left_reason": MARKER},
     "volunteer_vetting": {"certificate": MARKER},
     "volunteer_supervision": {"wellbeing": MARKER, "note": MARKER},
@@ -263,7 +275,7 @@ KEPT: dict[str, set[str]] = {
     "circle_members": {"role"},
     "circle_phases": {"phase"},
     "circle_goals": {"domain", "outcome"},
-    "meetings": {"type", "time", "cm_attended", "rag", "approved_by"},
+    "meetings": {"type", "time", "cm_attended", "rag", "approved_by", "state"},
     "meeting_attendance": {"status"},
     "contacts": {"mode"},
     "concerns": {"severity", "category", "closed_by"},
@@ -280,6 +292,14 @@ KEPT: dict[str, set[str]] = {
         "file_name",
         "sha256",
     },
+    "member_history": {"field"},
+    "referral_history": {"field", "value", "reason_group"},
+    "followups": {"mode"},
+    "outcomes": {"kind", "offence", "source"},
+    "documents": {"kind", "sha256"},
+    "circle_agreements": {"version"},
+    "sar_events": {"kind", "file_name", "sha256"},
+    "complaints": {"outcome"},
     RULES: {"record_type", "trigger", "period", "action", "note"},
     HOLDS: {"record_type", "record_uuid"},
     EXCEPTIONS: {"record_type", "record_uuid"},
@@ -778,6 +798,7 @@ def _delete_order(store: Store, tables: Iterable[str]) -> list[str]:
 
 
 _VOLUNTEER_OWN = {
+    "documents",
     "volunteer_vetting",
     "volunteer_training",
     "volunteer_supervision",
@@ -811,7 +832,7 @@ def _bundle(store: Store, kind: Kind, row: Row, *, today: str) -> dict[str, set[
             )
             if kept is None:
                 return _closure(store, "core_members", [mid])
-        return {kind.table: {int(row["id"])}}
+        return _closure(store, kind.table, [row["id"]])
     return {kind.table: {int(row["id"])}}
 
 

@@ -37,6 +37,11 @@ _SELECT = (
 )
 
 
+def _decision(typed: str) -> str:
+    """`phase 2` (the phase lookup's spelling) and `phase2` mean the decision `phase-2`."""
+    return "-".join(typed.strip().lower().replace("-", " ").split()).replace("phase2", "phase-2")
+
+
 def next_review_after(day: str | date) -> str:
     """The default next review: `REVIEW_MONTHS` months on (the day clamped to the month end)."""
     start = date.fromisoformat(day) if isinstance(day, str) else day
@@ -59,12 +64,12 @@ def add(
 ) -> int:
     """Record a circle review; the next review defaults to three months after it."""
     row = resolve_circle(store, circle)
-    day = event_day("--date", on)
+    day = event_day("--on", on)
     values = {
         "circle_id": row["id"],
         "date": day,
         "attendees": clean_text("--attendees", attendees),
-        "decision": check_choice("--decision", decision, DECISIONS),
+        "decision": check_choice("--decision", _decision(decision), DECISIONS),
         "rag": check_choice("--rag", rag, RAGS) if rag is not None else None,
         "next_review": date_field("--next", next_review, future=True) or next_review_after(day),
         "note": clean_text("--note", note),
@@ -161,7 +166,7 @@ def add_risk_review(
 ) -> int:
     """Score risk and protective items for a circle; linked to that day's review if any."""
     row = resolve_circle(store, circle)
-    day = event_day("--date", on)
+    day = event_day("--on", on)
     parsed = parse_scores(store, scores)
     check_circle_open_on(row, day, "record a risk review")
     review_id = store.scalar(
@@ -257,7 +262,7 @@ def goal_progress(
     row = get_goal(store, goal)
     values = {
         "goal_id": row["id"],
-        "date": event_day("--date", on),
+        "date": event_day("--on", on),
         "progress": clean_text("--progress", progress, required=True),
         "note": clean_text("--note", note),
     }

@@ -32,6 +32,13 @@ def _int_between(low: int, high: int) -> Callable[[str], str]:
     return check
 
 
+def _months_list(value: str) -> str:
+    parts = [p.strip() for p in value.replace(" ", ",").split(",") if p.strip()]
+    if not parts or not all(p.isdigit() and 1 <= int(p) <= 120 for p in parts):
+        raise ValueError("must be whole numbers of months from 1 to 120, e.g. 3,6,12")
+    return ",".join(str(n) for n in sorted({int(p) for p in parts}))
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str
@@ -47,9 +54,13 @@ SETTINGS: dict[str, Setting] = {
         Setting("report_classification", "OFFICIAL-SENSITIVE", "The classification line on every PDF.", _text),
         Setting("small_count_threshold", "5", "Counts from 1 up to this minus one are shown as '<N' in returns.",
                 _int_between(2, 20)),
+        Setting("provider_name", "", "The provider's name in the first column of a return's CSV "
+                "(`report return --csv`).", _text),
         Setting("vetting_recheck_years", "3", "Years after a DBS check before a re-check is due.", _int_between(1, 10)),
         Setting("supervision_interval_days", "56", "Days between volunteer supervision sessions.",
                 _int_between(7, 365)),
+        Setting("followup_months", "3,6,12", "Months after a circle ends when follow-up checks fall due.",
+                _months_list),
     )
 }  # fmt: skip
 

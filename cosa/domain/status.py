@@ -6,7 +6,7 @@ One call, a fixed handful of aggregate queries (each reads an index: `concerns_o
 tens of thousands of meetings. The sections, in order (keys of the returned dict):
 
 * `concerns` — open red and amber concerns (red first, oldest first) with escalation counts;
-* `minutes_late` — meetings whose minutes are still unapproved 48 h after the meeting;
+* `minutes_late` — held meetings whose minutes are still unapproved 48 h after the meeting;
 * `actions_overdue` — open actions whose due date has passed;
 * `circles_not_met` — active circles with no meeting for longer than their cadence (default 7
   days), counted from the last meeting or, before the first, from the start;
@@ -14,9 +14,24 @@ tens of thousands of meetings. The sections, in order (keys of the returned dict
 * `reviews_due` — circles (active or paused) whose next review is due within 14 days: the
   latest review's `next_review`, else 3 months after it, else 3 months after the start;
 * `licences_ending` — core members with an open circle whose licence ends within 30 days;
-* `vetting_due` — volunteers whose DBS re-check is due within 30 days (or never vetted);
-* `supervision_due` — active volunteers due supervision within 7 days (or never supervised);
-* `circles` — every active circle with its last and next meeting.
+* `vetting_overdue` — volunteers whose DBS re-check date has passed, or who were never vetted;
+* `vetting_due` — volunteers whose DBS re-check is due from today to 30 days on;
+* `supervision_overdue` — active volunteers whose supervision date has passed, or who were
+  never supervised;
+* `supervision_due` — active volunteers due supervision from today to 7 days on;
+* `followups_due` — follow-up checks after a circle ended, open and due within 14 days;
+* `agreements_to_sign` — circles whose latest agreement a current volunteer or the core
+  member has not signed (someone joined after the last signing);
+* `sars_due` — subject access requests due within 7 days or overdue (`cosa.domain.sars`);
+* `complaints_due` — complaints whose acknowledgement is due within 7 days or overdue;
+* `probation_to_be_told` — held meetings marked `--notify-pp` for which neither an
+  escalation of a concern raised at the meeting nor a share pack of the meeting sent to a
+  probation professional is recorded yet;
+* `circles` — every active circle with its last held meeting, its next planned meeting (the
+  schedule of `meetings.upcoming`: recorded and cancelled days skipped) and how many meetings
+  it has held and had cancelled.
+
+Cancelled and void meetings never count as met, and never owe minutes.
 """
 
 from __future__ import annotations
@@ -24,7 +39,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cosa.domain import meetings, volunteers
+from cosa.domain import agreements, followup, meetings, volunteers
 from cosa.domain.reviews import next_review_after
 from cosa.store import Row, Store
 
@@ -38,14 +53,21 @@ SUPERVISION_WARNING_DAYS = 7
 #: Section keys in urgency order, with their headings.
 SECTIONS: dict[str, str] = {
     "concerns": "Open red and amber concerns",
+    "probation_to_be_told": "Probation to be told (meetings marked --notify-pp)",
     "minutes_late": "Minutes late (unapproved 48 h after the meeting)",
     "actions_overdue": "Overdue actions",
     "circles_not_met": "Circles not met within their cadence",
     "actions_due": f"Actions due in the next {ACTIONS_DUE_DAYS} days",
     "reviews_due": f"Reviews due within {REVIEW_WARNING_DAYS} days",
     "licences_ending": f"Licences ending within {LICENCE_WARNING_DAYS} days",
+    "vetting_overdue": "DBS re-checks overdue (or never vetted)",
     "vetting_due": f"DBS re-checks due within {VETTING_WARNING_DAYS} days",
+    "supervision_overdue": "Supervision overdue (or never supervised)",
     "supervision_due": f"Supervision due within {SUPERVISION_WARNING_DAYS} days",
+    "followups_due": f"Follow-up checks due within {followup.WARNING_DAYS} days",
+    "agreements_to_sign": "Agreement to re-sign",
+    "sars_due": "Subject access requests due within 7 days or overdue",
+    "complaints_due": "Complaints to acknowledge within 7 days or overdue",
     "circles": "Active circles",
 }
 
@@ -121,11 +143,17 @@ def _circles(store: Store, today: date) -> list[Row]:
     rows = store.query(
         "SELECT c.id, m.code AS member_code, c.type, c.coordinator, c.meeting_day,"
         " c.meeting_time, c.cadence_days, c.start_date, substr(c.created_at, 1, 10) AS created,"
-        " (SELECT max(date) FROM meetings WHERE circle_id = c.id AND date <= ?) AS last_meeting"
+        " (SELECT max(date) FROM meetings WHERE circle_id = c.id AND date <= :day"
+        "  AND state = 'held') AS last_meeting,"
+        " (SELECT count(*) FROM meetings WHERE circle_id = c.id AND state = 'held')"
+        "  AS meetings_held,"
+        " (SELECT count(*) FROM meetings WHERE circle_id = c.id AND state = 'cancelled')"
+        "  AS meetings_cancelled"
         " FROM circles c JOIN core_members m ON m.id = c.member_id"
         " WHERE c.status = 'active' ORDER BY c.id",
-        (day,),
+        {"day": day},
     )
+    planned = {r["circle_id"]: r["date"] for r in reversed(meetings.upcoming(store, today=today))}
     for r in rows:
         cadence = r["cadence_days"] or DEFAULT_CADENCE_DAYS
         created = r.pop("created")
@@ -136,8 +164,24 @@ def _circles(store: Store, today: date) -> list[Row]:
         r["meeting_due_by"] = due_by.isoformat()
         r["not_met"] = today > due_by
         scheduled = _next_weekday(r["meeting_day"], today) or max(due_by, today)
-        r["next_meeting"] = scheduled.isoformat()
+        r["next_meeting"] = planned.get(r["id"], scheduled.isoformat())
     return rows
+
+
+def _probation_to_be_told(store: Store) -> list[Row]:
+    """Held meetings marked `--notify-pp` for which nothing records probation being told yet:
+    no escalation of a concern raised at the meeting, and no share pack of the meeting sent to
+    a professional whose role is probation (`cosa share`)."""
+    return store.query(
+        "SELECT mt.id AS meeting_id, mt.circle_id, m.code AS member_code, mt.date, mt.type,"
+        " (SELECT count(*) FROM concerns c WHERE c.meeting_id = mt.id) AS concerns"
+        f" FROM meetings mt {_CIRCLE.format(alias='mt')}"
+        " WHERE mt.notify_pp = 1 AND mt.state = 'held' AND NOT EXISTS (SELECT 1 FROM concerns c"
+        "  JOIN escalations e ON e.concern_id = c.id WHERE c.meeting_id = mt.id)"
+        " AND NOT EXISTS (SELECT 1 FROM disclosures d JOIN professionals p"
+        "  ON p.id = d.professional_id WHERE d.meeting_id = mt.id AND p.role = 'probation')"
+        " ORDER BY mt.date, mt.id"
+    )
 
 
 def _reviews_due(store: Store, today: date) -> list[Row]:
@@ -175,26 +219,62 @@ def _licences(store: Store, today: date) -> list[Row]:
     return rows
 
 
+def _sars_due(store: Store, today: date) -> list[Row]:
+    from cosa.domain import sars
+
+    return sars.due(store, today)
+
+
+def _complaints_due(store: Store, today: date) -> list[Row]:
+    from cosa.domain import complaints
+
+    return complaints.due(store, today)
+
+
+def _overdue_first(rows: list[Row], key: str, today: date) -> tuple[list[Row], list[Row]]:
+    """Split rows by their due date `key`: (passed or never, from today on)."""
+    day = today.isoformat()
+    overdue = [r for r in rows if r[key] is None or r[key] < day]
+    return overdue, [r for r in rows if r[key] is not None and r[key] >= day]
+
+
+def _vetting(store: Store, today: date) -> tuple[list[Row], list[Row]]:
+    rows = volunteers.vetting_rechecks_due(store, VETTING_WARNING_DAYS, today=today)
+    return _overdue_first(rows, "recheck_due", today)
+
+
+def _supervision(store: Store, today: date) -> tuple[list[Row], list[Row]]:
+    rows = volunteers.supervision_due(store, within_days=SUPERVISION_WARNING_DAYS, today=today)
+    return _overdue_first(rows, "due_on", today)
+
+
 def status(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
     """Everything that needs the coordinator's attention (see the module docstring)."""
     moment = (now or datetime.now()).replace(microsecond=0)
     today = moment.date()
     overdue, due = _actions(store, today)
     circles = _circles(store, today)
+    vetting_overdue, vetting_due = _vetting(store, today)
+    supervision_overdue, supervision_due = _supervision(store, today)
     out: dict[str, Any] = {
         "today": today.isoformat(),
         "generated_at": moment.isoformat(sep=" "),
         "concerns": _concerns(store, today),
+        "probation_to_be_told": _probation_to_be_told(store),
         "minutes_late": _minutes_late(store, moment),
         "actions_overdue": overdue,
         "circles_not_met": [c for c in circles if c["not_met"]],
         "actions_due": due,
         "reviews_due": _reviews_due(store, today),
         "licences_ending": _licences(store, today),
-        "vetting_due": volunteers.vetting_rechecks_due(store, VETTING_WARNING_DAYS, today=today),
-        "supervision_due": volunteers.supervision_due(
-            store, within_days=SUPERVISION_WARNING_DAYS, today=today
-        ),
+        "vetting_overdue": vetting_overdue,
+        "vetting_due": vetting_due,
+        "supervision_overdue": supervision_overdue,
+        "supervision_due": supervision_due,
+        "followups_due": followup.due(store, today),
+        "agreements_to_sign": agreements.to_sign(store, today),
+        "sars_due": _sars_due(store, today),
+        "complaints_due": _complaints_due(store, today),
         "circles": circles,
     }
     out["counts"] = {key: len(out[key]) for key in SECTIONS}

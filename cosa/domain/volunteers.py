@@ -425,12 +425,21 @@ def log_hours(
     hours: float,
     activity: str = "circle",
     travel_hours: float = 0.0,
+    circle: str | int | None = None,
 ) -> int:
-    """Record a volunteer's hours on one day for one activity, plus travel time."""
+    """Record a volunteer's hours on one day for one activity, plus travel time, for one
+    circle (`circle`: number or core member code) or for none.
+
+    Hours at meetings are counted from the meetings themselves (`cosa.domain.hours`); these
+    entries are for work outside meetings. A circle the volunteer was not a member of that
+    day is refused."""
     row = get(store, ref)
+    day = str(parse_day("--on", on, required=True))
+    circle_id = None if circle is None else _member_circle(store, row, circle, day)
     values = {
         "volunteer_id": row["id"],
-        "date": parse_day("--on", on, required=True),
+        "circle_id": circle_id,
+        "date": day,
         "hours": check_hours("--hours", hours, required=True, maximum=MAX_HOURS_PER_DAY),
         "activity": check_choice("--activity", activity, ACTIVITIES),
         "travel_hours": check_hours(
@@ -439,6 +448,26 @@ def log_hours(
     }
     with store.atomic():
         return store.insert(HOURS, "hours", values)
+
+
+def _member_circle(store: Store, volunteer: dict[str, Any], ref: str | int, day: str) -> int:
+    """The circle `ref`, which `volunteer` must have been a member of on `day`."""
+    from cosa.domain.circles import resolve_circle  # circles imports this module
+
+    circle = resolve_circle(store, ref)
+    member = store.scalar(
+        "SELECT count(*) FROM circle_members WHERE circle_id = ? AND volunteer_id = ?"
+        " AND joined_on <= ? AND (left_on IS NULL OR left_on >= ?)",
+        (circle["id"], volunteer["id"], day, day),
+    )
+    if not member:
+        raise UserError(
+            f"{volunteer['name']} was not a member of circle {circle['id']}"
+            f" ({circle['member_code']}) on {day}",
+            hint="give the circle they worked for that day, or no --circle for work outside"
+            " circles (training, admin)",
+        )
+    return int(circle["id"])
 
 
 def vettings(store: Store, volunteer_id: int) -> list[dict[str, Any]]:

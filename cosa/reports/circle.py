@@ -6,8 +6,9 @@ aggregate queries on the circle's indexes (`meetings_circle_date`, `contacts_cir
 `concerns_circle_date`, …), never a query per meeting, so a ten-year circle reports in
 well under a second.
 
-Volunteer hours are what the circle's volunteers logged (`volunteer hours`) on days they were
-members of this circle; a volunteer in two circles at once counts in both.
+Volunteer hours are this circle's own (`cosa.domain.hours`): the length of each held meeting
+for every volunteer present, plus the hours logged for this circle (`volunteer hours
+--circle`). A volunteer in two circles has each hour in one circle only.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from cosa.domain import hours as hour_figures
 from cosa.domain import lookups
 from cosa.domain.circles import resolve_circle
 from cosa.domain.reviews import RISK_ITEM_KIND, item_kind
 from cosa.reports.data import (
+    ThirdParties,
     VolunteerNames,
     date_range,
     format_day,
@@ -31,6 +34,7 @@ from cosa.reports.data import (
     rate,
 )
 from cosa.store import Row, Store
+from cosa.words import count
 
 KIND = "circle"
 ATTENDED = ("yes", "late")
@@ -39,7 +43,8 @@ ATTENDED = ("yes", "late")
 def _period(store: Store, circle: Row, start: str | None, end: str | None) -> tuple[str, str]:
     if start is None:
         start = circle["start_date"] or store.scalar(
-            "SELECT min(date) FROM meetings WHERE circle_id = ?", (circle["id"],)
+            "SELECT min(date) FROM meetings WHERE circle_id = ? AND state = 'held'",
+            (circle["id"],),
         )
         start = start or str(circle["created_at"])[:10]
     if end is None:
@@ -70,7 +75,7 @@ def data(
         span,
     )
     who = VolunteerNames(names, [{"id": m["volunteer_id"], "name": m["name"]} for m in members])
-    redact = who.redactor(store.query("SELECT id, name FROM volunteers"))
+    redact = who.redactor(ThirdParties.load(store))
     links = store.query(
         "SELECT p.name, p.agency, p.role, l.linked_on, l.unlinked_on FROM circle_links l"
         " JOIN professionals p ON p.id = l.professional_id WHERE l.circle_id = :c"
@@ -83,22 +88,52 @@ def data(
     )
 
     # meetings: by type, and one row per meeting for the timelines (attendance aggregated)
+    # (held meetings only; total() is 0.0, never NULL, for a type whose meetings all lack
+    # core-member attendance, e.g. a volunteers-only briefing)
     by_type = store.query(
         "SELECT type, count(*) AS held,"
-        " sum(cm_attended = 'yes') AS cm_yes, sum(cm_attended = 'late') AS cm_late,"
-        " sum(cm_attended = 'no') AS cm_no, sum(cm_attended IS NULL) AS cm_unknown,"
+        " CAST(total(cm_attended = 'yes') AS INTEGER) AS cm_yes,"
+        " CAST(total(cm_attended = 'late') AS INTEGER) AS cm_late,"
+        " CAST(total(cm_attended = 'no') AS INTEGER) AS cm_no,"
+        " CAST(total(cm_attended IS NULL) AS INTEGER) AS cm_unknown,"
         " sum(coalesce(duration_minutes, 0)) AS minutes,"
-        " sum(approved_at IS NOT NULL AND approved_at <= minutes_due_at) AS on_time"
+        " CAST(total(approved_at IS NOT NULL AND approved_at <= minutes_due_at) AS INTEGER)"
+        " AS on_time"
         " FROM meetings WHERE circle_id = :c AND date BETWEEN :start AND :end"
-        " GROUP BY type ORDER BY held DESC, type",
+        " AND state = 'held' GROUP BY type ORDER BY held DESC, type",
         span,
     )
+    cancelled = int(
+        store.scalar(
+            "SELECT count(*) FROM meetings WHERE circle_id = :c AND date BETWEEN :start AND :end"
+            " AND state = 'cancelled'",
+            span,
+        )
+        or 0
+    )
+    # volunteer attendance: each member at each held meeting (with attendance recorded) held
+    # while they were a member: present, apologies, or absent (neither)
+    volunteer_attendance = store.query(
+        "SELECT cm.volunteer_id, count(*) AS meetings,"
+        " CAST(total(a.status = 'present') AS INTEGER) AS present,"
+        " CAST(total(a.status = 'apologies') AS INTEGER) AS apologies,"
+        " CAST(total(a.id IS NULL) AS INTEGER) AS absent"
+        " FROM circle_members cm JOIN meetings m ON m.circle_id = cm.circle_id"
+        " AND m.date >= cm.joined_on AND (cm.left_on IS NULL OR m.date <= cm.left_on)"
+        " LEFT JOIN meeting_attendance a ON a.meeting_id = m.id"
+        " AND a.volunteer_id = cm.volunteer_id"
+        " WHERE cm.circle_id = :c AND m.state = 'held' AND m.date BETWEEN :start AND :end"
+        " AND EXISTS (SELECT 1 FROM meeting_attendance x WHERE x.meeting_id = m.id)"
+        " GROUP BY cm.volunteer_id",
+        span,
+    )
+    by_volunteer_attendance = {r["volunteer_id"]: r for r in volunteer_attendance}
     timeline = store.query(
         "SELECT m.date, m.type, m.rag, m.cm_attended,"
         " (SELECT count(*) FROM meeting_attendance a WHERE a.meeting_id = m.id"
         "  AND a.status = 'present') AS present"
         " FROM meetings m WHERE m.circle_id = :c AND m.date BETWEEN :start AND :end"
-        " ORDER BY m.date, m.id",
+        " AND m.state = 'held' ORDER BY m.date, m.id",
         span,
     )
     held = sum(r["held"] for r in by_type)
@@ -194,23 +229,11 @@ def data(
         entry["improved"] = None if entry["change"] == 0 else better
     risk = sorted(trend.values(), key=lambda e: (order.get(e["item"], len(order)), e["item"]))
 
-    # volunteer hours logged while members of this circle
-    hour_rows = store.query(
-        "SELECT h.volunteer_id, substr(h.date, 1, 7) AS month, h.activity,"
-        " sum(h.hours) AS hours, sum(h.travel_hours) AS travel"
-        " FROM circle_members cm JOIN volunteer_hours h ON h.volunteer_id = cm.volunteer_id"
-        " AND h.date >= cm.joined_on AND (cm.left_on IS NULL OR h.date <= cm.left_on)"
-        " WHERE cm.circle_id = :c AND h.date BETWEEN :start AND :end"
-        " GROUP BY h.volunteer_id, month, h.activity",
-        span,
-    )
-    by_month: dict[str, float] = dict.fromkeys(months_between(start, end), 0.0)
-    by_volunteer: dict[int, dict[str, float]] = {}
-    for h in hour_rows:
-        by_month[h["month"]] = by_month.get(h["month"], 0) + h["hours"]
-        per = by_volunteer.setdefault(h["volunteer_id"], {"hours": 0.0, "travel": 0.0})
-        per["hours"] += h["hours"]
-        per["travel"] += h["travel"]
+    # volunteer hours: this circle's held meetings, and hours logged for this circle
+    hour_rows = hour_figures.rows(store, start, end, circle_id=cid)
+    by_month = hour_figures.by_month(hour_rows, months_between(start, end))
+    by_volunteer = hour_figures.by_volunteer(hour_rows)
+    hour_totals = hour_figures.totals(hour_rows)
 
     reviews = store.query(
         "SELECT date, decision, rag, next_review, note FROM reviews WHERE circle_id = :c"
@@ -229,6 +252,9 @@ def data(
     ]
     summary = {
         "meetings_held": held,
+        "meetings_cancelled": cancelled,
+        "volunteer_absences": sum(r["absent"] for r in volunteer_attendance),
+        "volunteer_apologies": sum(r["apologies"] for r in volunteer_attendance),
         "cm_attendance_rate": rate(attended, recorded),
         "cm_attended": attended,
         "cm_recorded": recorded,
@@ -247,9 +273,48 @@ def data(
         "goals_partly": sum(g["outcome"] == "partly" for g in goal_rows),
         "goals_not_achieved": sum(g["outcome"] == "not-achieved" for g in goal_rows),
         "goals_open": sum(g["outcome"] == "open" for g in goal_rows),
-        "volunteer_hours": round(sum(v["hours"] for v in by_volunteer.values()), 1),
-        "travel_hours": round(sum(v["travel"] for v in by_volunteer.values()), 1),
+        "volunteer_hours": hour_totals["hours"],
+        "meeting_hours": hour_totals["meeting_hours"],
+        "logged_hours": hour_totals["logged_hours"],
+        "travel_hours": hour_totals["travel_hours"],
     }
+    # follow-up and outcomes: all the circle has (follow-up comes after the ending, so it
+    # is not limited to the period)
+    checks = store.query(
+        "SELECT months, due_on, done_on FROM followup_checks WHERE circle_id = :c"
+        " ORDER BY due_on, id",
+        span,
+    )
+    followups = [
+        {
+            "on_date": f["on_date"],
+            "by": (
+                who.label(f["volunteer_id"], f["volunteer_name"])
+                if f["volunteer_id"]
+                else f"professional ({f['agency']})"
+            ),
+            "mode": f["mode"],
+            "note": redact(f["note"]),
+        }
+        for f in store.query(
+            "SELECT f.*, v.name AS volunteer_name, p.agency FROM followups f"
+            " LEFT JOIN volunteers v ON v.id = f.volunteer_id"
+            " LEFT JOIN professionals p ON p.id = f.professional_id"
+            " WHERE f.circle_id = :c ORDER BY f.on_date, f.id",
+            span,
+        )
+    ]
+    outcomes = [
+        {**o, "note": redact(o["note"])}
+        for o in store.query(
+            "SELECT on_date, kind, offence, source, note FROM outcomes WHERE circle_id = :c"
+            " ORDER BY on_date, id",
+            span,
+        )
+    ]
+    summary["followups"] = len(followups)
+    summary["followup_checks_done"] = sum(1 for c in checks if c["done_on"])
+    summary["outcomes"] = len(outcomes)
     code = circle["member_code"]
     return {
         "report": {
@@ -276,12 +341,21 @@ def data(
             "phases": phases,
         },
         "summary": summary,
+        "followup_checks": checks,
+        "followups": followups,
+        "outcomes": outcomes,
         "members": [
             {
                 "volunteer": who.label(m["volunteer_id"]),
                 "role": m["role"],
                 "joined_on": m["joined_on"],
                 "left_on": m["left_on"],
+                **{
+                    f"meetings_{k}": (by_volunteer_attendance.get(m["volunteer_id"]) or {}).get(
+                        k, 0
+                    )
+                    for k in ("present", "apologies", "absent")
+                },
             }
             for m in members
         ],
@@ -384,15 +458,11 @@ def data(
         ],
         "risk_trend": risk,
         "volunteer_hours_by_month": [
-            {"month": month, "hours": round(value, 1)} for month, value in sorted(by_month.items())
+            {"month": month, "hours": value} for month, value in by_month.items()
         ],
         "volunteer_hours_by_volunteer": [
-            {
-                "volunteer": who.label(vid),
-                "hours": round(v["hours"], 1),
-                "travel_hours": round(v["travel"], 1),
-            }
-            for vid, v in sorted(by_volunteer.items(), key=lambda kv: -kv[1]["hours"])
+            {"volunteer": who.label(vid), **v}
+            for vid, v in sorted(by_volunteer.items(), key=lambda kv: (-kv[1]["hours"], kv[0]))
         ],
         "reviews": [{**r, "note": redact(r["note"])} for r in reviews],
         "_file": f"circle-{code}-{end}",
@@ -448,6 +518,12 @@ def render(data: dict[str, Any]) -> list[Any]:
                     "Meetings held",
                     f"{s['meetings_held']} (minutes approved within 48 h: {s['minutes_on_time']})",
                 ),
+                ("Meetings cancelled", s["meetings_cancelled"]),
+                (
+                    "Volunteer attendance",
+                    f"{s['volunteer_apologies']} apologies, {s['volunteer_absences']} absent"
+                    " without apology",
+                ),
                 (
                     "CM attendance",
                     f"{_pct(s['cm_attendance_rate'])} ({s['cm_attended']} of "
@@ -457,7 +533,7 @@ def render(data: dict[str, Any]) -> list[Any]:
                 (
                     "Concerns",
                     "red {red} · amber {amber} · green {green}".format(**s["concerns"])
-                    + f" · {s['escalations']} escalation(s)",
+                    + f" · {count(s['escalations'], 'escalation')}",
                 ),
                 (
                     "Actions",
@@ -470,7 +546,11 @@ def render(data: dict[str, Any]) -> list[Any]:
                     f"partly achieved, {s['goals_not_achieved']} not achieved, "
                     f"{s['goals_open']} open",
                 ),
-                ("Volunteer hours", f"{s['volunteer_hours']:g} h + {s['travel_hours']:g} h travel"),
+                (
+                    "Volunteer hours",
+                    f"{s['volunteer_hours']:g} h ({s['meeting_hours']:g} h at meetings,"
+                    f" {s['logged_hours']:g} h logged) + {s['travel_hours']:g} h travel",
+                ),
             ]
         )
     )
@@ -480,13 +560,16 @@ def render(data: dict[str, Any]) -> list[Any]:
     story.append(heading("Circle members"))
     story.append(
         table(
-            ["Volunteer", "Role", "Joined", "Left"],
+            ["Volunteer", "Role", "Joined", "Left", "Present", "Apologies", "Absent"],
             [
                 [
                     m["volunteer"],
                     m["role"],
                     format_day(m["joined_on"]),
                     format_day(m["left_on"]) if m["left_on"] else None,
+                    m["meetings_present"],
+                    m["meetings_apologies"],
+                    m["meetings_absent"],
                 ]
                 for m in data["members"]
             ],
@@ -586,7 +669,7 @@ def render(data: dict[str, Any]) -> list[Any]:
                     x["category"],
                     x["text"],
                     x["escalations"],
-                    format_day(x["closed_on"]) if x["closed_on"] else "open",
+                    format_day(x["closed_on"]) if x["closed_on"] else "—",
                 ]
                 for x in data["concerns"]
             ],
@@ -688,17 +771,24 @@ def render(data: dict[str, Any]) -> list[Any]:
     )
     story.append(
         table(
-            ["Volunteer", "Hours", "Travel hours"],
+            ["Volunteer", "At meetings", "Logged", "Hours", "Travel hours"],
             [
-                [v["volunteer"], v["hours"], v["travel_hours"]]
+                [
+                    v["volunteer"],
+                    v["meeting_hours"],
+                    v["logged_hours"],
+                    v["hours"],
+                    v["travel_hours"],
+                ]
                 for v in data["volunteer_hours_by_volunteer"]
             ],
         )
     )
     story.append(
         para(
-            "Hours are those the circle's volunteers logged while members of this circle; a "
-            "volunteer in two circles at once counts in both.",
+            "Hours at meetings are each held meeting's length for every volunteer present; "
+            "logged hours are those recorded for this circle for work outside meetings. Hours "
+            "given to other circles are not counted here.",
             "small",
         )
     )
@@ -716,6 +806,33 @@ def render(data: dict[str, Any]) -> list[Any]:
                     r["note"],
                 ]
                 for r in data["reviews"]
+            ],
+        )
+    )
+
+    story.append(heading("Follow-up after the ending"))
+    story.append(
+        table(
+            ["Check", "Due", "Done"],
+            [
+                [f"{c['months']} months", format_day(c["due_on"]), format_day(c["done_on"])]
+                for c in data["followup_checks"]
+            ],
+        )
+    )
+    story.append(
+        table(
+            ["Date", "By", "Mode", "Note"],
+            [[format_day(f["on_date"]), f["by"], f["mode"], f["note"]] for f in data["followups"]],
+        )
+    )
+    story.append(heading("Outcomes", 3))
+    story.append(
+        table(
+            ["Date", "Outcome", "Offence", "Source", "Note"],
+            [
+                [format_day(o["on_date"]), o["kind"], o["offence"], o["source"], o["note"]]
+                for o in data["outcomes"]
             ],
         )
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 from cosa.reports.data import date_range, format_day, format_moment, median, period_label
 from cosa.store import Store
+from cosa.words import count
 
 KIND = "concerns"
 
@@ -124,7 +125,10 @@ def render(data: dict[str, Any]) -> list[Any]:
                     f"{s['by_severity']['amber']}, green {s['by_severity']['green']}); "
                     f"{s['open']} still open",
                 ),
-                ("Escalated", f"{s['escalated']} concern(s), {s['escalations']} escalation(s)"),
+                (
+                    "Escalated",
+                    f"{count(s['escalated'], 'concern')}, {count(s['escalations'], 'escalation')}",
+                ),
                 ("Red concerns not escalated", s["red_not_escalated"]),
                 ("Awaiting a response", s["awaiting_response"]),
                 ("Median time to a response", "—" if wait is None else f"{wait:g} hours"),
@@ -168,7 +172,7 @@ def render(data: dict[str, Any]) -> list[Any]:
                     c["category"],
                     c["text"] + (f"\nClosed: {c['closed_note']}" if c["closed_note"] else ""),
                     c["escalations"],
-                    format_day(c["closed_on"]) if c["closed_on"] else "open",
+                    format_day(c["closed_on"]) if c["closed_on"] else "—",
                 ]
                 for c in data["concerns"]
             ],

@@ -11,22 +11,26 @@ Minimisation lives here too:
   become "<5" in aggregate returns; a second cell is withheld ("*") wherever a single small
   cell could otherwise be worked out from a total.
 * `VolunteerNames`: volunteers as full names, first names, codes ("Volunteer 12") or role
-  labels ("volunteer A"), with `redact` replacing their names in free text.
+  labels ("volunteer A"), with `redactor` replacing, by identity (`cosa.redact`), the
+  names of every volunteer and professional in the workspace wherever free text mentions
+  them (`ThirdParties`).
 """
 
 from __future__ import annotations
 
-import re
 import statistics
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cosa.domain.members import date_field
 from cosa.errors import UserError
-from cosa.store import Store
+from cosa.store import Row, Store
+
+if TYPE_CHECKING:
+    from cosa.redact import Matcher
 
 CLASSIFICATION_SETTING = "report_classification"
 CLASSIFICATION_DEFAULT = "OFFICIAL-SENSITIVE"
@@ -241,96 +245,34 @@ def letters(index: int) -> str:
     return text
 
 
-#: Words never replaced on their own (as a lone first name or surname): they are far more
-#: often the RAG rating, a month or a day than a person. Full names are still replaced.
-KEEP_WORDS = frozenset(
-    [
-        "Red",
-        "Amber",
-        "Green",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ]
-)
-
-
-def _pattern(words: Iterable[str], *, ignore_case: bool) -> re.Pattern[str] | None:
-    unique = sorted({w for w in words if w.strip()}, key=len, reverse=True)
-    if not unique:
-        return None
-    body = "|".join(re.escape(w) for w in unique)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE if ignore_case else 0)
-
-
 @dataclass
-class Redactor:
-    """Replaces known names in free text: full names whatever their case, single first names
-    and surnames only as capitalised words (they are also ordinary words: Will, May, Green)."""
+class ThirdParties:
+    """Everyone a pack must not name, read once per pack: every volunteer and professional
+    in the workspace, and every name typed for someone (actions' owners, concerns' "raised
+    by", referrers)."""
 
-    full: dict[str, str] = field(default_factory=dict)  # casefolded full name -> label
-    parts: dict[str, str] = field(default_factory=dict)  # exact word -> label
-    count: int = 0
-    _full_rx: re.Pattern[str] | None = None
-    _parts_rx: re.Pattern[str] | None = None
-    _ready: bool = False
+    volunteers: list[Row]
+    professionals: list[Row]
+    typed: list[str]
 
-    def add(self, name: str, label: str, *, parts: bool) -> None:
-        clean = " ".join(name.split())
-        if not clean or clean.casefold() == label.casefold():
-            return
-        self.full.setdefault(clean.casefold(), label)
-        if parts:
-            for word in clean.split():
-                self.add_part(word, label)
-        self._ready = False
+    @classmethod
+    def load(cls, store: Store) -> ThirdParties:
+        from cosa.redact import typed_names
 
-    def add_part(self, word: str, label: str) -> None:
-        """Replace `word` on its own (capitalised, as written) with `label`."""
-        if len(word) > 1 and word != label and word not in KEEP_WORDS:
-            self.parts.setdefault(word, label)
-            self._ready = False
-
-    def _compile(self) -> None:
-        self._full_rx = _pattern(self.full, ignore_case=True)
-        self._parts_rx = _pattern(self.parts, ignore_case=False)
-        self._ready = True
-
-    def __call__(self, text: str | None) -> str | None:
-        if not text:
-            return text
-        if not self._ready:
-            self._compile()
-
-        def full(m: re.Match[str]) -> str:
-            self.count += 1
-            return self.full[m[0].casefold()]
-
-        def part(m: re.Match[str]) -> str:
-            self.count += 1
-            return self.parts[m[0]]
-
-        if self._full_rx is not None:
-            text = self._full_rx.sub(full, text)
-        if self._parts_rx is not None:
-            text = self._parts_rx.sub(part, text)
-        return text
+        typed: list[str] = []
+        for row in store.query(
+            "SELECT DISTINCT owner AS t FROM actions WHERE owner IS NOT NULL"
+            " UNION SELECT DISTINCT raised_by FROM concerns WHERE raised_by IS NOT NULL"
+            " UNION SELECT DISTINCT referrer FROM referrals WHERE referrer IS NOT NULL"
+        ):
+            typed.extend(typed_names(row["t"]))
+        return cls(
+            volunteers=store.query("SELECT id, name FROM volunteers ORDER BY id"),
+            professionals=store.query(
+                "SELECT id, name, role, agency FROM professionals ORDER BY id"
+            ),
+            typed=sorted(set(typed)),
+        )
 
 
 class VolunteerNames:
@@ -355,16 +297,20 @@ class VolunteerNames:
         self._labels.clear()
 
     def _first_names(self) -> dict[int, str]:
+        """First names; a surname initial where two share one; "(2)" where even that
+        clashes, so that no two volunteers of a report ever carry the same label."""
+        from cosa.redact import fold, unique_labels
+
         by_first: dict[str, list[int]] = {}
         for vid, name in self._names.items():
-            by_first.setdefault(first_name(name).casefold(), []).append(vid)
+            by_first.setdefault(fold(first_name(name)), []).append(vid)
         out = {}
         for vid, name in self._names.items():
             first = first_name(name)
-            clash = len(by_first[first.casefold()]) > 1
+            clash = len(by_first[fold(first)]) > 1
             parts = name.split()
             out[vid] = f"{first} {parts[-1][0]}." if clash and len(parts) > 1 else first
-        return out
+        return unique_labels(out)
 
     def label(self, volunteer_id: int, name: str | None = None) -> str:
         if volunteer_id not in self._names:
@@ -381,29 +327,42 @@ class VolunteerNames:
                 self._labels = {vid: f"volunteer {letters(i)}" for i, vid in enumerate(self._names)}
         return self._labels[volunteer_id]
 
-    def redactor(self, others: Sequence[Mapping[str, Any]] = ()) -> Redactor:
-        """A redactor for free text: the known volunteers' names (full names, and their
-        single words) become their labels; `others` (id, name) only by full name."""
-        redact = Redactor()
+    def redactor(
+        self,
+        people: ThirdParties,
+        *,
+        professionals: Callable[[int], str | None] | None = None,
+        mentioned: Iterable[int] = (),
+    ) -> Matcher:
+        """A matcher for free text (see `cosa.redact`): this report's volunteers become their
+        labels, every other volunteer in the workspace a generic label, names typed for
+        someone "a third party". With `professionals` (id -> label), the professionals in
+        `mentioned` become their labels and every other one "a professional". In `full` mode
+        nothing is replaced (the coordinator's own copy)."""
+        from cosa.redact import Matcher
+
+        redact = Matcher(ambiguous="a third party" if self.mode == "role" else "a volunteer")
         if self.mode == "full":
             return redact
         for vid, name in self._names.items():
-            label = self.label(vid)
-            redact.add(name, label, parts=self.mode != "first")
-            if self.mode == "first":
-                # keep the first name, drop the surname: "Ann Smith" -> "Ann", "Smith" -> "Ann"
-                for word in name.split()[1:]:
-                    redact.add_part(word, label)
-        for other in others:
-            vid, name = int(other["id"]), str(other["name"])
+            redact.add([name], self.label(vid), key=("volunteer", vid))
+        if professionals is not None:
+            for pid in mentioned:
+                names = [p["name"] for p in people.professionals if p["id"] == pid]
+                redact.add(names, professionals(pid) or "a professional", key=("pro", pid))
+        for v in people.volunteers:
+            vid = int(v["id"])
             if vid not in self._names:
-                redact.add(name, self._other_label(vid, name), parts=False)
+                redact.add([v["name"]], self._other_label(vid), key=("volunteer", vid), weak=True)
+        if professionals is not None:
+            for p in people.professionals:
+                redact.add([p["name"]], "a professional", key=("pro", p["id"]), weak=True)
+        for text in people.typed:
+            redact.add([text], "a third party", key=("typed", text), weak=True)
         return redact
 
-    def _other_label(self, volunteer_id: int, name: str) -> str:
+    def _other_label(self, volunteer_id: int) -> str:
         """A volunteer named in free text who is not one of this report's volunteers."""
-        if self.mode == "first":
-            return first_name(name)
         if self.mode == "code":
             return f"Volunteer {volunteer_id}"
         return "a volunteer"

@@ -8,13 +8,16 @@ escalations, actions, reviews and risk reviews; and the disclosures made about h
 Third parties are reduced to role labels: volunteers to "volunteer A", "volunteer B", … (the
 same letter throughout the pack), professionals to their role ("probation practitioner",
 "police offender manager") with their agency, the referrer to the referring agency, staff to
-"the coordinator". Their names are also replaced wherever they occur in free text (full
-names whatever their case; single first names and surnames as capitalised words). What was
+"the coordinator". Their names are also replaced wherever they occur in free text, by
+identity (`cosa.redact`): every name, first name and surname of every volunteer and
+professional in the workspace, and every name typed for someone (an action's owner, a
+concern's "raised by", a referrer), whole words, whatever their case or accents. What was
 withheld, and why, is listed in the pack, with what the coordinator must still check by hand
 before releasing it (a subject access request is answered by a person, not a program).
 
 The PDF embeds the same data as JSON (an attachment, encrypted with the PDF under
-`--encrypt`); `--json-out FILE` writes it beside the PDF as well.
+`--encrypt`); `--json-output FILE` writes it beside the PDF as well. `--sar ID` links the
+pack to the subject access request it answers (`cosa.domain.sars`).
 
 A fixed number of queries (`circle_id IN (…)`), whatever the size of the record.
 """
@@ -26,9 +29,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from cosa import history
 from cosa.domain.members import resolve_member
 from cosa.reports.data import (
-    Redactor,
+    ThirdParties,
     VolunteerNames,
     format_day,
     format_moment,
@@ -36,6 +40,7 @@ from cosa.reports.data import (
     marks,
 )
 from cosa.store import Row, Store
+from cosa.words import count
 
 KIND = "member"
 
@@ -114,7 +119,8 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
     attendance = store.query(
         "SELECT a.meeting_id, a.volunteer_id, a.status, v.name FROM meeting_attendance a"
         " JOIN meetings m ON m.id = a.meeting_id JOIN volunteers v ON v.id = a.volunteer_id"
-        f" WHERE m.circle_id IN ({cm}) ORDER BY a.meeting_id, a.status DESC, a.id",
+        f" WHERE m.circle_id IN ({cm}) AND m.state != 'void'"
+        " ORDER BY a.meeting_id, a.status DESC, a.id",
         cids,
     )
     who.extend({"id": r["volunteer_id"], "name": r["name"]} for r in [*contact_rows, *attendance])
@@ -129,8 +135,9 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
         (*cids, mid, *cids, mid),
     )
     pro = ProfessionalLabels(pro_rows)
-    redact = who.redactor(store.query("SELECT id, name FROM volunteers"))
-    _add_professionals(redact, pro, pro_rows, store.query("SELECT id, name FROM professionals"))
+    redact = who.redactor(
+        ThirdParties.load(store), professionals=pro, mentioned=[p["id"] for p in pro_rows]
+    )
 
     def r(text: str | None) -> str | None:
         return redact(text)
@@ -175,6 +182,10 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
             (mid,),
         )
     ]
+    record_history = [
+        {"on_date": h["on_date"], "field": h["field"], "value": r(h["value"]), "note": r(h["note"])}
+        for h in history.entries(store, "member", mid)
+    ]
     referrals = [
         {
             "received_on": x["received_on"],
@@ -185,6 +196,10 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
             "reason_group": x["reason_group"],
             "reason": r(x["reason"]),
             "decided_on": x["decided_on"],
+            "events": [
+                {"on_date": e["on_date"], "event": e["value"], "reason": r(e["note"])}
+                for e in history.entries(store, "referral", x["id"])
+            ],
         }
         for x in store.query(
             "SELECT * FROM referrals WHERE member_id = ? ORDER BY received_on, id", (mid,)
@@ -210,7 +225,9 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
         gids,
     )
     meetings = store.query(
-        f"SELECT * FROM meetings WHERE circle_id IN ({cm}) ORDER BY date, time, id", cids
+        f"SELECT * FROM meetings WHERE circle_id IN ({cm}) AND state != 'void'"
+        " ORDER BY date, time, id",
+        cids,
     )
     amendments = store.query(
         "SELECT a.meeting_id, a.created_at, a.text, a.reason FROM meeting_amendments a"
@@ -377,8 +394,9 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
     disclosures = [
         {
             "date": d["disclosed_on"],
-            "to": pro(d["professional_id"]),
-            "what": json.loads(d["items"]),
+            "kind": d["kind"],
+            "to": pro(d["professional_id"]) if d["professional_id"] else "you",
+            "what": [r(x) for x in json.loads(d["items"])],
             "basis": d["basis"],
             "reason": r(d["override_reason"]),
         }
@@ -399,6 +417,7 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
         },
         "member": person,
         "licence_conditions": conditions,
+        "history": record_history,
         "risk_assessments": risks,
         "consents": consents,
         "referrals": referrals,
@@ -409,19 +428,6 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
     }
 
 
-def _add_professionals(
-    redact: Redactor, labels: ProfessionalLabels, mentioned: list[Row], everyone: list[Row]
-) -> None:
-    """Professionals' names in free text become their role (the ones this pack mentions) or
-    "a professional" (anyone else on record, by full name only)."""
-    known = {int(p["id"]) for p in mentioned}
-    for p in mentioned:
-        redact.add(str(p["name"]), labels.labels[int(p["id"])], parts=True)
-    for p in everyone:
-        if int(p["id"]) not in known:
-            redact.add(str(p["name"]), "a professional", parts=False)
-
-
 def _meeting(
     m: Row, attendance: list[Row], amendments: list[Row], who: VolunteerNames, r: Any
 ) -> dict[str, Any]:
@@ -430,6 +436,8 @@ def _meeting(
         "time": m["time"],
         "duration_minutes": m["duration_minutes"],
         "type": m["type"],
+        "state": m["state"],
+        "cancelled_reason": r(m["state_reason"]) if m["state"] == "cancelled" else None,
         "venue": m["venue"],
         "attended": m["cm_attended"],
         "late_reason": r(m["late_reason"]),
@@ -497,7 +505,7 @@ def _withheld(
     )
     items.append(
         {
-            "what": f"{replacements} mention(s) of volunteers' or professionals' names in notes, "
+            "what": f"{count(replacements, 'mention')} of volunteers' or professionals' names in notes, "
             "minutes and other free text",
             "why": "Replaced by the same labels as above.",
         }
@@ -573,6 +581,16 @@ def render(data: dict[str, Any]) -> list[Any]:
             ],
         )
     )
+    story.append(heading("History (address, area, MAPPA, legal status)", 3))
+    story.append(
+        table(
+            ["From", "What", "Value", "Note"],
+            [
+                [_day(h["on_date"]), h["field"].replace("_", " "), h["value"], h["note"]]
+                for h in data["history"]
+            ],
+        )
+    )
     story.append(heading("Risk assessments", 3))
     story.append(
         table(
@@ -615,7 +633,13 @@ def render(data: dict[str, Any]) -> list[Any]:
     for c in data["circles"]:
         story += _circle_story(c)
     story.append(heading("Disclosures"))
-    story.append(para("Information about you sent outside the provider (share packs).", "small"))
+    story.append(
+        para(
+            "Information about you sent outside the provider: share packs of minutes, "
+            "concerns passed to professionals, and subject access packs sent to you.",
+            "small",
+        )
+    )
     story.append(
         table(
             ["Date", "To", "What", "Basis"],
@@ -638,6 +662,7 @@ def render(data: dict[str, Any]) -> list[Any]:
 def _circle_story(c: dict[str, Any]) -> list[Any]:
     from reportlab.platypus import Spacer
 
+    from cosa.reports import markdown
     from cosa.reports.pdf import heading, kv_table, para, table
 
     story: list[Any] = [heading(f"Circle {c['circle']} ({c['type']})")]
@@ -706,6 +731,11 @@ def _circle_story(c: dict[str, Any]) -> list[Any]:
     for m in c["meetings"]:
         story.append(Spacer(1, 5))
         when = " ".join(x for x in (format_day(m["date"]), m["time"]) if x)
+        if m.get("state") == "cancelled":
+            story.append(
+                para(f"{when} · {m['type']} · cancelled: {m['cancelled_reason']}", "cellbold")
+            )
+            continue
         attended = m["attended"] or "not recorded"
         reason = m["late_reason"] or m["no_meeting_reason"]
         line = (
@@ -720,7 +750,7 @@ def _circle_story(c: dict[str, Any]) -> list[Any]:
             people += f"; apologies: {', '.join(m['apologies'])}"
         story.append(para(f"Present: {people}", "small"))
         if m["minutes"]:
-            story.append(para(m["minutes"]))
+            story += markdown.flowables(m["minutes"])
         for a in m["amendments"]:
             story.append(
                 para(

@@ -12,7 +12,9 @@ from typing import Any
 
 from cosa.domain import meetings
 from cosa.domain.circles import resolve_circle
+from cosa.errors import UserError
 from cosa.reports.data import (
+    ThirdParties,
     VolunteerNames,
     format_day,
     format_moment,
@@ -31,11 +33,22 @@ def _roles(store: Store, circle_id: int, day: str) -> dict[int, str]:
     return {r["volunteer_id"]: r["role"] for r in rows}
 
 
-def meeting_record(store: Store, ref: str | int, names: str) -> dict[str, Any]:
+def meeting_record(
+    store: Store, ref: str | int, names: str, *, professionals: bool = False
+) -> dict[str, Any]:
     """The meeting, its attendance, concerns (with escalation counts), actions and amendments,
-    volunteers named as `names` asks and their names replaced in the free text."""
+    volunteers named as `names` asks and their names replaced in the free text; with
+    `professionals`, professionals' names too (the circle's outer circle by role and agency,
+    anyone else as "a professional"). Members of the circle that day who neither came nor
+    sent apologies are in the attendance as `absent`. A void meeting (recorded in error) or a
+    cancelled one (no minutes) has no record to make."""
     meeting = meetings.get(store, ref)
     mid = meeting["id"]
+    if meeting["state"] == "cancelled":
+        raise UserError(
+            f"meeting {mid} was cancelled ({meeting['state_reason']}): it has no minutes",
+            hint="`cosa meeting show` shows the cancellation",
+        )
     circle = resolve_circle(store, meeting["circle_id"])
     attendance = store.query(
         "SELECT a.volunteer_id, a.status, v.name FROM meeting_attendance a"
@@ -50,7 +63,21 @@ def meeting_record(store: Store, ref: str | int, names: str) -> dict[str, Any]:
     )
     who = VolunteerNames(names, [{"id": a["volunteer_id"], "name": a["name"]} for a in attendance])
     who.extend(members)
-    redact = who.redactor(store.query("SELECT id, name FROM volunteers"))
+    people = ThirdParties.load(store)
+    if professionals:
+        from cosa.reports.member import ProfessionalLabels
+
+        linked = store.query(
+            "SELECT DISTINCT p.id, p.name, p.role, p.agency FROM circle_links l"
+            " JOIN professionals p ON p.id = l.professional_id WHERE l.circle_id = ?"
+            " ORDER BY p.id",
+            (circle["id"],),
+        )
+        redact = who.redactor(
+            people, professionals=ProfessionalLabels(linked), mentioned=[p["id"] for p in linked]
+        )
+    else:
+        redact = who.redactor(people)
     roles = _roles(store, circle["id"], meeting["date"])
     concerns = store.query(
         "SELECT c.id, c.date, c.severity, c.category, c.text, c.raised_by, c.closed_on,"
@@ -96,6 +123,14 @@ def meeting_record(store: Store, ref: str | int, names: str) -> dict[str, Any]:
                 "status": a["status"],
             }
             for a in attendance
+        ]
+        + [
+            {
+                "volunteer": who.label(a["volunteer_id"]),
+                "role": roles.get(a["volunteer_id"], "member"),
+                "status": "absent",
+            }
+            for a in meetings.absent(store, meeting, attendance)
         ],
         "amendments": [
             {
@@ -184,6 +219,7 @@ def approval_text(m: Row) -> str:
 
 def minutes_story(record: dict[str, Any], *, venue: bool = True) -> list[Any]:
     """The flowables for one meeting's record (shared with the share pack)."""
+    from cosa.reports import markdown
     from cosa.reports.pdf import heading, kv_table, para, table
 
     m = record["meeting"]
@@ -219,10 +255,8 @@ def minutes_story(record: dict[str, Any], *, venue: bool = True) -> list[Any]:
     )
     story.append(heading("Minutes"))
     text = m["minutes"]
-    if text:
-        for block in text.split("\n\n"):
-            if block.strip():
-                story.append(para(block.strip("\n")))
+    if text and text.strip():
+        story += markdown.flowables(text)
     else:
         story.append(para("No minutes have been written yet.", "small"))
     if record["amendments"]:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import io
 import math
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, partial
@@ -80,6 +80,8 @@ __all__ = [
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
+FONT_ITALIC = "DejaVuSans-Oblique"
+FONT_BOLD_ITALIC = "DejaVuSans-BoldOblique"
 _FONT_DIR = Path(__file__).parent / "fonts"
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -144,6 +146,22 @@ def _register_fonts() -> None:
 
 
 _register_fonts()  # at import: every helper below may measure text in these fonts
+
+
+@cache
+def register_italics() -> None:
+    """Register the oblique DejaVu fonts for `<i>` (only documents with emphasis pay the
+    ~30 ms of loading them)."""
+    registered = set(pdfmetrics.getRegisteredFontNames())
+    for name, filename in (
+        (FONT_ITALIC, "DejaVuSans-Oblique.ttf"),
+        (FONT_BOLD_ITALIC, "DejaVuSans-BoldOblique.ttf"),
+    ):
+        if name not in registered:
+            pdfmetrics.registerFont(TTFont(name, str(_FONT_DIR / filename)))
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
+    )
 
 
 @cache
@@ -914,11 +932,16 @@ def _title_block(meta: ReportMeta) -> list[Flowable]:
     return block
 
 
-def build_pdf(meta: ReportMeta, story: list[Flowable]) -> bytes:
+def build_pdf(
+    meta: ReportMeta,
+    story: list[Flowable],
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
     """Lay out `story` after a title block on A4 pages with header and footer; return the PDF.
 
     Built in memory. Document info: title (and subject line), author = operator,
-    subject = classification, creator "cosa".
+    subject = classification, creator "cosa". `progress(done, total)` is called as the
+    flowables are laid out.
     """
     _register_fonts()
     buffer = io.BytesIO()
@@ -937,7 +960,17 @@ def build_pdf(meta: ReportMeta, story: list[Flowable]) -> bytes:
         lang="en-GB",
         displayDocTitle=True,
     )
-    doc.build([*_title_block(meta), *story], canvasmaker=partial(_NumberedCanvas, meta=meta))
+    flowables = [*_title_block(meta), *story]
+    if progress is not None:
+        total = len(flowables)
+        report = progress
+
+        def on_progress(kind: str, value: int) -> None:
+            if kind == "PROGRESS":  # value: flowables taken so far (splits put parts back)
+                report(max(0, min(int(value), total)), total)
+
+        doc.setProgressCallBack(on_progress)
+    doc.build(flowables, canvasmaker=partial(_NumberedCanvas, meta=meta))
     return buffer.getvalue()
 
 

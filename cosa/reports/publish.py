@@ -22,7 +22,8 @@ import contextlib
 import hashlib
 import io
 import json
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -93,8 +94,11 @@ def _about(data: Mapping[str, Any]) -> tuple[str | None, int | None]:
     return str(about["type"]), int(about["id"])
 
 
-def export_json(store: Store, data: Mapping[str, Any], *, for_: str | None = None) -> Data:
-    """Audit that a report's data left as JSON on stdout; returns what to print."""
+def export_json(
+    store: Store, data: Mapping[str, Any], *, for_: str | None = None, format: str = "json"
+) -> Data:
+    """Audit that a report's data left as JSON (or `format`) on stdout; returns what to
+    print."""
     kind = data["report"]["kind"]
     record_type, record_id = _about(data)
     with store.atomic():
@@ -102,7 +106,7 @@ def export_json(store: Store, data: Mapping[str, Any], *, for_: str | None = Non
             f"report.{kind}",
             record_type,
             record_id,
-            detail=_detail(data, for_, format="json", to="stdout"),
+            detail=_detail(data, for_, format=format, to="stdout"),
         )
     return public(data)
 
@@ -130,6 +134,33 @@ def meta(data: Mapping[str, Any]) -> Any:
     )
 
 
+#: Reports with at least this many flowables show a progress bar (on a terminal).
+LONG_REPORT = 300
+
+
+@contextlib.contextmanager
+def layout_progress(size: int) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr while a long report is laid out, when stderr is a
+    terminal; None (quiet) otherwise."""
+    try:
+        terminal = sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        terminal = False
+    if size < LONG_REPORT or not terminal:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Laying out the PDF", total=size)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
 def render_pdf(
     data: Mapping[str, Any],
     render: Render,
@@ -140,7 +171,9 @@ def render_pdf(
     """The finished PDF in memory: laid out, with attachments, encrypted when asked."""
     from cosa.reports import pdf
 
-    blob = pdf.build_pdf(meta(data), render(dict(data)))
+    story = render(dict(data))
+    with layout_progress(len(story)) as progress:
+        blob = pdf.build_pdf(meta(data), story, progress)
     if attachments:
         from pypdf import PdfReader, PdfWriter
 
@@ -182,8 +215,10 @@ def write_recorded(
     return digests
 
 
-def check_target(path: Path, force: bool = False) -> Path:
-    """Refuse an output path we cannot write (or may not replace), before any work is done."""
+def check_target(path: Path, *, force: bool = False) -> Path:
+    """Refuse an output path we cannot write (or may not replace), before any work is done
+    (see `cosa.fsutil.check_output`: never a non-regular file or a symlink; an existing file
+    only with `force`)."""
     from cosa.fsutil import check_output
 
     return check_output(Path(path), force)
@@ -200,13 +235,17 @@ def publish(
     attachments: Mapping[str, bytes] | None = None,
     extra: Mapping[str, Path] | None = None,
     force: bool = False,
+    also: Callable[[Path, str, bool], None] | None = None,
 ) -> Published:
     """Write the report's PDF (and `extra` files: name -> path, e.g. the JSON of a subject
-    access pack) and its audit entry `report.<kind>`, all or nothing."""
-    path = check_target(path, force)
+    access pack) and its audit entry `report.<kind>`, all or nothing. An existing file is
+    refused unless `force`; `also(path, sha256, encrypted)` runs in the same transaction
+    (e.g. to record the file as a disclosure)."""
+    path = check_target(path, force=force)
+    targets = [check_target(target, force=force) for target in (extra or {}).values()]
     files = [(path, render_pdf(data, render, password=password, attachments=attachments))]
     names = list(extra or {})
-    files += [(check_target(target, force), json_bytes(data)) for target in (extra or {}).values()]
+    files += [(target, json_bytes(data)) for target in targets]
     kind = data["report"]["kind"]
     record_type, record_id = _about(data)
 
@@ -223,6 +262,8 @@ def publish(
                 data, for_, file=path.name, sha256=digests[0], encrypted=bool(password), **more
             ),
         )
+        if also is not None:
+            also(path, digests[0], bool(password))
 
     digests = write_recorded(store, files, record, force=force)
     return Published(path=path, sha256=digests[0], size=len(files[0][1]), encrypted=bool(password))

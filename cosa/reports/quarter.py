@@ -9,17 +9,21 @@ volunteers contributed.
 
 Definitions (Q = the quarter's first to last day):
 
-* referrals: received in Q, by source and by their current decision;
+* referrals: received in Q, by source and by the decision in force at the end of Q (the
+  latest decision event on or before Q's last day; `undecided` when only received or
+  assessed);
 * circles: *started* (start date in Q), *active* (started by the end of Q and not ended
   before it began), *ended* (ending date in Q); phase as at the end of Q; ending reasons;
-* meetings: held in Q, by type; core member attendance = attended (on time or late) ÷
+* meetings: held in Q, by type (`meetings_held` in all; `meetings_cancelled`: cancelled, not
+  held; void meetings, recorded in error, count nowhere); core member attendance = attended (on time or late) ÷
   meetings with attendance recorded; minutes on time = approved within 48 hours;
 * contacts: individual contacts in Q by mode, with hours;
 * concerns: raised in Q by category and RAG; escalations made in Q by the recipient's role,
   with the median hours to a response;
 * volunteers: *recruited* (added in Q), *trained* (initial training in Q), *vetted* (a DBS
   check issued or status-checked in Q and cleared), *active* (a circle member at any time
-  in Q), *left* (left in Q); hours and travel logged in Q by activity;
+  in Q), *left* (left in Q); hours in Q by activity: `meeting` for the length of each held
+  meeting for every volunteer present, the others as logged (`cosa.domain.hours`), with travel;
 * goals: outcomes recorded in Q.
 
 Each section is one or two aggregate queries on a date index, so the return takes well
@@ -32,7 +36,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from cosa import dates
+from cosa import dates, history
+from cosa.domain import hours as hour_figures
 from cosa.domain import lookups
 from cosa.errors import UserError
 from cosa.reports.data import (
@@ -103,17 +108,28 @@ def data(store: Store, quarter: str) -> dict[str, Any]:
         first, last = dates.parse_quarter(quarter)
     except UserError as exc:
         raise UserError(exc.message.replace("quarter", "QUARTER", 1), hint=exc.hint) from None
+    return period_data(store, first, last, f"{first.year}-Q{(first.month + 2) // 3}")
+
+
+def period_data(store: Store, first: date, last: date, label: str) -> dict[str, Any]:
+    """The return's sections for any period from `first` to `last` (`label` names it);
+    `cosa report return` builds on it (`cosa.reports.returns`)."""
     qs, qe = first.isoformat(), last.isoformat()
-    label = f"{first.year}-Q{(first.month + 2) // 3}"
     q = {"qs": qs, "qe": qe}
     limit = threshold(store)
 
     # -- referrals
-    rows = store.query(
-        "SELECT source, coalesce(decision, 'undecided') AS decision, count(*) AS n"
-        " FROM referrals WHERE received_on BETWEEN :qs AND :qe GROUP BY 1, 2",
-        q,
-    )
+    in_force = history.values_on(store, "referral", "decision", qe)
+    counted: dict[tuple[str, str], int] = {}
+    for r in store.query(
+        "SELECT id, source FROM referrals WHERE received_on BETWEEN :qs AND :qe", q
+    ):
+        decision = in_force.get(int(r["id"])) or "received"
+        key = (r["source"], "undecided" if decision in ("received", "assessed") else decision)
+        counted[key] = counted.get(key, 0) + 1
+    rows: list[dict[str, Any]] = [
+        {"source": s, "decision": d, "n": n} for (s, d), n in counted.items()
+    ]
     sources = _order(store, "referral-source", sorted({r["source"] for r in rows}))
     referrals = matrix(sources, DECISIONS, _pairs(rows, "source", "decision"), limit)
 
@@ -160,9 +176,17 @@ def data(store: Store, quarter: str) -> dict[str, Any]:
         " sum(approved_at IS NOT NULL AND approved_at <= minutes_due_at) AS on_time,"
         " sum(approved_at IS NOT NULL AND approved_at > minutes_due_at) AS late,"
         " sum(approved_at IS NULL) AS unapproved"
-        " FROM meetings WHERE date BETWEEN :qs AND :qe GROUP BY type",
+        " FROM meetings WHERE date BETWEEN :qs AND :qe AND state = 'held' GROUP BY type",
         q,
     )
+    cancelled = int(
+        store.scalar(
+            "SELECT count(*) FROM meetings WHERE date BETWEEN :qs AND :qe AND state = 'cancelled'",
+            q,
+        )
+        or 0
+    )
+    rows_held = rows
     mtypes = _order(store, "meeting-type", [r["type"] for r in rows])
     meetings = matrix(
         mtypes, ("meetings",), _pairs_one(rows, "type", "meetings"), limit, row_totals=False
@@ -255,17 +279,18 @@ def data(store: Store, quarter: str) -> dict[str, Any]:
     )
     assert vol is not None
     volunteers = {k: suppress(int(v or 0), limit) for k, v in vol.items()}
-    rows = store.query(
-        "SELECT activity, sum(hours) AS hours, sum(travel_hours) AS travel,"
-        " count(DISTINCT volunteer_id) AS people FROM volunteer_hours"
-        " WHERE date BETWEEN :qs AND :qe GROUP BY activity",
-        q,
-    )
-    contributors = store.scalar(
-        "SELECT count(DISTINCT volunteer_id) FROM volunteer_hours WHERE date BETWEEN :qs AND :qe",
-        q,
-    )
-    hours = _volunteer_hours(rows, int(contributors or 0), limit)
+    hour_rows = hour_figures.rows(store, qs, qe)
+    rows = [
+        {
+            "activity": a["activity"],
+            "hours": a["hours"],
+            "travel": a["travel_hours"],
+            "people": a["volunteers"],
+        }
+        for a in hour_figures.by_activity(hour_rows, digits=None)
+    ]
+    contributors = len(hour_figures.by_volunteer(hour_rows))
+    hours = _volunteer_hours(rows, contributors, limit)
 
     # -- goals
     rows = store.query(
@@ -303,6 +328,8 @@ def data(store: Store, quarter: str) -> dict[str, Any]:
         "circles_by_phase": by_phase,
         "ending_reasons": endings,
         "meetings": meetings,
+        "meetings_held": suppress(sum(int(r["n"]) for r in rows_held), limit),
+        "meetings_cancelled": suppress(cancelled, limit),
         "cm_attendance": attendance,
         "minutes_on_time": minutes,
         "contacts": {**contacts, "hours": contact_hours},
@@ -355,7 +382,7 @@ def _hours_column(
 
 
 def _volunteer_hours(rows: list[dict[str, Any]], contributors: int, limit: int) -> dict[str, Any]:
-    order = ("circle", "contact", "training", "supervision", "admin", "other")
+    order = (hour_figures.MEETING, "circle", "contact", "training", "supervision", "admin", "other")
     rows = sorted(rows, key=lambda r: order.index(r["activity"]) if r["activity"] in order else 99)
     people = [int(r["people"]) for r in rows]
     small = [0 < p < limit for p in people]
@@ -464,6 +491,7 @@ def render(data: dict[str, Any]) -> list[Any]:
             [
                 ("Core member attendance", _pct(a["rate"])),
                 ("Meetings with attendance recorded", a["meetings_with_attendance"]),
+                ("Meetings cancelled (did not take place)", data["meetings_cancelled"]),
             ]
         )
     )

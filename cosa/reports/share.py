@@ -5,8 +5,9 @@ sharing is allowed and records the disclosure). Compared with `report minutes`:
 
 * approved minutes only (with their amendments);
 * volunteers by first name (`--volunteer-names first`, with a surname initial when two
-  share a first name) or by code (`code`: "Volunteer 12"), also inside the minutes, concerns
-  and actions;
+  share a first name, and "(2)" when even that clashes) or by code (`code`: "Volunteer
+  12"); inside the minutes, concerns and actions every name cosa knows is replaced by
+  identity (`cosa.redact`): professionals by role and agency, anyone else generically;
 * the meeting venue is withheld (meeting places are kept confidential);
 * the pack names its recipient, the lawful basis and the disclosure reference (the record's
   UUID), so a copy that turns up later can be traced to its disclosure record.
@@ -19,6 +20,7 @@ from typing import Any
 from cosa.reports.data import format_day
 from cosa.reports.minutes import meeting_record
 from cosa.store import Row, Store
+from cosa.words import count
 
 KIND = "share"
 SHARE_NAME_MODES = ("first", "code")
@@ -35,19 +37,25 @@ def data(
     reference: str,
     on: str,
 ) -> dict[str, Any]:
-    record = meeting_record(store, meeting_id, names)
+    record = meeting_record(store, meeting_id, names, professionals=True)
     m = record["meeting"]
-    recipient = f"{pro['name']} ({pro['role']}, {pro['agency']})"
+    from cosa.domain.disclosures import recipient_of
+
+    recipient = recipient_of(pro)
     removed = [
         "meeting venue (meeting places are kept confidential)",
         "volunteers' surnames: volunteers are named by first name"
         if names == "first"
         else "volunteers' names: volunteers are named by code (Volunteer N)",
     ]
+    removed.append(
+        "professionals' names in the text: by role and agency (the circle's outer circle) "
+        "or as 'a professional'; other people cosa knows of as 'a volunteer' or 'a third party'"
+    )
     if record["_replacements"]:
         removed.append(
-            f"{record['_replacements']} mention(s) of volunteers' names in the minutes, "
-            "concerns and actions reduced the same way"
+            f"{count(record['_replacements'], 'mention')} of names in the minutes, concerns and "
+            "actions replaced"
         )
     items = [f"approved minutes of meeting {m['id']} ({m['date']})", "attendance"]
     for key, noun in (("amendments", "amendment"), ("concerns", "concern"), ("actions", "action")):
@@ -77,8 +85,17 @@ def data(
             "removed": removed,
         },
         **{k: v for k, v in record.items() if not k.startswith("_")},
-        "_file": f"share-{m['member_code']}-{m['date']}-meeting-{m['id']}",
+        "_file": f"share-{m['member_code']}-{m['date']}-meeting-{m['id']}-for-{slug(pro['name'])}",
     }
+
+
+def slug(text: str) -> str:
+    """A name as it can appear in a file name: 'Zoë O'Brien' -> 'zoe-o-brien'."""
+    import re
+
+    from cosa.redact import fold
+
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "recipient"
 
 
 def render(data: dict[str, Any]) -> list[Any]:

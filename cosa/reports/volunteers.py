@@ -3,7 +3,8 @@
 An internal report for the coordinator and their manager (volunteers by full name). Status,
 vetting and supervision are as of today; hours cover `--from`/`--to` (default: the twelve
 months up to today). One query for the roster (correlated subqueries on the per-volunteer
-indexes) and one each for hours by month and by activity.
+indexes) and one for the hours (`cosa.domain.hours`: held meetings' length for each volunteer
+present, plus the hours logged, each hour once whichever circle it was for).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from cosa.domain import hours as hour_figures
 from cosa.domain import volunteers as vols
 from cosa.reports.data import date_range, format_day, month_label, months_between, period_label
 from cosa.store import Store
@@ -49,10 +51,6 @@ def data(
         "  AS last_supervision,"
         " (SELECT count(*) FROM volunteer_supervision WHERE volunteer_id = v.id"
         "  AND date BETWEEN :start AND :end) AS supervisions,"
-        " (SELECT coalesce(sum(hours), 0) FROM volunteer_hours WHERE volunteer_id = v.id"
-        "  AND date BETWEEN :start AND :end) AS hours,"
-        " (SELECT coalesce(sum(travel_hours), 0) FROM volunteer_hours WHERE volunteer_id = v.id"
-        "  AND date BETWEEN :start AND :end) AS travel,"
         " (SELECT count(*) FROM circle_members WHERE volunteer_id = v.id AND left_on IS NULL)"
         "  AS circles"
         " FROM volunteers v LEFT JOIN volunteer_vetting t ON t.id = ("
@@ -62,6 +60,9 @@ def data(
         + " ORDER BY v.name COLLATE NOCASE, v.id",
         span,
     )
+    hour_rows = hour_figures.rows(store, start, end)
+    per_volunteer = hour_figures.by_volunteer(hour_rows)
+    no_hours = hour_figures.totals([])
     warn = (today + timedelta(days=RECHECK_WARNING_DAYS)).isoformat()
     sup_warn = (today + timedelta(days=SUPERVISION_WARNING_DAYS)).isoformat()
     people = []
@@ -115,26 +116,13 @@ def data(
                 "next_supervision": next_sup,
                 "supervision_flag": sup_flag,
                 "supervisions_in_period": r["supervisions"],
-                "hours": round(float(r["hours"]), 1),
-                "travel_hours": round(float(r["travel"]), 1),
+                **per_volunteer.get(r["id"], no_hours),
             }
         )
     by_status = {s: sum(p["status"] == s for p in people) for s in vols.STATUSES}
     if not include_left:
         by_status.pop("left")
-    months = dict.fromkeys(months_between(start, end), 0.0)
-    for r in store.query(
-        "SELECT substr(date, 1, 7) AS month, sum(hours) AS hours FROM volunteer_hours"
-        " WHERE date BETWEEN :start AND :end GROUP BY month",
-        span,
-    ):
-        months[r["month"]] = round(float(r["hours"]), 1)
-    activities = store.query(
-        "SELECT activity, sum(hours) AS hours, sum(travel_hours) AS travel,"
-        " count(DISTINCT volunteer_id) AS volunteers FROM volunteer_hours"
-        " WHERE date BETWEEN :start AND :end GROUP BY activity ORDER BY hours DESC",
-        span,
-    )
+    hours_total = hour_figures.totals(hour_rows)
     return {
         "report": {
             "kind": KIND,
@@ -155,16 +143,12 @@ def data(
             p for p in people if p["vetting_flag"] in ("overdue", "due soon", "never vetted")
         ],
         "supervision_due": [p for p in people if p["supervision_flag"]],
-        "hours_by_month": [{"month": m, "hours": h} for m, h in months.items()],
-        "hours_by_activity": [
-            {
-                "activity": a["activity"],
-                "hours": round(float(a["hours"]), 1),
-                "travel_hours": round(float(a["travel"]), 1),
-                "volunteers": a["volunteers"],
-            }
-            for a in activities
+        "hours_total": hours_total,
+        "hours_by_month": [
+            {"month": m, "hours": h}
+            for m, h in hour_figures.by_month(hour_rows, months_between(start, end)).items()
         ],
+        "hours_by_activity": hour_figures.by_activity(hour_rows),
         "_file": f"volunteers-{today.isoformat()}",
     }
 
@@ -279,16 +263,37 @@ def render(data: dict[str, Any]) -> list[Any]:
     )
 
     story.append(heading("Supervision and hours"))
-    story.append(para(f"Sessions and hours in the period ({data['report']['period']}).", "small"))
+    t = data["hours_total"]
+    story.append(
+        para(
+            f"Sessions and hours in the period ({data['report']['period']}). All volunteers: "
+            f"{t['hours']:g} h ({t['meeting_hours']:g} h at meetings, {t['logged_hours']:g} h "
+            f"logged) + {t['travel_hours']:g} h travel. Hours at meetings are each held "
+            "meeting's length for every volunteer present; logged hours are work outside "
+            "meetings.",
+            "small",
+        )
+    )
     story.append(
         table(
-            ["#", "Volunteer", "Sessions", "Last supervision", "Hours", "Travel hours"],
+            [
+                "#",
+                "Volunteer",
+                "Sessions",
+                "Last supervision",
+                "At meetings",
+                "Logged",
+                "Hours",
+                "Travel hours",
+            ],
             [
                 [
                     str(p["id"]),
                     p["name"],
                     p["supervisions_in_period"],
                     _day(p["last_supervision"]),
+                    p["meeting_hours"],
+                    p["logged_hours"],
                     p["hours"],
                     p["travel_hours"],
                 ]
