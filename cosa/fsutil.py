@@ -116,7 +116,7 @@ def _kind(mode: int) -> str:
         return "a socket"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
-    return "not a regular file"
+    return "something else"
 
 
 def output_error(path: Path, exc: OSError) -> UserError:
@@ -139,8 +139,8 @@ def output_error(path: Path, exc: OSError) -> UserError:
 def _refuse_existing(path: Path, st: os.stat_result, force: bool) -> None:
     if not stat.S_ISREG(st.st_mode):
         raise UserError(
-            f"cannot write {path}: it is {_kind(st.st_mode)}; cosa only ever replaces a regular"
-            " file"
+            f"cannot write {path}: it is {_kind(st.st_mode)}, not a regular file, and cosa"
+            " never replaces one"
         )
     if not force:
         raise UserError(f"cannot write {path}: it already exists", hint=FORCE_HINT)
