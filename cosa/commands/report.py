@@ -8,6 +8,7 @@ to stdout, instead of the PDF), `--encrypt` / `--password-file PATH` (AES-256), 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -484,7 +485,7 @@ def return_cmd(
     data = collect(store, classification, returns.data, period)
     if csv_:
         export_json(store, data, for_=recipient, format="csv")  # the audit entry
-        typer.echo(returns.to_csv(data["provider"], data["period"], data["_figures"]), nl=False)
+        sys.stdout.write(returns.to_csv(data["provider"], data["period"], data["_figures"]))
         return
     if not raw:
         deliver(
