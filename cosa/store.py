@@ -40,7 +40,8 @@ BUSY_TIMEOUT_MS = 15_000
 Row = dict[str, Any]
 
 
-#: Audited transactions committed by this process (see `committed_writes`).
+#: Audited transactions committed by this process that changed something, i.e. wrote more
+#: than `view` entries (see `committed_writes`).
 _committed = 0
 
 
@@ -130,6 +131,7 @@ class Store:
         self.operator = operator
         self._depth = 0
         self._audited = False
+        self._changed = False  # an audited change other than a `view` entry
         self.read_only = False
         self.on_commit: Callable[[int, str], None] | None = None
 
@@ -253,6 +255,7 @@ class Store:
         if self._depth == 0:
             self.conn.execute("BEGIN IMMEDIATE")
             self._audited = False
+            self._changed = False
         else:
             self.conn.execute(f"SAVEPOINT sp{self._depth}")
         self._depth += 1
@@ -277,7 +280,7 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
-        if head is not None:
+        if head is not None and self._changed:
             global _committed
             _committed += 1
         if head is not None and self.on_commit is not None:
@@ -407,6 +410,8 @@ class Store:
             entry,
         )
         self._audited = True
+        if action != "view":  # a read recorded is not a change a retry would repeat
+            self._changed = True
         return seq
 
     def audit_head(self) -> tuple[int, str]:

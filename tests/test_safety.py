@@ -652,3 +652,15 @@ def test_the_temp_files_of_a_killed_backup_are_wiped_at_the_next_open(
     cli("status")
     assert not note.exists() and not any(p.exists() for p in temps)
     assert witness.read_bytes() == b"\0" * 4 and decoy.read_bytes() == b"data"
+
+
+def test_a_transaction_that_only_records_a_view_is_not_a_committed_change(store: Any) -> None:
+    from cosa.store import committed_writes
+
+    before = committed_writes()
+    with store.atomic():
+        store.audit("view", "volunteer", 1)
+    assert committed_writes() == before
+    with store.atomic():
+        store.audit("config.set", detail={"key": "x"})
+    assert committed_writes() == before + 1
