@@ -396,7 +396,7 @@ def _writable_again(home: Path) -> None:
         os.chmod(path, 0o600)
 
 
-def test_a_read_only_workspace_reads_reports_status_backs_up_and_refuses_writes(
+def test_a_read_only_workspace_lists_shows_verifies_backs_up_and_refuses_writes(
     cli: Cli, ws_home: Path, tmp_path: Path
 ) -> None:
     cli("volunteer", "add", "Ann Example")
