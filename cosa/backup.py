@@ -86,7 +86,7 @@ from typing import IO, Any
 
 from cosa import vault
 from cosa.errors import IntegrityError, LockedError, UserError
-from cosa.fsutil import PRIVATE_FILE, ensure_private_dir, fsync_dir
+from cosa.fsutil import PRIVATE_FILE, atomic_write, ensure_private_dir, fsync_dir, wipe_file
 from cosa.store import Store, now
 
 MAGIC = b"COSA-BACKUP\n"
@@ -104,7 +104,6 @@ _MAX_HEADER = 1 << 20
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 #: Bounds on the KDF parameters a backup's slots may ask for (a forged file must not make
 #: cosa spend minutes or gigabytes before it can say "wrong passphrase").
-_KDF_LIMITS = {"t": (1, 64), "m": (8, 4 << 20), "p": (1, 64)}
 _MAX_MANIFEST = 16 << 20
 
 #: progress(phase, done, total): told how long work advances (total 0 = unknown).
@@ -205,7 +204,7 @@ class BackupFile:
         """Unwrap K with the passphrase or recovery code, then Kb; check the MAC; read the
         manifest. Wrong secret: LockedError (exit 3); anything else wrong: exit 4."""
         try:
-            _check_kdf_params(self.header["keys"]["slots"])
+            _check_slots(self.header["keys"])
             candidates = self.keyfile().candidate_keys(kind, secret)
         except Exception as exc:  # a forged header: bad base64, KDF parameters, …
             raise _damaged(self.path, f"its key slots are unreadable ({exc})") from None
@@ -369,14 +368,10 @@ def read_backup(path: Path, progress: Progress = _no_progress) -> BackupFile:
     )
 
 
-def _check_kdf_params(slots: list[dict[str, Any]]) -> None:
-    for slot in slots:
-        kdf = slot["kdf"]
-        if kdf.get("alg") != "argon2id":
-            raise ValueError(f"unknown KDF {kdf.get('alg')!r}")
-        for name, (low, high) in _KDF_LIMITS.items():
-            if not isinstance(kdf[name], int) or not low <= kdf[name] <= high:
-                raise ValueError(f"KDF parameter {name}={kdf[name]!r} out of range")
+def _check_slots(keys: dict[str, Any]) -> None:
+    """The header's slots: shapes, types, at most 16 per group, KDF parameters in bounds."""
+    vault.check_slots(keys["slots"])
+    vault.check_pending(keys.get("pending"))
 
 
 def _checksum_ok(fh: IO[bytes], size: int) -> bool:
@@ -531,30 +526,13 @@ def private_tempdir(size: int = 0) -> Iterator[Path]:
         _wipe_tree(path)
 
 
-def _wipe_file(path: Path) -> None:
-    """Overwrite a file with zeros before unlinking it (best effort)."""
-    with contextlib.suppress(OSError):
-        size = path.stat().st_size
-        with open(path, "r+b") as fh:
-            zeros = b"\0" * min(CHUNK, max(size, 1))
-            done = 0
-            while done < size:
-                n = min(len(zeros), size - done)
-                fh.write(zeros[:n])
-                done += n
-            fh.flush()
-            os.fsync(fh.fileno())
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-
-
 def _wipe_tree(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         for child in path.iterdir():
             if child.is_dir() and not child.is_symlink():
                 _wipe_tree(child)
             else:
-                _wipe_file(child)
+                wipe_file(child)
         path.rmdir()
 
 
@@ -799,7 +777,7 @@ def _remove_stale(directory: Path) -> None:
     """Remove the temp files of backups (to any name) that were killed before they finished."""
     for entry in _leftovers(directory, _BACKUP_TEMP):
         with contextlib.suppress(OSError):
-            _wipe_file(entry)
+            wipe_file(entry)
 
 
 def _tidy_restore_leftovers(parent: Path, name: str) -> None:
@@ -828,6 +806,7 @@ class Created:
     sha256: str
     size: int
     manifest: dict[str, Any]
+    recorded: bool = True  # False: a read-only workspace could not record it in its audit
 
     @property
     def records(self) -> int:
@@ -862,18 +841,17 @@ def _export(store: Store, dest: Path, kb: bytes) -> dict[str, Any]:
     return snap
 
 
-def create(store: Store, dest: Path, progress: Progress = _no_progress) -> Created:
-    """Write a verified backup of the open workspace to `dest` (atomically, 0600) and audit it."""
+def create(
+    store: Store, dest: Path, progress: Progress = _no_progress, *, force: bool = False
+) -> Created:
+    """Write a verified backup of the open workspace to `dest` (atomically, 0600, never
+    clobbering: see `cosa.fsutil.check_output`) and audit it."""
     from cosa import __version__
+    from cosa.fsutil import check_output, place_output
 
     dest = Path(os.path.abspath(Path(dest).expanduser()))
     directory = dest.parent
-    if not directory.is_dir():
-        raise UserError(f"directory not found: {directory}")
-    if dest.is_dir():
-        raise UserError(
-            f"{dest} is a directory", hint="give a file name, e.g. cosa-2026-11-26.cosabak"
-        )
+    check_output(dest, force)
     data_key: bytes = store.data_key  # type: ignore[attr-defined]
     ws = store.workspace  # type: ignore[attr-defined]
     kf = ws.load_keys()
@@ -882,9 +860,12 @@ def create(store: Store, dest: Path, progress: Progress = _no_progress) -> Creat
             "the key file does not belong to this database", hint="run `cosa doctor`"
         )
     _remove_stale(directory)
-    token = f".{dest.name}.cosa-{os.getpid()}-{secrets.token_hex(4)}"
+    # (the name is shortened so that a long but valid file name still leaves room for these)
+    token = f".{dest.name[:40]}.cosa-{os.getpid()}-{secrets.token_hex(4)}"
     db_tmp = directory / f"{token}.db.tmp"
     out_tmp = directory / f"{token}.tmp"
+    temps = (db_tmp, out_tmp, Path(f"{db_tmp}-journal"))
+    note = None if store.read_only else _note_temps(ws.home, temps)
     kb = secrets.token_bytes(vault.KEY_BYTES)
     try:
         # 1. export a consistent snapshot under Kb and verify it by reopening it.
@@ -940,19 +921,79 @@ def create(store: Store, dest: Path, progress: Progress = _no_progress) -> Creat
             raise IntegrityError(
                 "the backup file did not read back as written", hint="check the disk"
             )
-        os.replace(out_tmp, dest)
-        fsync_dir(directory)
+        place_output(out_tmp, dest, force=force)
     finally:
-        for p in (db_tmp, out_tmp, Path(f"{db_tmp}-journal")):
+        for p in temps:
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
+        if note is not None:
+            with contextlib.suppress(OSError):
+                note.unlink()
     created = Created(path=dest, sha256=written.sha256, size=size, manifest=manifest)
+    if store.read_only:
+        created.recorded = False
+        return created
     with store.atomic():
         store.audit(
             "backup",
             detail={"file": str(dest), "sha256": created.sha256, "records": created.records},
         )
     return created
+
+
+#: In the workspace, while a backup runs: where its temp files are (paths only, no content),
+#: so that the next open can wipe them if the backup was killed (`wipe_abandoned_temps`).
+TEMP_NOTE = "cosa.backup-temp."
+
+
+def _note_temps(home: Path, temps: tuple[Path, ...]) -> Path | None:
+    note = home / f"{TEMP_NOTE}{os.getpid()}"
+    try:
+        atomic_write(note, json.dumps([str(p) for p in temps]).encode())
+    except OSError:
+        return None
+    return note
+
+
+def wipe_abandoned_temps(home: Path) -> None:
+    """Wipe the temp files of backups of this workspace that were killed (their process is
+    gone), wherever they were being written; called at the next open that can write."""
+    for note in home.glob(f"{TEMP_NOTE}*"):
+        pid = note.name[len(TEMP_NOTE) :]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # still running
+        except ProcessLookupError:
+            pass
+        except (OSError, OverflowError):
+            continue
+        try:
+            listed = json.loads(note.read_bytes())
+        except (OSError, ValueError):
+            listed = []
+        for name in listed if isinstance(listed, list) else []:
+            path = Path(str(name))
+            # Only what a backup names its temp files: a tampered note cannot wipe others.
+            if _BACKUP_TEMP.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+                wipe_file(path)
+        with contextlib.suppress(OSError):
+            note.unlink()
+
+
+def recorded(store: Store) -> list[dict[str, Any]]:
+    """Every backup this workspace's audit trail records: when, where, and whether a file is
+    still at that path (for erasure, which cannot reach into them)."""
+    found = []
+    for row in store.query("SELECT at, detail FROM audit WHERE action = 'backup' ORDER BY seq"):
+        try:
+            detail = json.loads(row["detail"] or "{}")
+        except ValueError:
+            detail = {}
+        file = str(detail.get("file") or "?")
+        found.append({"at": row["at"], "file": file, "present": os.path.isfile(file)})
+    return found
 
 
 def _split(blob: bytes) -> tuple[str, str]:

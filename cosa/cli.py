@@ -9,6 +9,8 @@ passphrase).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
 import os
 import sys
@@ -89,11 +91,29 @@ def _debug() -> bool:
 
 
 def _fail(text: str, hint: str | None, code: int) -> None:
-    typer.echo(f"Error: {text}", err=True)
-    if hint:
-        typer.echo(f"Hint: {hint}", err=True)
-    sys.stdout.flush()
+    from cosa.output import echo
+
+    with contextlib.suppress(OSError, ValueError):  # stderr itself may be gone
+        echo(f"Error: {text}", err=True)
+        if hint:
+            echo(f"Hint: {hint}", err=True)
+        sys.stdout.flush()
     raise typer.Exit(code)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _note(text: str) -> None:
+    """A last line on stderr, if stderr can still be written."""
+    from cosa.output import echo
+
+    with contextlib.suppress(OSError, ValueError):
+        echo(text, err=True)
 
 
 _loaded: dict[str, click.Command] = {}
@@ -150,23 +170,31 @@ class CosaGroup(TyperGroup):
                 formatter.write_dl([(name, text) for name, (_, text) in entries.items()])
 
     def invoke(self, ctx: click.Context) -> Any:
-        from cosa import screen
+        from cosa import output, screen
+        from cosa.store import committed_writes
 
+        committed_before = committed_writes()
         tokens = [*ctx._protected_args, *ctx.args]
         path = " ".join(tokens[:1] + [t for t in tokens[1:2] if not t.startswith("-")])
         show = screen.start(path, no_pager=bool(ctx.params.get("no_pager")))
         try:
             try:
-                return super().invoke(ctx)
+                result = super().invoke(ctx)
             finally:
                 if show is not None:
                     show()
+            output.flush()  # a failing stdout surfaces here, not at interpreter exit
+            return result
         except click.exceptions.NoSuchOption as exc:
             from cosa.grammar import hide_old_spellings
 
             hide_old_spellings(exc)
+            exc.message = output.safe(exc.message)
             raise
-        except (click.ClickException, typer.Exit, typer.Abort, typer.TyperException):
+        except click.ClickException as exc:
+            exc.message = output.safe(exc.message)  # usage errors quote what was typed
+            raise
+        except (typer.Exit, typer.TyperException):
             raise
         except CosaError as exc:
             if _debug():
@@ -174,20 +202,44 @@ class CosaGroup(TyperGroup):
             from cosa.grammar import suggest_choice
 
             _fail(exc.message, suggest_choice(exc.message, exc.hint), int(exc.exit_code))
+        except output.OutputFailed as exc:
+            _silence_stdout()
+            if exc.errno == errno.EPIPE:
+                raise typer.Exit(0) from None  # `cosa … | head`: the reader had enough
+            if committed_writes() > committed_before:
+                # The change is committed; only printing about it failed. Failing now would
+                # make a retry repeat the change, so this is a success.
+                _note("note: the change was saved, but its confirmation could not be printed")
+                raise typer.Exit(0) from None
+            if _debug():
+                raise
+            _note(f"Error: the output could not be written ({exc.strerror}); nothing was changed")
+            raise typer.Exit(1) from None
         except BrokenPipeError:
             # The reader went away (`cosa … | head`): stop quietly, as other tools do.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            _silence_stdout()
             raise typer.Exit(0) from None
+        except (typer.Abort, EOFError):
+            # Ctrl-D at a prompt (or Ctrl-C inside a Click prompt): nothing was answered.
+            if _debug():
+                raise
+            _note("cancelled")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except KeyboardInterrupt:
             if _debug():
                 raise
-            typer.echo("\nInterrupted; nothing was changed by the unfinished step.", err=True)
+            _note("\nInterrupted; nothing was changed by the unfinished step.")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except Exception as exc:
             if _debug():
                 raise
-            from cosa.store import is_damaged, is_disk_full, is_io_error
+            from cosa.store import (
+                is_damaged,
+                is_disk_full,
+                is_io_error,
+                is_read_only,
+                read_only_error,
+            )
 
             if is_disk_full(exc):
                 _fail("the disk is full; nothing was written", "free some space and try again", 1)
@@ -198,6 +250,9 @@ class CosaGroup(TyperGroup):
                     " run `cosa doctor`, and check the disk",
                     1,
                 )
+            if is_read_only(exc):
+                ro = read_only_error()
+                _fail(ro.message, ro.hint, 1)
             if is_damaged(exc):
                 _fail(
                     f"the database is damaged ({exc})",

@@ -143,7 +143,7 @@ EXAMPLES: dict[str, list[str]] = {
     "demo": ["demo --home demo-ws -o ."],
     "passwd": ["passwd --new-passphrase-file new.txt"],
     "recover": ["recover --recovery-file rec.txt --new-passphrase-file new.txt"],
-    "rotate-key": ["rotate-key --recovery-file rec.txt"],
+    "rotate-key": ["rotate-key --recovery-file new-code.txt"],
     "config list": ["config list"],
     "config set": ["config set report_classification OFFICIAL"],
     "config unset": ["config unset report_classification"],

@@ -19,7 +19,6 @@ Stdlib and Click only: this runs on every command, so it must stay cheap.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
@@ -158,7 +157,9 @@ def limited(rows: Sequence[T], limit: int, *, quiet: bool = False, latest: bool 
         return list(rows)
     if not quiet:
         which = "most recent " if latest else ""
-        print(f"(showing the {which}{limit} of {len(rows)}; --limit 0 shows all)", file=sys.stderr)
+        from cosa.output import message
+
+        message(f"(showing the {which}{limit} of {len(rows)}; --limit 0 shows all)")
     return list(rows[len(rows) - limit :] if latest else rows[:limit])
 
 
@@ -287,7 +288,9 @@ def did_you_mean(value: str, choices: list[str] | tuple[str, ...]) -> str | None
 
 def deprecated_spelling(old: str, new: str) -> None:
     """The one-line note for an old spelling that is not a second long name."""
-    print(f"Note: {old} is now {new} (the old spelling goes in the next release).", file=sys.stderr)
+    from cosa.output import message
+
+    message(f"Note: {old} is now {new} (the old spelling goes in the next release).")
 
 
 def suggest_choice(message: str, hint: str | None) -> str | None:

@@ -2,41 +2,24 @@
 over anything that is not a regular file, always atomic and 0600 (SPEC §9 "outputs never
 clobber").
 
-Minimal on purpose: a shared no-clobber writer is being built in `cosa/fsutil.py`; this one
-is meant to be replaced by it.
+Kept for its callers; the one implementation (race-aware, with one-line reasons for bad
+paths) is `cosa.fsutil.check_output` / `cosa.fsutil.write_output`.
 """
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 
-from cosa.errors import UserError
-from cosa.fsutil import atomic_write
+from cosa import fsutil
 
 
 def check_output(path: Path, *, force: bool = False) -> None:
-    """Refuse `path` as an output: an existing path unless `force`, and anything that is
-    not a regular file (a directory, a FIFO, a device, a symlink) always."""
-    path = Path(path)
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        info = None
-    if info is not None:
-        if not stat.S_ISREG(info.st_mode):
-            raise UserError(f"{path} exists and is not a regular file; refusing to replace it")
-        if not force:
-            raise UserError(f"{path} already exists", hint="use --force to replace it")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UserError(f"the folder {parent} does not exist")
+    """Refuse `path` as an output (see `cosa.fsutil.check_output`)."""
+    fsutil.check_output(Path(path), force)
 
 
 def write_output(path: Path, data: bytes, *, force: bool = False) -> Path:
-    """Write `data` to `path` (0600, atomically) after `check_output`."""
+    """Write `data` to `path` (0600, atomically, never clobbering: `cosa.fsutil`)."""
     path = Path(path)
-    check_output(path, force=force)
-    atomic_write(path, data)
+    fsutil.write_output(path, data, force=force)
     return path

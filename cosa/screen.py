@@ -100,7 +100,8 @@ def start(path: str, *, no_pager: bool) -> Callable[[], None] | None:
             real.write(text)
             real.flush()
             return
-        env = dict(os.environ)
+        # The pager gets no COSA_* variable (COSA_PASSPHRASE…), like the editor.
+        env = {k: v for k, v in os.environ.items() if not k.upper().startswith("COSA_")}
         env.setdefault("LESS", "FRX")
         try:
             subprocess.run(command, shell=True, input=text, text=True, env=env, check=False)

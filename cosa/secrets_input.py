@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from cosa.errors import LockedError, UserError
+from cosa.output import message
 
 
 def interactive() -> bool:
@@ -54,7 +55,9 @@ def passphrase_from_sources(passphrase_file: Path | None) -> str | None:
 
 def prompt_hidden(prompt: str) -> str:
     """A hidden prompt on the terminal (echo off)."""
-    return getpass.getpass(prompt, stream=sys.stderr)
+    from cosa.output import safe
+
+    return getpass.getpass(safe(prompt), stream=sys.stderr)
 
 
 def no_secret_error(what: str = "passphrase") -> LockedError:
@@ -78,11 +81,11 @@ def new_passphrase(passphrase_file: Path | None, *, env: bool = True) -> str:
             try:
                 check_passphrase_strength(first)
             except UserError as exc:
-                print(f"  {exc.message}", file=sys.stderr)
+                message(f"  {exc.message}")
                 continue
             if prompt_hidden("Repeat the passphrase: ") == first:
                 return first
-            print("  the two entries differ; try again", file=sys.stderr)
+            message("  the two entries differ; try again")
         raise UserError("no new passphrase was set")
     else:
         raise LockedError(

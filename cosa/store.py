@@ -13,6 +13,11 @@ Every write goes through `Store.atomic()` and appends an audit entry in the same
 the record's new state, so `cosa audit verify` can detect rows edited behind cosa's back.
 After the outermost transaction commits, `on_commit` is told the new chain head so that the
 workspace can mirror it, MACed, into `cosa.keys` (rollback detection).
+
+A read-only workspace (see `cosa.workspace.Workspace.read_only`) is opened with
+`read_only=True`: SQLite's `mode=ro`, plus `immutable=1` when there is no write-ahead log to
+read (a read-only WAL database otherwise needs a `-shm` file it may not create), and no
+pragma that writes. `atomic()` then refuses every write with "the workspace is read-only".
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
-import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -36,8 +40,44 @@ BUSY_TIMEOUT_MS = 15_000
 Row = dict[str, Any]
 
 
+#: Audited transactions committed by this process that changed something, i.e. wrote more
+#: than `view` entries (see `committed_writes`).
+_committed = 0
+
+
+def committed_writes() -> int:
+    """How many audited write transactions this process has committed.
+
+    The CLI uses it to tell a failure to print a confirmation (the change is saved: exit 0,
+    so that a retry does not repeat it) from a failure before anything was saved.
+    """
+    return _committed
+
+
 class WrongKey(Exception):
     """The database did not open with the given key (or is not a database at all)."""
+
+
+def read_only_error() -> UserError:
+    return UserError(
+        "the workspace is read-only",
+        hint="reading, `status`, `backup` and `doctor` work; to change records, make the"
+        " workspace directory and its files writable again",
+    )
+
+
+_URI_SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-_.~")
+
+
+def _read_only_uri(path: Path) -> str:
+    """An SQLite URI opening `path` read-only (percent-encoded byte by byte, no urllib)."""
+    import os
+
+    raw = os.fsencode(path.resolve())
+    quoted = "".join(chr(b) if b in _URI_SAFE else f"%{b:02X}" for b in raw)
+    wal = Path(f"{path}-wal")
+    has_log = wal.exists() and wal.stat().st_size > 0
+    return f"file:{quoted}?mode=ro" + ("" if has_log else "&immutable=1")
 
 
 def now() -> str:
@@ -91,6 +131,8 @@ class Store:
         self.operator = operator
         self._depth = 0
         self._audited = False
+        self._changed = False  # an audited change other than a `view` entry
+        self.read_only = False
         self.on_commit: Callable[[int, str], None] | None = None
 
     # -- opening -----------------------------------------------------------------------------
@@ -104,12 +146,23 @@ class Store:
         operator: str = "unknown",
         create: bool = False,
         migrate: bool = True,
+        read_only: bool = False,
     ) -> Store:
         import sqlcipher3
 
         if not create and not path.exists():
             raise IntegrityError(f"the database {path} is missing", hint="restore it from a backup")
-        conn = sqlcipher3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        if read_only:
+            conn = sqlcipher3.connect(
+                _read_only_uri(path),
+                uri=True,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+        else:
+            conn = sqlcipher3.connect(
+                str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+            )
         try:
             version = conn.execute("PRAGMA cipher_version").fetchone()
             if not version or not version[0]:
@@ -132,16 +185,18 @@ class Store:
             conn.execute("PRAGMA temp_store = MEMORY")
             conn.execute("PRAGMA secure_delete = ON")
             conn.execute("PRAGMA foreign_keys = ON")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise IntegrityError(f"could not switch the database to WAL mode ({mode})")
-            conn.execute("PRAGMA synchronous = FULL")
+            if not read_only:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise IntegrityError(f"could not switch the database to WAL mode ({mode})")
+                conn.execute("PRAGMA synchronous = FULL")
         except BaseException:
             conn.close()
             raise
         conn.row_factory = _dict_row
         store = cls(conn, path, operator)
-        if migrate:
+        store.read_only = read_only
+        if migrate and not read_only:
             from cosa.migrations import apply_migrations
 
             apply_migrations(store)
@@ -195,9 +250,12 @@ class Store:
     @contextmanager
     def atomic(self) -> Iterator[Store]:
         """A write transaction: `BEGIN IMMEDIATE` outermost, a savepoint when nested."""
+        if self.read_only:
+            raise read_only_error()
         if self._depth == 0:
             self.conn.execute("BEGIN IMMEDIATE")
             self._audited = False
+            self._changed = False
         else:
             self.conn.execute(f"SAVEPOINT sp{self._depth}")
         self._depth += 1
@@ -222,16 +280,20 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+        if head is not None and self._changed:
+            global _committed
+            _committed += 1
         if head is not None and self.on_commit is not None:
             try:
                 self.on_commit(*head)
             except OSError as exc:
                 # Committed: the change is saved, so the command must not report failure (a
                 # retry would repeat it). The next write raises the mark again.
-                print(
+                from cosa.output import message
+
+                message(
                     "warning: saved, but the audit high-water mark in cosa.keys could not be"
-                    f" updated ({exc.strerror or exc}); it catches up at the next change",
-                    file=sys.stderr,
+                    f" updated ({exc.strerror or exc}); it catches up at the next change"
                 )
 
     def _require_tx(self) -> None:
@@ -348,6 +410,8 @@ class Store:
             entry,
         )
         self._audited = True
+        if action != "view":  # a read recorded is not a change a retry would repeat
+            self._changed = True
         return seq
 
     def audit_head(self) -> tuple[int, str]:
@@ -400,6 +464,11 @@ def is_io_error(exc: BaseException) -> bool:
     if isinstance(exc, OSError):
         return exc.errno == errno.EIO
     return _errorname(exc).startswith("SQLITE_IOERR") or "disk i/o error" in str(exc).lower()
+
+
+def is_read_only(exc: BaseException) -> bool:
+    """SQLite refusing to write a database it opened read-only (or cannot write)."""
+    return _errorname(exc).startswith("SQLITE_READONLY") or "readonly database" in str(exc)
 
 
 def is_damaged(exc: BaseException) -> bool:

@@ -27,6 +27,11 @@ File layout (UTF-8 JSON, one object; written atomically with `cosa.fsutil.atomic
               "kdf": {"alg": "argon2id", "t": int, "m": int (KiB), "p": int, "salt": b64},
               "nonce": b64, "ct": b64}        # AES-256-GCM(KEK, data key, aad)
 
+Everything read from the file is checked for shape and type when it is loaded
+(`KeyFile.load`), and the KDF parameters against `KDF_BOUNDS` (t ≤ 10, m ≤ 1 GiB, p ≤ 8,
+salt 16–64 bytes) before any derivation runs: a damaged or hostile file is exit 4 with one
+line, never a minute-long (or endless) Argon2 run.
+
 The GCM associated data binds each wrap to its context: ``cosa-keys/1|<kind>|<key_id>``. The
 MAC key is HKDF-SHA256(data key, info="cosa keys mac"), so only a holder of the data key can
 produce a valid file; canonical JSON (sorted keys, no spaces) of the object without "mac" is
@@ -73,6 +78,12 @@ DEFAULT_KDF: dict[str, int] = {"t": 3, "m": 64 * 1024, "p": 1}
 
 MIN_PASSPHRASE = 10
 
+#: Inclusive bounds for KDF parameters read from a file (a key file or a backup's header):
+#: wider than anything cosa writes, narrow enough that no file can make an unlock hang or
+#: exhaust memory. m is in KiB (Argon2 also needs m ≥ 8·p).
+KDF_BOUNDS: dict[str, tuple[int, int]] = {"t": (1, 10), "m": (8, 1 << 20), "p": (1, 8)}
+SALT_BYTES = (16, 64)
+
 #: Undelivered recovery codes of replaced, interrupted rotations kept usable (see above).
 MAX_EARLIER = 4
 
@@ -105,12 +116,36 @@ def _canonical(obj: Any) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
+def check_kdf(kdf: Any) -> None:
+    """Refuse KDF parameters of the wrong type or outside `KDF_BOUNDS` (ValueError)."""
+    if not isinstance(kdf, dict):
+        raise ValueError("KDF parameters are not an object")
+    if kdf.get("alg") != "argon2id":
+        raise ValueError(f"unknown KDF {str(kdf.get('alg'))[:20]!r}")
+    for name, (low, high) in KDF_BOUNDS.items():
+        value = kdf.get(name)
+        if type(value) is not int or not low <= value <= high:
+            raise ValueError(f"KDF parameter {name}={str(value)[:20]} is out of range")
+    if kdf["m"] < 8 * kdf["p"]:
+        raise ValueError(f"KDF parameter m={kdf['m']} is below 8 KiB per lane")
+    salt = kdf.get("salt")
+    try:
+        size = len(_unb64(salt)) if isinstance(salt, str) else -1
+    except ValueError:
+        size = -1
+    if not SALT_BYTES[0] <= size <= SALT_BYTES[1]:
+        raise ValueError("the KDF salt is not 16–64 bytes of base64")
+
+
 def derive_kek(secret: bytes, kdf: dict[str, Any]) -> bytes:
+    """Argon2id with the slot's parameters, after checking them (exit 4 when out of bounds)."""
     from argon2.low_level import Type, hash_secret_raw
 
-    return hash_secret_raw(
-        secret, _unb64(kdf["salt"]), int(kdf["t"]), int(kdf["m"]), int(kdf["p"]), 32, Type.ID
-    )
+    try:
+        check_kdf(kdf)
+    except ValueError as exc:
+        raise IntegrityError(f"refusing the key slot's KDF parameters: {exc}") from None
+    return hash_secret_raw(secret, _unb64(kdf["salt"]), kdf["t"], kdf["m"], kdf["p"], 32, Type.ID)
 
 
 def new_kdf_params() -> dict[str, Any]:
@@ -249,24 +284,30 @@ class KeyFile:
                 f"no key file at {path}",
                 hint="is this the right workspace? (`cosa init` creates one)",
             ) from None
+        except PermissionError:
+            raise UserError(f"cannot read the key file {path}: permission denied") from None
         try:
+            if len(raw) > MAX_KEYFILE:
+                raise ValueError("it is far too large")
             obj = json.loads(raw)
-            if obj.get("format") != FORMAT:
+            if not isinstance(obj, dict) or obj.get("format") != FORMAT:
                 raise ValueError("not a cosa key file")
             if obj.get("version") != VERSION:
-                raise ValueError(f"unsupported key file version {obj.get('version')!r}")
+                raise ValueError(f"unsupported key file version {str(obj.get('version'))[:20]}")
             kf = cls(
-                workspace=str(obj["workspace"]),
-                key_id=str(obj["key_id"]),
-                slots=list(obj["slots"]),
-                head=dict(obj["head"]),
-                pending=obj.get("pending"),
-                mac=str(obj["mac"]),
+                workspace=_text(obj, "workspace"),
+                key_id=_text(obj, "key_id"),
+                slots=check_slots(obj["slots"]),
+                head=_head(obj["head"]),
+                pending=check_pending(obj.get("pending")),
+                mac=_text(obj, "mac"),
             )
-            for slot in kf.all_slots():
-                _ = slot["kind"], slot["kdf"]["salt"], slot["nonce"], slot["ct"]
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise IntegrityError(f"the key file {path} is damaged ({exc})") from None
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            why = exc if not isinstance(exc, KeyError) else f"{exc} is missing"
+            raise IntegrityError(
+                f"the key file {path} is damaged ({str(why)[:200]})",
+                hint="restore cosa.keys from a backup (`cosa restore`) or run `cosa doctor`",
+            ) from None
         return kf
 
     def all_slots(self) -> list[dict[str, Any]]:
@@ -351,6 +392,63 @@ class KeyFile:
         self.key_id = str(self.pending["key_id"])
         self.slots = list(self.pending["slots"])
         self.pending = None
+
+
+#: A key file is a few KiB; anything much larger is not one (and is not parsed).
+MAX_KEYFILE = 1 << 20
+
+
+def _text(obj: dict[str, Any], name: str) -> str:
+    value = obj[name]
+    if not isinstance(value, str):
+        raise ValueError(f"{name} is not text")
+    return value
+
+
+def check_slots(value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or len(value) > 16:
+        raise ValueError("slots is not a short list")
+    for slot in value:
+        if not isinstance(slot, dict) or slot.get("kind") not in ("passphrase", "recovery"):
+            raise ValueError("a slot has no known kind")
+        for name in ("nonce", "ct"):
+            _text(slot, name)
+        check_kdf(slot.get("kdf"))
+    return value
+
+
+def _head(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("head is not an object")
+    if type(value.get("seq", 0)) is not int or not isinstance(value.get("hash", ""), str):
+        raise ValueError("head has the wrong types")
+    return value
+
+
+def _box(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("a wrapped key is not an object")
+    _text(value, "nonce"), _text(value, "ct")
+    return value
+
+
+def check_pending(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError("pending is not an object")
+    earlier = value.get("earlier", [])
+    if not isinstance(earlier, list) or len(earlier) > MAX_EARLIER:
+        raise ValueError("pending.earlier is not a short list")
+    for group in (value, *earlier):
+        if not isinstance(group, dict):
+            raise ValueError("a pending group is not an object")
+        _text(group, "key_id")
+        check_slots(group["slots"])
+        _box(group["previous"])
+    if not isinstance(value.get("delivered", False), bool):
+        raise ValueError("pending.delivered is not true or false")
+    return value
 
 
 def check_passphrase_strength(passphrase: str) -> None:

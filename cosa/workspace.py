@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import hmac
 import os
 import struct
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +25,8 @@ from pathlib import Path
 
 from cosa import vault
 from cosa.errors import IntegrityError, LockedError, UserError
-from cosa.fsutil import PRIVATE_FILE, atomic_write, ensure_private_dir
+from cosa.fsutil import PRIVATE_FILE, ensure_private_dir, wipe_file
+from cosa.output import message
 from cosa.store import Store, WrongKey, now
 
 DB_NAME = "cosa.db"
@@ -83,6 +84,25 @@ class Workspace:
 
     def exists(self) -> bool:
         return self.keys_path.exists() or self.db_path.exists()
+
+    @property
+    def read_only(self) -> bool:
+        """True when cosa may not change this workspace: its directory, database or key file
+        cannot be written, or has every write permission bit off (which counts even for root,
+        whom the kernel would let write anyway: someone made it read-only on purpose).
+
+        A read-only workspace opens read-only (`Store.open(read_only=True)`): reading,
+        `status`, `backup` and `doctor` work, every write says "the workspace is read-only",
+        and nothing is tidied up on open (failed-unlock notes, stale key copies, migrations).
+        """
+        for path in (self.home, self.db_path, self.keys_path):
+            try:
+                mode = path.stat().st_mode
+            except FileNotFoundError:
+                continue
+            if not mode & 0o222 or not os.access(path, os.W_OK):
+                return True
+        return False
 
     def session_name(self, workspace_id: str) -> str:
         return f"cosa:{workspace_id}"
@@ -165,7 +185,7 @@ class Workspace:
             except LockedError:
                 if attempt == 2:
                     raise
-                print("  wrong passphrase, try again", file=sys.stderr)
+                message("  wrong passphrase, try again")
         raise AssertionError("unreachable")
 
     def open_with_secret(self, kf: vault.KeyFile, kind: str, secret: bytes, operator: str) -> Store:
@@ -180,18 +200,39 @@ class Workspace:
                 f"the database {self.db_path} does not open with this workspace's key",
                 hint="it is damaged or was replaced; run `cosa doctor` or restore a backup",
             )
+        if kind == "passphrase":
+            store.passphrase_digest = _digest(secret)  # type: ignore[attr-defined]
         return store
+
+    def is_passphrase(self, store: Store, candidate: str) -> bool:
+        """Whether `candidate` is this workspace's passphrase (e.g. offered as a PDF password).
+
+        Compared with the passphrase this process opened the workspace with, when it did (no
+        cost); otherwise (an unlock session) by trying to unwrap the passphrase slot with it,
+        which costs one key derivation, paid only when someone chooses a password.
+        """
+        known = getattr(store, "passphrase_digest", None)
+        if known is not None:
+            return hmac.compare_digest(known, _digest(candidate.encode()))
+        return bool(self.load_keys().candidate_keys("passphrase", candidate.encode()))
 
     def _open_with(self, kf: vault.KeyFile, keys: list[bytes], operator: str) -> Store | None:
         """Open the database with whichever of `keys` fits; None if none does."""
-
+        read_only = self.read_only
         for key in keys:
             try:
-                store = Store.open(self.db_path, key, operator=operator, migrate=False)
+                store = Store.open(
+                    self.db_path, key, operator=operator, migrate=False, read_only=read_only
+                )
             except WrongKey:
                 continue
             try:
                 kid = vault.key_id(key)
+                if read_only:
+                    self._open_read_only(store, kf, key)
+                    self._attach(store, kf, key)
+                    self._apply_operator(store, operator)
+                    return store
                 if kf.pending and kid == kf.pending["key_id"]:
                     # The database was re-keyed but the key file not yet promoted: finish.
                     self._finish_rotation_file(key)
@@ -212,18 +253,76 @@ class Workspace:
                     if pending_key:
                         self.rekey(store, key, pending_key[0])
                 elif kf.pending:
-                    print(
+                    message(
                         "warning: an interrupted key rotation was found; "
-                        "run `cosa rotate-key` to finish it",
-                        file=sys.stderr,
+                        "run `cosa rotate-key` to finish it"
                     )
                 self._ingest_failures(store)
                 self._apply_operator(store, operator)
+                self._remove_stale_key_copies()
+                self._tell_about_wiped_drafts()
                 return store
             except BaseException:
                 store.close()
                 raise
         return None
+
+    def _open_read_only(self, store: Store, kf: vault.KeyFile, key: bytes) -> None:
+        """The checks of an open that cannot write anything (see `read_only`)."""
+        from cosa.migrations import MIGRATIONS
+        from cosa.store import read_only_error
+
+        if vault.key_id(key) != kf.key_id:
+            error = read_only_error()
+            error.message += "; it holds an interrupted key rotation that must be finished first"
+            raise error
+        if not kf.verify_mac(key):
+            raise IntegrityError(
+                f"the key file {self.keys_path} fails its integrity check (tampered?)"
+            )
+        self._check_high_water(store, kf)
+        done = {r["name"] for r in store.query("SELECT name FROM schema_migrations")}
+        known = {fn.__name__ for fn in MIGRATIONS}
+        if done - known:
+            raise IntegrityError(
+                "this workspace was written by a newer version of cosa",
+                hint="upgrade cosa before opening it",
+            )
+        if known - done:
+            error = read_only_error()
+            error.message += "; it must be upgraded to this version of cosa first"
+            raise error
+
+    def _tell_about_wiped_drafts(self) -> None:
+        from cosa import editor
+
+        note = editor.take_notice()
+        if note:
+            message(note)
+
+    def _remove_stale_key_copies(self) -> None:
+        """Wipe copies of `cosa.keys` left by a crash between writing and renaming (and the
+        temp files of backups that were killed: see `cosa.backup.wipe_abandoned_temps`).
+
+        Such a copy holds the slots of its time, so it would still open with a passphrase that
+        `passwd` has since replaced. Removed under the key-file lock, so a running write never
+        loses its own temp file; skipped quietly where the workspace cannot be written.
+        """
+        if any(self.home.glob("cosa.backup-temp.*")):
+            from cosa.backup import wipe_abandoned_temps
+
+            wipe_abandoned_temps(self.home)
+        pattern = f".{KEYS_NAME}.*.tmp"
+        try:
+            if not any(self.home.glob(pattern)):
+                return
+            from cosa.filelock import locked
+
+            with locked(self.lock_path):
+                for path in self.home.glob(pattern):
+                    wipe_file(path)
+        except OSError:
+            pass
 
     def _apply_operator(self, store: Store, operator: str) -> None:
         if not os.environ.get("COSA_OPERATOR") and operator == os_user():
@@ -274,6 +373,10 @@ class Workspace:
     def update_keys(self, key: bytes, change: Callable[[vault.KeyFile], None]) -> vault.KeyFile:
         """Read-modify-write the key file under the lock, MACed with `key`."""
         from cosa.filelock import locked
+        from cosa.store import read_only_error
+
+        if self.read_only:
+            raise read_only_error()
 
         with locked(self.lock_path):
             kf = vault.KeyFile.load(self.keys_path)
@@ -380,8 +483,14 @@ class Workspace:
         self.failures_path.unlink(missing_ok=True)
 
 
-def write_secret_file(path: Path, text: str) -> None:
-    """Write a secret (a recovery code) alone to `path`, 0600, atomically."""
-    if not path.parent.is_dir():
-        raise UserError(f"directory not found: {path.parent}")
-    atomic_write(path, (text + "\n").encode())
+def _digest(secret: bytes) -> bytes:
+    import hashlib
+
+    return hashlib.sha256(b"cosa passphrase check|" + secret).digest()
+
+
+def write_secret_file(path: Path, text: str, *, force: bool = False) -> None:
+    """Write a secret (a recovery code) alone to `path`, 0600, atomically, never clobbering."""
+    from cosa.fsutil import write_output
+
+    write_output(path, (text + "\n").encode(), force=force)

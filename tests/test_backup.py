@@ -355,10 +355,10 @@ def test_backup_refuses_a_missing_directory_and_is_quiet_when_piped(
     cli: Cli, tmp_path: Path
 ) -> None:
     result = cli("backup", str(tmp_path / "nowhere" / "b.cosabak"), code=1)
-    assert "directory not found" in result.output
+    assert "does not exist" in result.output
     result = cli("backup", str(tmp_path / "b.cosabak"))
     assert "\r" not in result.output and "━" not in result.output  # no progress bar
-    result = cli("backup", str(tmp_path / "b.cosabak"), "--json")  # replaces it atomically
+    result = cli("backup", str(tmp_path / "b.cosabak"), "--json", "--force")  # replaces it
     data = json.loads(result.stdout)
     assert data["file"] == str(tmp_path / "b.cosabak") and data["counts"]["volunteers"] == 2
 

@@ -242,7 +242,7 @@ def test_a_failed_write_leaves_no_file_and_no_audit_entry(
     def full(*args: Any, **kwargs: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export, "atomic_write", full)
+    monkeypatch.setattr(export, "write_output", full)
     out = tmp_path / "e.cosa-export"
     result = cli("export", str(out), "--password-file", str(password_file), code=1)
     assert "disk is full" in result.stderr

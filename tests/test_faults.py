@@ -337,7 +337,9 @@ def rotate_campaign(ws: Ws, points: list[tuple[Sequence[str], float]], seed: int
     start = time.perf_counter()
     for prefix, delay in points:
         before = code_file.read_text() if code_file.exists() else None
-        rc, err = ws.killed_run(("rotate-key", "--recovery-file", str(code_file)), delay, prefix)
+        rc, err = ws.killed_run(
+            ("rotate-key", "--recovery-file", str(code_file), "--force"), delay, prefix
+        )
         stats["runs"] += 1
         assert rc in (0, -signal.SIGKILL), f"rotate-key exit {rc}: {err[-500:]}"
         stats["kills" if rc else "completed"] += 1
@@ -416,17 +418,17 @@ def test_a_code_handed_out_by_an_interrupted_rotation_survives_the_next_one(
     cli, code_file = Cli(), ws.tmp / "new-code.txt"
     real_show = vault_cmds._show_recovery_code
 
-    def crash_after_writing(code: str, path: Path | None) -> None:
-        real_show(code, path)
+    def crash_after_writing(code: str, path: Path | None, force: bool) -> None:
+        real_show(code, path, force)
         raise Crash
 
-    def crash_before_writing(code: str, path: Path | None) -> None:
+    def crash_before_writing(code: str, path: Path | None, force: bool) -> None:
         raise Crash
 
     for stop in (crash_after_writing, crash_before_writing, crash_before_writing):
         monkeypatch.setattr(vault_cmds, "_show_recovery_code", stop)
         with pytest.raises(Crash):
-            cli("rotate-key", "--recovery-file", str(code_file))
+            cli("rotate-key", "--recovery-file", str(code_file), "--force")
         handed_out = code_file.read_text().strip()
         ws.opens_with("passphrase", PASSPHRASE.encode())
         ws.opens_with("recovery", vault.recovery_secret(handed_out))
@@ -438,7 +440,7 @@ def test_a_code_handed_out_by_an_interrupted_rotation_survives_the_next_one(
     ws.opens_with("recovery", vault.recovery_secret(handed_out))
     monkeypatch.setenv("COSA_PASSPHRASE", "a recovered passphrase")
     monkeypatch.setattr(vault_cmds, "_show_recovery_code", real_show)
-    cli("rotate-key", "--recovery-file", str(code_file))
+    cli("rotate-key", "--recovery-file", str(code_file), "--force")
     ws.opens_with("recovery", vault.recovery_secret(code_file.read_text().strip()))
     from cosa.errors import LockedError
 

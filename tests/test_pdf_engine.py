@@ -287,7 +287,10 @@ def test_write_pdf_writes_a_private_file_and_returns_its_digest(tmp_path: Path) 
     assert digest == hashlib.sha256(b"%PDF-1.4 test").hexdigest()
     if os.name == "posix":
         assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert write_pdf(target, b"second") == hashlib.sha256(b"second").hexdigest()
+    with pytest.raises(UserError, match="already exists"):
+        write_pdf(target, b"second")
+    assert write_pdf(target, b"second", force=True) == hashlib.sha256(b"second").hexdigest()
+    assert target.read_bytes() == b"second"
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["report.pdf"]
 
 

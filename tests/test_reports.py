@@ -235,7 +235,7 @@ def test_a_password_file_sets_the_password_and_implies_encryption(cli: Cli, tmp_
         str(secret),
         code=1,
     )
-    assert "at least 8 characters" in result.stderr
+    assert "at least 12 characters" in result.stderr
     assert not (tmp_path / "x.pdf").exists()
 
 
@@ -718,11 +718,12 @@ def test_on_a_terminal_the_password_is_asked_twice_or_generated_when_left_empty(
     monkeypatch.setattr(secrets_input, "interactive", lambda: True)
     answers = iter(["short", "long enough 1", "different", "long enough 2", "long enough 2"])
     monkeypatch.setattr(secrets_input, "prompt_hidden", lambda prompt: next(answers))
-    assert pdf_password(True, None) == ("long enough 2", False)
+    no_store: Any = object()  # (no workspace: only the length is checked)
+    assert pdf_password(no_store, True, None) == ("long enough 2", False)
     monkeypatch.setattr(secrets_input, "prompt_hidden", lambda prompt: "")
-    password, generated = pdf_password(True, None)
+    password, generated = pdf_password(no_store, True, None)
     assert generated and password and len(password) == 29
     monkeypatch.setattr(secrets_input, "prompt_hidden", lambda prompt: "x")
     with pytest.raises(UserError, match="no password was set"):
-        pdf_password(True, None)
-    assert pdf_password(False, None) == (None, False)
+        pdf_password(no_store, True, None)
+    assert pdf_password(no_store, False, None) == (None, False)

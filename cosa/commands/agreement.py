@@ -10,7 +10,7 @@ import typer
 from cosa.commands.circle import DATE_FORMS, CircleArg
 from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
 from cosa.domain import agreements
-from cosa.output import Column, message, model_json, record, table
+from cosa.output import Column, echo, message, model_json, record, table
 
 app = typer.Typer(help="Circle agreements: versions, scans and signatures.", no_args_is_help=True)
 
@@ -88,7 +88,7 @@ def show(
             ("Still to sign", ", ".join(row["missing"]) or "nobody"),
         ]
     )
-    typer.echo("\nSignatures")
+    echo("\nSignatures")
     table(row["signatures"], SIGNATURE_COLUMNS, empty="none yet")
 
 

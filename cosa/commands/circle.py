@@ -9,7 +9,7 @@ import typer
 
 from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
 from cosa.domain import circles
-from cosa.output import Column, message, model_json, record, table
+from cosa.output import Column, echo, message, model_json, record, table
 
 app = typer.Typer(
     help="Circles: members and roles, outer circle, schedule, phases, goals, ending.",
@@ -83,11 +83,11 @@ GOAL_COLUMNS: list[Column] = [
 
 
 def _section(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> None:
-    typer.echo(f"\n{title}")
+    echo(f"\n{title}")
     if rows:
         table(rows, columns)
     else:
-        typer.echo("  none")
+        echo("  none")
 
 
 def _name(row: dict[str, Any], *, capital: bool = False) -> str:

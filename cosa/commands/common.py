@@ -15,6 +15,12 @@ JsonOpt = Annotated[
 ]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Output CSV.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Replace an existing output file (only ever a regular file, never a link)."
+    ),
+]
 OutFileOpt = Annotated[Path, typer.Option("--output", "-o", help="File to write.", dir_okay=False)]
 
 

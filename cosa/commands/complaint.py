@@ -8,7 +8,7 @@ import typer
 
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import complaints
-from cosa.output import Column, message, model_json, record, table
+from cosa.output import Column, echo, message, model_json, record, table
 
 app = typer.Typer(
     help="Complaints: received, acknowledged (within 30 days), answered with an outcome.",
@@ -42,7 +42,7 @@ def add(
     cid = complaints.add(store, on=on, complainant=complainant, about=about, note=note)
     row = complaints.get(store, cid)
     message(f"Complaint {cid} recorded; acknowledge it by {row['acknowledge_by']}.")
-    typer.echo(cid)
+    echo(cid)
 
 
 @app.command("acknowledge")

@@ -11,7 +11,7 @@ from cosa.commands.circle import CircleArg
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import concerns
 from cosa.grammar import DATE_HELP_SHORT, LimitOpt, deprecated_spelling, limited
-from cosa.output import Column, message, model_json, record, table
+from cosa.output import Column, echo, message, model_json, record, table
 
 app = typer.Typer(
     help="Concerns: raise, note, escalate and close (append-only: no edit, no delete).",
@@ -154,11 +154,11 @@ def show(ctx: typer.Context, concern: ConcernArg, json_: JsonOpt = False) -> Non
         ("Notes", row["notes"], NOTE_COLUMNS),
         ("Escalations", row["escalations"], ESCALATION_COLUMNS),
     ):
-        typer.echo(f"\n{title}")
+        echo(f"\n{title}")
         if rows:
             table(rows, columns)
         else:
-            typer.echo("  none")
+            echo("  none")
 
 
 @app.command("note")

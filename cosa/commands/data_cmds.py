@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cosa import secrets_input, vault
-from cosa.commands.common import JsonOpt, open_store, options
+from cosa.commands.common import ForceOpt, JsonOpt, open_store, options
 from cosa.errors import CosaError, LockedError, UserError
-from cosa.output import dump_json, message
+from cosa.output import dump_json, echo, message
 from cosa.workspace import os_user, resolve_home
 
 if TYPE_CHECKING:  # cosa.backup is imported by the commands that use it (start-up time)
@@ -116,7 +116,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"records       {summary['records']}",
     ]
     lines += [f"  {table:<24} {count}" for table, count in sorted(summary["counts"].items())]
-    sys.stdout.write("\n".join(lines) + "\n")
+    echo("\n".join(lines))
 
 
 def backup_cmd(
@@ -136,6 +136,7 @@ def backup_cmd(
     ] = False,
     recovery_file: RecoveryFileOpt = None,
     json_: JsonOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Write the whole workspace to one encrypted, verified backup file (0600).
 
@@ -158,9 +159,12 @@ def backup_cmd(
         return
     if recovery_file is not None:
         raise UserError("--recovery-file is used with --verify (or with `cosa restore`)")
+    from cosa.fsutil import check_output
+
+    check_output(path, force)  # before asking for the passphrase
     store = open_store(ctx)  # (may prompt: before the progress bar)
     with _progress() as progress:
-        created = backup.create(store, path, progress)
+        created = backup.create(store, path, progress, force=force)
     if json_:
         dump_json({"file": str(created.path), "sha256": created.sha256, **created.manifest})
     message(
@@ -168,6 +172,8 @@ def backup_cmd(
         f"audit entry {created.manifest['audit_head']['seq']}, {created.size:,} bytes; verified."
     )
     message("Keep it away from this laptop. It opens with your passphrase or recovery code.")
+    if not created.recorded:
+        message("note: the workspace is read-only, so this backup is not in its audit trail")
 
 
 def restore_cmd(

@@ -57,7 +57,8 @@ def demo(
         ),
     ] = "small",
     force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing workspace at that place.")
+        bool,
+        typer.Option("--force", help="Replace an existing demo workspace and existing demo PDFs."),
     ] = False,
     reports: Annotated[
         bool,
@@ -79,6 +80,14 @@ def demo(
         raise UserError(f"invalid --scale '{scale}'", hint="choose one of: small, large")
     opts = options(ctx)
     ws = Workspace(demo_home(home or opts.home))
+    if reports:
+        from cosa.fsutil import check_output
+        from cosa.reports.demo_reports import demo_report_paths
+
+        if not out.is_dir():
+            raise UserError(f"directory not found: {out}")
+        for path in demo_report_paths(out):
+            check_output(path, force)
     if ws.exists():
         if not force:
             raise UserError(
@@ -86,8 +95,6 @@ def demo(
                 hint="use --force to replace it (demo data only)",
             )
         _clear(ws)
-    if reports and not out.is_dir():
-        raise UserError(f"directory not found: {out}")
     passphrase = secrets_input.passphrase_from_sources(opts.passphrase_file)
     shown = passphrase is None
     passphrase = passphrase or demo_data.DEMO_PASSPHRASE
@@ -96,7 +103,7 @@ def demo(
     try:
         with _progress() as progress:
             counts = demo_data.build(store, scale, progress=progress)
-        written = _write_reports(store, out) if reports else []
+        written = _write_reports(store, out, force) if reports else []
     finally:
         store.close()
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
@@ -127,10 +134,10 @@ def _progress() -> Iterator[Progress | None]:
         yield update
 
 
-def _write_reports(store: Store, out: Path) -> list[Path]:
+def _write_reports(store: Store, out: Path, force: bool) -> list[Path]:
     from cosa.reports.demo_reports import write_demo_reports
 
-    return write_demo_reports(store, out)
+    return write_demo_reports(store, out, force=force)
 
 
 def register(app: typer.Typer) -> None:

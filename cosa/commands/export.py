@@ -10,10 +10,10 @@ from typing import Annotated
 import typer
 
 from cosa import secrets_input
-from cosa.commands.common import YesOpt, open_store
+from cosa.commands.common import ForceOpt, YesOpt, open_store, options
 from cosa.domain import export
 from cosa.errors import LockedError, UserError
-from cosa.fsutil import atomic_write
+from cosa.fsutil import write_output
 from cosa.output import message
 
 PLAIN_WARNING = (
@@ -59,7 +59,7 @@ def _password(password_file: Path | None, what: str) -> str:
     )
 
 
-def _decrypt(source: Path, out: Path | None, password_file: Path | None) -> None:
+def _decrypt(source: Path, out: Path | None, password_file: Path | None, force: bool) -> None:
     if out is None:
         raise UserError("--decrypt needs -o OUT (the file to write, or - for stdout)")
     try:
@@ -68,6 +68,8 @@ def _decrypt(source: Path, out: Path | None, password_file: Path | None) -> None
         raise UserError(f"file not found: {source}") from None
     except OSError as exc:
         raise UserError(f"cannot read {source}: {exc.strerror or exc}") from None
+    if str(out) != "-":
+        export.check_target(out, force)
     doc = export.parse(blob, source.name)
     if not export.is_encrypted(doc):
         raise UserError(f"{source.name} is a plain export: it is not encrypted")
@@ -76,8 +78,7 @@ def _decrypt(source: Path, out: Path | None, password_file: Path | None) -> None
         sys.stdout.buffer.write(plain)
         sys.stdout.flush()
         return
-    export.check_target(out)
-    atomic_write(out, plain)
+    write_output(out, plain, force=force)
     message(f"Wrote {out} ({len(plain):,} bytes, plain JSON: keep it safe, delete it after use)")
 
 
@@ -122,6 +123,7 @@ def export_cmd(
             dir_okay=False,
         ),
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Export the whole workspace as documented JSON (docs/export.md), for handover.
 
@@ -132,7 +134,7 @@ def export_cmd(
     if decrypt is not None:
         if path is not None or plain:
             raise UserError("--decrypt FILE -o OUT takes no PATH and no --plain")
-        _decrypt(decrypt, out, password_file)
+        _decrypt(decrypt, out, password_file, force)
         return
     if path is None:
         raise UserError(
@@ -141,7 +143,7 @@ def export_cmd(
         )
     if out is not None:
         raise UserError("-o goes with --decrypt; give the export's file as PATH")
-    export.check_target(path)
+    export.check_target(path, force)
     if plain:
         if password_file is not None:
             raise UserError("--plain and --password-file do not go together")
@@ -157,7 +159,16 @@ def export_cmd(
                 raise typer.Exit(1)
     store = open_store(ctx)
     password, generated = (None, False) if plain else _new_password(password_file)
-    done = export.write(store, path, password=password)
+    if (
+        password is not None
+        and not generated
+        and options(ctx).workspace.is_passphrase(store, password)
+    ):
+        raise UserError(
+            "the export password must not be the workspace passphrase",
+            hint="the export leaves the workspace: give it a password of its own",
+        )
+    done = export.write(store, path, password=password, force=force)
     how = "encrypted (AES-256-GCM)" if done.encrypted else "PLAIN, not encrypted"
     message(
         f"Wrote {done.path} ({sum(done.counts.values()):,} records, {done.size:,} bytes, {how};"

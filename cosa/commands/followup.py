@@ -9,7 +9,7 @@ import typer
 from cosa.commands.circle import DATE_FORMS, CircleArg
 from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
 from cosa.domain import followup
-from cosa.output import Column, message, model_json, table
+from cosa.output import Column, echo, message, model_json, table
 
 app = typer.Typer(
     help="Follow-up after a circle ended: contacts at 3, 6 and 12 months.", no_args_is_help=True
@@ -73,7 +73,7 @@ def list_cmd(
     if circle is not None and not csv_:
         from cosa.domain.circles import resolve_circle
 
-        typer.echo("\nScheduled checks")
+        echo("\nScheduled checks")
         table(
             followup.checks(store, resolve_circle(store, circle)["id"]),
             CHECK_COLUMNS,

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from cosa.errors import UserError
+from cosa.output import echo
 
 TOPICS: dict[str, tuple[str, str]] = {
     "dates": (
@@ -95,16 +96,16 @@ def help_cmd(
     """Short guides: dates, names, exit codes, the grammar of flags, and the screen."""
     if not topic:
         width = max(map(len, TOPICS))
-        typer.echo("Topics (cosa help TOPIC):")
+        echo("Topics (cosa help TOPIC):")
         for name, (summary, _) in TOPICS.items():
-            typer.echo(f"  {name.ljust(width)}  {summary}")
-        typer.echo("Every command also has --help, ending with examples.")
+            echo(f"  {name.ljust(width)}  {summary}")
+        echo("Every command also has --help, ending with examples.")
         return
     typed = " ".join(topic).strip().lower()
     name = ALIASES.get(typed, typed)
     if name not in TOPICS:
         raise UserError(f"no help topic '{typed}'", hint=f"choose one of: {', '.join(TOPICS)}")
-    typer.echo(TOPICS[name][1].rstrip())
+    echo(TOPICS[name][1].rstrip())
 
 
 def register(app: typer.Typer) -> None:

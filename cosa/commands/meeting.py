@@ -20,7 +20,7 @@ from cosa import secrets_input
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import meetings
 from cosa.errors import UserError
-from cosa.output import Column, message, model_json, record, table
+from cosa.output import Column, echo, message, model_json, record, safe, table
 from cosa.store import Row, Store
 
 app = typer.Typer(
@@ -204,10 +204,9 @@ def _ask(text: str, default: str, check: Callable[[str], Any], *, show: bool = T
         except UserError as exc:
             raise typer.BadParameter(exc.message + (f"; {exc.hint}" if exc.hint else "")) from None
 
-    try:
-        return typer.prompt(text, default=default, value_proc=proc, err=True, show_default=show)
-    except typer.Abort:  # Ctrl-C or end of input: exit 130, nothing written
-        raise KeyboardInterrupt from None
+    # Ctrl-D (end of input) or Ctrl-C here raises typer.Abort: the CLI says "cancelled"
+    # and exits 130; nothing has been written yet.
+    return typer.prompt(safe(text), default=default, value_proc=proc, err=True, show_default=show)
 
 
 def _optional(check: Callable[[str], str]) -> Callable[[str], str | None]:
@@ -443,7 +442,7 @@ def add(
             _records_from_sections(store, draft)
     mid = meetings.save(store, draft)
     row = meetings.get(store, mid)
-    typer.echo(mid)
+    echo(mid)
     state = {"late": " (late already)", "none": " (no minutes yet)"}.get(row["minutes_state"], "")
     message(
         f"Recorded meeting {mid} for {row['member_code']} on {row['date']};"
@@ -613,19 +612,19 @@ def show(
         ("Actions agreed", row["actions"], ACTION_COLUMNS),
     ):
         if rows:
-            typer.echo(f"\n{title}")
+            echo(f"\n{title}")
             table(rows, columns)
-    typer.echo("\nMinutes")
-    typer.echo(row["minutes"] or "  none yet")
+    echo("\nMinutes")
+    echo(row["minutes"] or "  none yet")
     if row["amendments"]:
-        typer.echo("\nAmendments")
+        echo("\nAmendments")
         for a in row["amendments"]:
             reason = f" — {a['reason']}" if a["reason"] else ""
-            typer.echo(f"{a['id']}. {a['created_at'][:16]} by {a['created_by']}{reason}")
+            echo(f"{a['id']}. {a['created_at'][:16]} by {a['created_by']}{reason}")
             for line in a["text"].splitlines():
-                typer.echo(f"   {line}")
+                echo(f"   {line}")
             for col, (before, after) in meetings.amendment_changes(a).items():
-                typer.echo(f"   {col}: {before if before is not None else '—'} → {after}")
+                echo(f"   {col}: {before if before is not None else '—'} → {after}")
 
 
 @app.command("edit")
@@ -814,7 +813,7 @@ def cancel(
         store, circle, on=on, reason=reason, meeting_type=type_, moved_to=moved_to
     )
     row = meetings.get(store, mid)
-    typer.echo(mid)
+    echo(mid)
     moved = f"; moved to {row['moved_to']}" if row["moved_to"] else ""
     message(f"Recorded meeting {mid} for {row['member_code']} on {row['date']} as cancelled{moved}")
 

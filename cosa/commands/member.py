@@ -9,7 +9,7 @@ import typer
 
 from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
 from cosa.domain import members
-from cosa.output import Column, message, model_json, record, table
+from cosa.output import Column, echo, message, model_json, record, table
 
 app = typer.Typer(
     help="Core members: pseudonymous codes, legal status, MAPPA, risk assessments, consent.",
@@ -96,11 +96,11 @@ HISTORY_COLUMNS: list[Column] = [
 
 
 def _section(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> None:
-    typer.echo(f"\n{title}")
+    echo(f"\n{title}")
     if rows:
         table(rows, columns)
     else:
-        typer.echo("  none")
+        echo("  none")
 
 
 @app.command("add")
@@ -299,7 +299,7 @@ def show(
         ]
     )
     if identity:
-        typer.echo("\nIdentity (this view is recorded in the audit trail)")
+        echo("\nIdentity (this view is recorded in the audit trail)")
         who = who or {}
         record(
             [

@@ -8,7 +8,7 @@ import typer
 
 from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
 from cosa.domain import referrals
-from cosa.output import Column, message, model_json, record, table
+from cosa.output import Column, echo, message, model_json, record, table
 
 app = typer.Typer(help="Referrals: received, source, documents, decision.", no_args_is_help=True)
 
@@ -115,7 +115,7 @@ def show(ctx: typer.Context, referral: ReferralArg, json_: JsonOpt = False) -> N
         }
         for e in row["events"]
     ]
-    typer.echo("\nHistory")
+    echo("\nHistory")
     table(
         events,
         [

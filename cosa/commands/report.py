@@ -8,6 +8,7 @@ to stdout, instead of the PDF), `--encrypt` / `--password-file PATH` (AES-256), 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +28,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-MIN_PASSWORD = 8
+#: PDF passwords chosen by a person: at least this long, and never the workspace passphrase.
+#: (Generated ones are 6 groups of 4, 29 characters.)
+MIN_PASSWORD = 12
 
 OutOpt = Annotated[
     Path | None,
@@ -86,11 +89,13 @@ NamesOpt = Annotated[
 ]
 
 
-def pdf_password(encrypt: bool, password_file: Path | None) -> tuple[str | None, bool]:
+def pdf_password(
+    store: Store, encrypt: bool, password_file: Path | None
+) -> tuple[str | None, bool]:
     """(password or None, whether it was generated): from the file, a prompt, or generated."""
     if password_file is not None:
         secret = secrets_input.read_secret_file(password_file, "password")
-        check_password(secret)
+        check_password(secret, store)
         return secret, False
     if not encrypt:
         return None, False
@@ -102,7 +107,7 @@ def pdf_password(encrypt: bool, password_file: Path | None) -> tuple[str | None,
             if not first:
                 break
             try:
-                check_password(first)
+                check_password(first, store)
             except UserError as exc:
                 message(f"  {exc.message}")
                 continue
@@ -116,9 +121,15 @@ def pdf_password(encrypt: bool, password_file: Path | None) -> tuple[str | None,
     return generate_password(), True
 
 
-def check_password(secret: str) -> None:
+def check_password(secret: str, store: Store) -> None:
     if len(secret) < MIN_PASSWORD:
         raise UserError(f"the PDF password must be at least {MIN_PASSWORD} characters")
+    workspace = getattr(store, "workspace", None)
+    if workspace is not None and workspace.is_passphrase(store, secret):
+        raise UserError(
+            "the PDF password must not be the workspace passphrase",
+            hint="the PDF leaves the office: give it a password of its own (or let cosa make one)",
+        )
 
 
 def target(out: Path | None, data: dict[str, Any]) -> Path:
@@ -150,7 +161,7 @@ def deliver(
     path = publish.check_target(target(out, data), force=force)
     for extra_path in (extra or {}).values():
         publish.check_target(extra_path, force=force)
-    password, generated = pdf_password(encrypt, password_file)
+    password, generated = pdf_password(store, encrypt, password_file)
     done = publish.publish(
         store,
         data,
@@ -474,7 +485,7 @@ def return_cmd(
     data = collect(store, classification, returns.data, period)
     if csv_:
         export_json(store, data, for_=recipient, format="csv")  # the audit entry
-        typer.echo(returns.to_csv(data["provider"], data["period"], data["_figures"]), nl=False)
+        sys.stdout.write(returns.to_csv(data["provider"], data["period"], data["_figures"]))
         return
     if not raw:
         deliver(
@@ -510,7 +521,7 @@ def _raw_return(
     data["report"] = {**data["report"], "kind": "return.raw", "title": "Raw return (unsuppressed)"}
     csv_text = returns.to_csv(data["provider"], data["period"], figures)
     path = publish.check_target(target(out, data), force=force)
-    password, generated = pdf_password(True, password_file)
+    password, generated = pdf_password(store, True, password_file)
 
     def record(path: Path, sha256: str, encrypted: bool) -> None:
         disclosures.record_file(
@@ -571,7 +582,7 @@ def merge_cmd(
     force: ForceOpt = False,
 ) -> None:
     """Add raw returns up and suppress small counts once, after merging (CSV or PDF)."""
-    from cosa.fsutil import atomic_write
+    from cosa.fsutil import write_output
     from cosa.reports import publish, returns
 
     if limit < 2:
@@ -600,7 +611,7 @@ def merge_cmd(
     merged = returns.merged_data(cells, providers, periods, limit)
     if out.suffix.lower() == ".csv":
         blob = returns.to_csv(" + ".join(providers), ", ".join(periods), merged["_figures"])
-        atomic_write(out, blob.encode())
+        write_output(out, blob.encode(), force=force)
     else:
         from cosa.reports import pdf
 
@@ -613,7 +624,7 @@ def merge_cmd(
             classification="OFFICIAL",
             subject="",
         )
-        atomic_write(out, pdf.build_pdf(meta, returns.render_merged(merged)))
+        write_output(out, pdf.build_pdf(meta, returns.render_merged(merged)), force=force)
     message(f"Wrote {out}: {len(inputs)} return(s) from {', '.join(providers)} added up.")
 
 

@@ -14,7 +14,7 @@ from cosa.commands.common import CsvOpt, JsonOpt, YesOpt, open_store
 from cosa.domain import retention
 from cosa.errors import UserError
 from cosa.grammar import LimitOpt, limited
-from cosa.output import message, model_json, table
+from cosa.output import message, model_json, safe, table
 from cosa.store import Store
 
 KINDS = ", ".join(retention.KINDS)
@@ -91,7 +91,7 @@ def _confirm(question: str, yes: bool) -> None:
             "this erases records and needs a confirmation, but nobody can answer here",
             hint="run it in a terminal, or add --yes",
         )
-    if not typer.confirm(question, default=False, err=True):
+    if not typer.confirm(safe(question), default=False, err=True):
         message("Nothing was changed.")
         raise typer.Exit(1)
 
@@ -207,6 +207,25 @@ def _apply(store: Store, *, yes: bool, json_: bool) -> None:
         f" ({sum(sum(d.rows.values()) for d in done)} rows); each erasure is in the audit"
         " trail, without its content."
     )
+    if done:
+        _tell_about_backups(store)
+
+
+def _tell_about_backups(store: Store) -> None:
+    """Erasure cannot reach into backups made before it: say so, and name the ones we know."""
+    from cosa import backup
+
+    known = backup.recorded(store)
+    message(
+        "Backups made before this erasure still hold the erased records; a restore from one"
+        " brings them back (apply retention again after any restore)."
+    )
+    if not known:
+        message("  No backups of this workspace are recorded in its audit trail.")
+        return
+    message("  Backups recorded in the audit trail (destroy them, or let them expire):")
+    for b in known:
+        message(f"    {b['at']}  {b['file']}" + ("" if b["present"] else "  (no longer there)"))
 
 
 @app.command("rules")
@@ -342,3 +361,4 @@ def erase_cmd(
     ref = record if kind.name == "member" else str(row["id"])
     done = retention.erase(store, kind.name, ref, action=chosen)
     _show_done([done], json_)
+    _tell_about_backups(store)

@@ -9,7 +9,7 @@ import typer
 
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import sars
-from cosa.output import Column, message, model_json, record, table
+from cosa.output import Column, echo, message, model_json, record, table
 
 app = typer.Typer(
     help="Subject access requests: received, verified, paused, extended, answered; due dates.",
@@ -49,7 +49,7 @@ def add(
     store = open_store(ctx)
     sid = sars.add(store, member, on=on, via=via, note=note)
     _done(sars.get(store, sid), "recorded")
-    typer.echo(sid)
+    echo(sid)
 
 
 @app.command("verify")

@@ -11,7 +11,7 @@ import typer
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import circles
 from cosa.domain import search as search_domain
-from cosa.output import message, model_json, table
+from cosa.output import message, model_json, safe, table
 from cosa.screen import stdout_is_tty
 
 #: Private snippet marks, turned into `[word]` (plain, JSON) or bold (terminal), so brackets
@@ -89,9 +89,9 @@ def _rich(hits: list[dict[str, Any]]) -> None:
         snippet = Text()
         bold = False
         for part in " ".join(h["snippet"].split()).replace(CLOSE, OPEN).split(OPEN):
-            snippet.append(part, style="bold" if bold else None)
+            snippet.append(safe(part), style="bold" if bold else None)
             bold = not bold
-        t.add_row(_record(h), h["code"] or "", h["date"] or "", snippet)
+        t.add_row(Text(safe(_record(h))), Text(safe(h["code"] or "")), h["date"] or "", snippet)
     Console(no_color=bool(os.environ.get("NO_COLOR")), force_terminal=True).print(t)
     sys.stdout.flush()
 

@@ -87,14 +87,16 @@ def share(
     REASON is given."""
     generated: list[str] = []
 
+    store = open_store(ctx)
+
     def password() -> str | None:
-        secret, made = pdf_password(encrypt, password_file)
+        secret, made = pdf_password(store, encrypt, password_file)
         if made and secret:
             generated.append(secret)
         return secret
 
     row = disclosures.share(
-        open_store(ctx),
+        store,
         meeting,
         to,
         out,

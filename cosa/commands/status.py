@@ -8,7 +8,7 @@ import typer
 
 from cosa.commands.common import JsonOpt, open_store
 from cosa.domain import status as status_domain
-from cosa.output import Column, table
+from cosa.output import Column, echo, table
 
 COLUMNS: dict[str, list[Column]] = {
     "concerns": [
@@ -175,18 +175,18 @@ def status(
 
         model_json(Status, data)
         return
-    typer.echo(f"Status on {data['today']}")
+    echo(f"Status on {data['today']}")
     for key, title in status_domain.SECTIONS.items():
         rows: list[dict[str, Any]] = data[key]
-        typer.echo(f"\n{title} ({len(rows)})")
+        echo(f"\n{title} ({len(rows)})")
         if not rows:
-            typer.echo("  none")
+            echo("  none")
             continue
         shown = rows if limit <= 0 else rows[:limit]
         table(shown, COLUMNS[key])
         if len(shown) < len(rows):
             where = f" (`{MORE[key]}`)" if key in MORE else ""
-            typer.echo(f"  … and {len(rows) - len(shown)} more{where}")
+            echo(f"  … and {len(rows) - len(shown)} more{where}")
 
 
 def register(app: typer.Typer) -> None:

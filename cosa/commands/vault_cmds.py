@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from cosa import secrets_input, vault
-from cosa.commands.common import options
+from cosa.commands.common import ForceOpt, options
 from cosa.errors import UserError
+from cosa.fsutil import check_output
 from cosa.output import message
 from cosa.store import Store
 from cosa.workspace import Workspace, os_user, write_secret_file
@@ -38,14 +39,14 @@ Print it or write it down, and keep it in the office safe, away from this laptop
 Anyone holding it and this laptop can read every record."""
 
 
-def _show_recovery_code(code: str, recovery_file: Path | None) -> None:
-    if recovery_file is not None:
-        write_secret_file(recovery_file, code)
+def _show_recovery_code(code: str, recovery_file: Path | None, force: bool) -> None:
     message("")
     message(RECOVERY_ADVICE)
     message("")
     message(f"    {code}")
     message("")
+    if recovery_file is not None:  # (checked before any work: see `check_output`)
+        write_secret_file(recovery_file, code, force=force)
 
 
 def _operator(ctx: typer.Context) -> str:
@@ -61,6 +62,7 @@ def init(
             "--recovery-sheet", help="Write a one-page recovery sheet PDF to print.", dir_okay=False
         ),
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Create an encrypted workspace: passphrase (asked twice), data key, recovery code."""
     opts = options(ctx)
@@ -69,18 +71,19 @@ def init(
         raise UserError(
             f"a workspace already exists at {ws.home}", hint="use --home DIR for another one"
         )
+    for output in (recovery_file, recovery_sheet):
+        if output is not None:
+            check_output(output, force)
     passphrase = secrets_input.new_passphrase(opts.passphrase_file)
     code = vault.new_recovery_code()
-    if recovery_sheet is not None and not recovery_sheet.parent.is_dir():
-        raise UserError(f"directory not found: {recovery_sheet.parent}")
     store = ws.create(passphrase, code, _operator(ctx))
     store.close()
     message(f"Created an encrypted workspace at {ws.home}")
-    _show_recovery_code(code, recovery_file)
+    _show_recovery_code(code, recovery_file, force)
     if recovery_sheet is not None:
         from cosa.reports.recovery_sheet import write_recovery_sheet
 
-        write_recovery_sheet(recovery_sheet, code, ws.home)
+        write_recovery_sheet(recovery_sheet, code, ws.home, force=force)
         message(f"Recovery sheet written to {recovery_sheet}: print it, then delete the file.")
 
 
@@ -160,10 +163,14 @@ def recover(
     message("New passphrase set. Your recovery code stays valid.")
 
 
-def rotate_key(ctx: typer.Context, recovery_file: RecoveryFileOpt = None) -> None:
+def rotate_key(
+    ctx: typer.Context, recovery_file: RecoveryFileOpt = None, force: ForceOpt = False
+) -> None:
     """Make a new data key, re-encrypt the database, rewrap every slot, issue a new recovery code."""
     opts = options(ctx)
     ws = opts.workspace
+    if recovery_file is not None:
+        check_output(recovery_file, force)
     passphrase = secrets_input.passphrase_from_sources(opts.passphrase_file)
     if passphrase is None:
         if not secrets_input.interactive():
@@ -181,7 +188,7 @@ def rotate_key(ctx: typer.Context, recovery_file: RecoveryFileOpt = None) -> Non
             f.begin_rotation(old_key, new_key, kek, code)
 
         ws.update_keys(old_key, begin)
-        _show_recovery_code(code, recovery_file)
+        _show_recovery_code(code, recovery_file, force)
 
         def delivered(f: vault.KeyFile) -> None:
             assert f.pending is not None

@@ -231,7 +231,7 @@ def share(
     def record(digests: list[str]) -> None:
         ids.append(store.insert(TABLE, "disclosure", {**values, "sha256": digests[0]}, "share"))
 
-    publish.write_recorded(store, [(path, blob)], record)
+    publish.write_recorded(store, [(path, blob)], record, force=force)
     return {**get(store, ids[0]), "path": str(path), "size": len(blob)}
 
 

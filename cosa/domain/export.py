@@ -61,7 +61,7 @@ from typing import Any
 
 from cosa import __version__, vault
 from cosa.errors import IntegrityError, LockedError, UserError
-from cosa.fsutil import atomic_write
+from cosa.fsutil import check_output, write_output
 from cosa.migrations import RECORD_TABLES
 from cosa.store import Store, now
 
@@ -320,23 +320,15 @@ def decrypt(blob: bytes, password: str, what: str = "the file") -> bytes:
 # -- writing -----------------------------------------------------------------------------------
 
 
-def check_target(path: Path) -> Path:
-    """Refuse an output path we cannot write, before any work is done."""
-    path = Path(path)
-    if path.is_dir():
-        raise UserError(f"cannot write {path}: it is a directory")
-    if not path.parent.is_dir():
-        raise UserError(
-            f"cannot write {path.name}: directory {path.parent} does not exist",
-            hint="create the directory first, or write the export somewhere else",
-        )
-    return path
+def check_target(path: Path, force: bool = False) -> Path:
+    """Refuse an output path we cannot write (or may not replace), before any work is done."""
+    return check_output(Path(path), force)
 
 
-def write(store: Store, path: Path, *, password: str | None) -> Exported:
+def write(store: Store, path: Path, *, password: str | None, force: bool = False) -> Exported:
     """Write the export (encrypted with `password`, plain when None) and its audit entry,
     all or nothing."""
-    path = check_target(path)
+    path = check_target(path, force)
     if password is not None:
         check_password(password)
     doc = build(store)
@@ -359,7 +351,7 @@ def write(store: Store, path: Path, *, password: str | None) -> Exported:
                     "audit_head": doc["audit_head"]["seq"],
                 },
             )
-            atomic_write(path, blob)
+            write_output(path, blob, force=force)
             written = True
     except BaseException:
         if written:

@@ -66,7 +66,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -1167,9 +1166,10 @@ def scrub(store: Store) -> None:
             raise
         first = last = {"busy": 1}
     if any(r and next(iter(r.values())) for r in (first, last)):
-        print(
+        from cosa.output import message
+
+        message(
             "warning: another cosa command is reading the workspace, so the write-ahead log"
             " could not be cleared now; the erased content is already gone from every table"
-            " and the search index, and the log is cleared at the next checkpoint",
-            file=sys.stderr,
+            " and the search index, and the log is cleared at the next checkpoint"
         )

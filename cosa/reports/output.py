@@ -9,21 +9,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from cosa.errors import UserError
-from cosa.fsutil import atomic_write
+from cosa.fsutil import write_output
 
 
-def write_pdf(path: Path, data: bytes) -> str:
-    """Write `data` to `path` atomically (mode 0600) and return its SHA-256 hex digest."""
-    path = Path(path)
-    parent = path.parent
-    if not parent.is_dir():
-        raise UserError(
-            f"Cannot write {path.name}: directory {parent} does not exist.",
-            hint="Create the directory first, or write the report somewhere else.",
-        )
-    if path.is_dir():
-        raise UserError(f"Cannot write {path}: it is a directory.")
+def write_pdf(path: Path, data: bytes, *, force: bool = False) -> str:
+    """Write `data` to `path` atomically (mode 0600, never clobbering: see `cosa.fsutil`)
+    and return its SHA-256 hex digest."""
     digest = hashlib.sha256(data).hexdigest()
-    atomic_write(path, data)
+    write_output(Path(path), data, force=force)
     return digest

@@ -29,7 +29,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec
 
-from cosa.errors import UserError
 from cosa.reports.data import classification as classification_of
 from cosa.reports.data import snapshot
 from cosa.store import Store, now
@@ -193,10 +192,12 @@ def write_recorded(
     store: Store,
     files: list[tuple[Path, bytes]],
     record: Callable[[list[str]], object],
+    *,
+    force: bool = False,
 ) -> list[str]:
     """Write each (path, blob) atomically with mode 0600 and call `record(digests)` in the
     same write transaction; if anything fails, neither the files nor the record are kept."""
-    from cosa.fsutil import atomic_write
+    from cosa.fsutil import write_output
 
     digests = [hashlib.sha256(blob).hexdigest() for _, blob in files]
     written: list[Path] = []
@@ -204,7 +205,7 @@ def write_recorded(
         with store.atomic():
             record(digests)
             for path, blob in files:
-                atomic_write(path, blob)
+                write_output(path, blob, force=force)
                 written.append(path)
     except BaseException:
         for path in written:
@@ -215,24 +216,12 @@ def write_recorded(
 
 
 def check_target(path: Path, *, force: bool = False) -> Path:
-    """Refuse an output path we cannot write, before any work is done: a directory or
-    anything else that is not a regular file (always), an existing file (unless `force`)."""
-    path = Path(path)
-    if path.is_dir():
-        raise UserError(f"Cannot write {path}: it is a directory.")
-    if path.is_symlink() or (path.exists() and not path.is_file()):
-        raise UserError(f"Cannot write {path}: it is not a regular file.")
-    if path.exists() and not force:
-        raise UserError(
-            f"{path} already exists; nothing was written",
-            hint="choose another name with -o, or replace it with --force",
-        )
-    if not path.parent.is_dir():
-        raise UserError(
-            f"Cannot write {path.name}: directory {path.parent} does not exist.",
-            hint="Create the directory first, or write the report somewhere else.",
-        )
-    return path
+    """Refuse an output path we cannot write (or may not replace), before any work is done
+    (see `cosa.fsutil.check_output`: never a non-regular file or a symlink; an existing file
+    only with `force`)."""
+    from cosa.fsutil import check_output
+
+    return check_output(Path(path), force)
 
 
 def publish(
@@ -276,5 +265,5 @@ def publish(
         if also is not None:
             also(path, digests[0], bool(password))
 
-    digests = write_recorded(store, files, record)
+    digests = write_recorded(store, files, record, force=force)
     return Published(path=path, sha256=digests[0], size=len(files[0][1]), encrypted=bool(password))

@@ -48,5 +48,5 @@ def recovery_sheet_pdf(code: str, home: Path, *, generated_at: datetime | None =
     return build_pdf(meta, story)
 
 
-def write_recovery_sheet(path: Path, code: str, home: Path) -> str:
-    return write_pdf(path, recovery_sheet_pdf(code, home))
+def write_recovery_sheet(path: Path, code: str, home: Path, *, force: bool = False) -> str:
+    return write_pdf(path, recovery_sheet_pdf(code, home), force=force)
