@@ -9,6 +9,7 @@ compares the chain head with the high-water mark mirrored in `cosa.keys`.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,3 +105,48 @@ def entries(
         r["detail"] = json.loads(r["detail"]) if r["detail"] else None
     rows.reverse()
     return rows
+
+
+_unrecorded_said = False
+
+
+def record_view(
+    store: Store,
+    command: str,
+    record_type: str | None = None,
+    record_id: int | None = None,
+    *,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Write one `view` entry for a read of case content: who (the operator), what (the
+    command, the record or the records listed), when. Never the content.
+
+    For one record, also warn once on stderr if it no longer matches its audit trail (a page
+    replayed or a row edited behind cosa). A view that cannot be recorded because the workspace is
+    read-only is said once on stderr; the read itself goes on.
+    """
+    global _unrecorded_said
+    table = RECORD_TABLES.get(record_type or "")
+    if table is not None and record_id is not None:
+        row = store.one(f"SELECT * FROM {table} WHERE id = ?", (record_id,))
+        if row is not None:
+            store.warn_if_changed(str(record_type), record_id, row)
+    try:
+        with store.atomic():
+            store.audit(
+                "view", record_type, record_id, detail={"command": command, **(detail or {})}
+            )
+    except Exception as exc:
+        if not _is_read_only(exc):
+            raise
+        if not _unrecorded_said:
+            _unrecorded_said = True
+            print(
+                "note: the workspace is read-only, so this view is not recorded in the audit trail",
+                file=sys.stderr,
+            )
+
+
+def _is_read_only(exc: BaseException) -> bool:
+    text = str(getattr(exc, "message", exc)).lower()
+    return "readonly" in text or "read-only" in text or "read only" in text

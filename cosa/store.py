@@ -84,6 +84,7 @@ class Store:
         self._depth = 0
         self._audited = False
         self.on_commit: Callable[[int, str], None] | None = None
+        self._warned: set[tuple[str, int]] = set()
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -285,6 +286,7 @@ class Store:
         changed = {k: v for k, v in changes.items() if current.get(k) != v}
         if not changed:
             return []
+        self.check_record(record_type, rid, current)
         changed_cols = {**changed, "updated_at": now(), "updated_by": self.operator}
         sets = ", ".join(f"{c} = :{c}" for c in changed_cols)
         self.conn.execute(
@@ -292,6 +294,72 @@ class Store:
         )
         self.audit(action or f"{record_type}.edit", record_type, rid, sorted(changed), table=table)
         return sorted(changed)
+
+    def delete(
+        self,
+        table: str,
+        record_type: str,
+        rid: int,
+        action: str | None = None,
+        *,
+        fields: Sequence[str] = (),
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Delete a record after checking it is as cosa last left it, and audit the deletion."""
+        self._require_tx()
+        current = self.one(f"SELECT * FROM {table} WHERE id = ?", (rid,))
+        if current is None:
+            raise UserError(f"{record_type} {rid} not found")
+        self.check_record(record_type, rid, current)
+        self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (rid,))
+        self.audit(
+            action or f"{record_type}.delete",
+            record_type,
+            rid,
+            fields,
+            deleted=True,
+            detail=detail,
+        )
+
+    # -- write-time and read-time record checks ---------------------------------------------
+
+    def audited_state(self, record_type: str, rid: int) -> str | None:
+        """The state hash the record's last state-carrying audit entry recorded (one look-up
+        in the partial index `audit_record_state`), or None if it has none."""
+        return self.scalar(  # type: ignore[no-any-return]
+            "SELECT state_hash FROM audit WHERE record_type = ? AND record_id = ?"
+            " AND state_hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
+            (record_type, rid),
+        )
+
+    def record_matches(self, record_type: str, rid: int, row: Mapping[str, Any]) -> bool:
+        return self.audited_state(record_type, rid) == state_hash(row)
+
+    def check_record(self, record_type: str, rid: int, row: Mapping[str, Any]) -> None:
+        """Refuse to change a record whose stored state is not the one its last audit entry
+        recorded (an old page pasted back, a row edited with the raw key): writing over it
+        would launder the change into the audit trail."""
+        if not self.record_matches(record_type, rid, row):
+            raise IntegrityError(
+                f"{record_type.replace('_', ' ')} {rid}: record changed outside cosa;"
+                " run `cosa doctor`",
+                hint="nothing was written; restore a backup if the record was tampered with",
+            )
+
+    def warn_if_changed(self, record_type: str, rid: int, row: Mapping[str, Any]) -> bool:
+        """For reads that show one record: say once on stderr if it was changed outside cosa.
+        Returns whether it matches."""
+        if self.record_matches(record_type, rid, row):
+            return True
+        key = (record_type, rid)
+        if key not in self._warned:
+            self._warned.add(key)
+            print(
+                f"warning: {record_type.replace('_', ' ')} {rid} was changed outside cosa"
+                " (it does not match its audit trail); run `cosa doctor`",
+                file=sys.stderr,
+            )
+        return False
 
     # -- audit -------------------------------------------------------------------------------
 

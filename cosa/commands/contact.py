@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from cosa import audit
 from cosa.commands.circle import DATE_FORMS, CircleArg
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import contacts
@@ -88,7 +89,9 @@ def list_cmd(
     csv_: CsvOpt = False,
 ) -> None:
     """List contacts in date order."""
-    rows = contacts.list_(open_store(ctx), circle, from_=from_, to=to, by=by)
+    store = open_store(ctx)
+    rows = contacts.list_(store, circle, from_=from_, to=to, by=by)
+    audit.record_view(store, "contact list", detail={"contacts": [r["id"] for r in rows]})
     if json_:
         from cosa.models import Contact
 

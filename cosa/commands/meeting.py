@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cosa import secrets_input
+from cosa import audit, secrets_input
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import meetings
 from cosa.errors import UserError
@@ -402,7 +402,9 @@ def _people(rows: Sequence[Row], status: str) -> str:
 @app.command("show")
 def show(ctx: typer.Context, meeting: MeetingArg, json_: JsonOpt = False) -> None:
     """Show a meeting: attendance, concerns, actions, minutes and their amendments."""
-    row = meetings.detail(open_store(ctx), meeting)
+    store = open_store(ctx)
+    row = meetings.detail(store, meeting)
+    audit.record_view(store, "meeting show", "meeting", row["id"])
     if json_:
         from cosa.models import MeetingDetail
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cosa import audit
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import members
 from cosa.output import Column, message, model_json, record, table
@@ -227,6 +228,7 @@ def show(
     """Show a core member: legal status, MAPPA, conditions, risk assessments, consents."""
     store = open_store(ctx)
     row = members.detail(store, code)
+    audit.record_view(store, "member show", "member", row["id"])
     who = members.identity(store, code) if identity else None
     if json_:
         if identity:
