@@ -28,8 +28,16 @@ class VerifyResult:
         return not self.problems
 
 
-def verify(store: Store, head: dict[str, Any] | None = None, limit: int = 20) -> VerifyResult:
-    """Check the hash chain, the record state hashes and (optionally) the high-water mark."""
+def verify(
+    store: Store,
+    head: dict[str, Any] | None = None,
+    limit: int = 20,
+    *,
+    seal_n: int | None = None,
+) -> VerifyResult:
+    """Check the hash chain, the record state hashes, (optionally) the high-water mark, and
+    the shape of the seals: one per commit, no gap, the last on the head, and not behind the
+    key file's ratchet position `seal_n` (recomputing them needs the seed: `cosa.seal`)."""
     result = VerifyResult()
 
     def problem(text: str) -> None:
@@ -65,12 +73,37 @@ def verify(store: Store, head: dict[str, Any] | None = None, limit: int = 20) ->
                 problem(f"{rtype} {rid} was changed outside cosa")
         for rid in actual.keys() - expected.keys():
             problem(f"{rtype} {rid} has no audit entry")
+    for text in seal_shape(store, seal_n):
+        problem(text)
     if head and int(head.get("seq", 0)):
         seq = int(head["seq"])
         row = store.one("SELECT hash FROM audit WHERE seq = ?", (seq,))
         if row is None or row["hash"] != head.get("hash"):
             problem(f"the audit trail does not reach the recorded high-water mark (entry {seq})")
     return result
+
+
+def seal_shape(store: Store, seal_n: int | None = None) -> list[str]:
+    if store.one("SELECT 1 FROM sqlite_master WHERE name = 'audit_seals'") is None:
+        return []
+    info = store.one("SELECT min(n) AS first, max(n) AS last, count(*) AS count FROM audit_seals")
+    if info is None or not info["count"]:
+        return [] if not seal_n else ["the audit seals are missing"]
+    problems = []
+    if info["last"] - info["first"] + 1 != info["count"]:
+        problems.append("some audit seals are missing (a gap in their positions)")
+    last_seq = store.scalar("SELECT seq FROM audit_seals WHERE n = ?", (info["last"],))
+    head_seq, _ = store.audit_head()
+    if last_seq != head_seq:
+        problems.append(
+            f"the last audit seal is on entry {last_seq}, not on the head (entry {head_seq})"
+        )
+    if seal_n is not None and seal_n > info["last"] + 1:
+        problems.append(
+            f"the key file's seal ratchet is at {seal_n} but the seals end at {info['last']}:"
+            " seals were removed"
+        )
+    return problems
 
 
 def entries(

@@ -11,8 +11,14 @@ migrations.
 Every write goes through `Store.atomic()` and appends an audit entry in the same transaction
 (`Store.audit`). Entries form a SHA-256 hash chain; each write entry also carries the hash of
 the record's new state, so `cosa audit verify` can detect rows edited behind cosa's back.
-After the outermost transaction commits, `on_commit` is told the new chain head so that the
-workspace can mirror it, MACed, into `cosa.keys` (rollback detection).
+Just before the outermost transaction commits, `sealer` (when the workspace has one) seals
+the new head into `audit_seals` (`cosa.seal`); after it commits, `on_commit` is told the new
+chain head so that the workspace can mirror it, MACed, into `cosa.keys` together with the
+ratchet's next key (rollback detection, forward-secure sealing).
+
+`update` and `delete` first check that the row is still the state its last audit entry
+recorded (`check_record`): a row put back from an old page, or edited with the raw key, is
+refused (exit 4) instead of being laundered into the trail by the next ordinary edit.
 """
 
 from __future__ import annotations
@@ -26,9 +32,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cosa.errors import IntegrityError, UserError
+
+if TYPE_CHECKING:
+    from cosa.seal import Sealer
 
 GENESIS = "0" * 64
 BUSY_TIMEOUT_MS = 15_000
@@ -85,6 +94,7 @@ class Store:
         self._audited = False
         self.on_commit: Callable[[int, str], None] | None = None
         self._warned: set[tuple[str, int]] = set()
+        self.sealer: Sealer | None = None
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -210,11 +220,17 @@ class Store:
             return
         head = self.audit_head() if self._audited else None
         try:
+            if head is not None and self.sealer is not None:
+                self.sealer.seal(self, *head)
             self.conn.execute("COMMIT")
         except BaseException:
+            if self.sealer is not None:
+                self.sealer.rolled_back()
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+        if self.sealer is not None:
+            self.sealer.committed()
         if head is not None and self.on_commit is not None:
             try:
                 self.on_commit(*head)

@@ -20,8 +20,16 @@ File layout (UTF-8 JSON, one object; written atomically with `cosa.fsutil.atomic
           "earlier": [{"key_id", "slots", "previous"}, ...]   # optional, see below
       },
       "head": {"seq": int, "hash": "<hex>"},  # audit high-water mark (rollback detection)
+      "seal": {"n", "nonce", "ct", "tag"},    # optional: the audit-seal ratchet's next key,
+                                              #   wrapped under the data key (`cosa.seal`)
+      "seeds": [{"from", "kdf", "nonce", "ct"}],  # optional: the ratchet's seed (and, after
+                                              #   `rotate-key`, a later key) under recovery KEKs
+      "sqlcipher": {...},                     # optional: SQLCipher settings (`cosa.store`)
       "mac": "<hex>"                          # HMAC-SHA256 over everything above
     }
+
+The optional members are left out of the MACed body when absent, so a key file written
+before they existed keeps its MAC; an open adds them (`cosa.workspace`).
 
     <slot> = {"kind": "passphrase" | "recovery",
               "kdf": {"alg": "argon2id", "t": int, "m": int (KiB), "p": int, "salt": b64},
@@ -199,6 +207,9 @@ class KeyFile:
     head: dict[str, Any] = field(default_factory=lambda: {"seq": 0, "hash": ""})
     pending: dict[str, Any] | None = None
     mac: str = ""
+    seal: dict[str, Any] | None = None
+    seeds: list[dict[str, Any]] = field(default_factory=list)
+    sqlcipher: dict[str, Any] | None = None
 
     def body(self) -> dict[str, Any]:
         return {
@@ -209,6 +220,9 @@ class KeyFile:
             "slots": self.slots,
             "pending": self.pending,
             "head": self.head,
+            **({"seal": self.seal} if self.seal is not None else {}),
+            **({"seeds": self.seeds} if self.seeds else {}),
+            **({"sqlcipher": self.sqlcipher} if self.sqlcipher is not None else {}),
         }
 
     def compute_mac(self, data_key: bytes) -> str:
@@ -262,7 +276,12 @@ class KeyFile:
                 head=dict(obj["head"]),
                 pending=obj.get("pending"),
                 mac=str(obj["mac"]),
+                seal=dict(obj["seal"]) if obj.get("seal") is not None else None,
+                seeds=[dict(b) for b in obj.get("seeds") or []],
+                sqlcipher=dict(obj["sqlcipher"]) if obj.get("sqlcipher") is not None else None,
             )
+            for box in kf.seeds:
+                _ = int(box["from"]), box["kdf"]["salt"], box["nonce"], box["ct"]
             for slot in kf.all_slots():
                 _ = slot["kind"], slot["kdf"]["salt"], slot["nonce"], slot["ct"]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -334,6 +353,13 @@ class KeyFile:
         pass_kdf = self.slot("passphrase")["kdf"]
         rec_kdf = new_kdf_params()
         rec_kek = derive_kek(recovery_secret(recovery_code), rec_kdf)
+        if self.seal is not None:
+            # The new code cannot reach the old seed: give it the ratchet from here on.
+            from cosa import seal
+
+            n, current = seal.unwrap_current(old_key, self.workspace, self.seal)
+            self.seeds = [b for b in self.seeds if int(b["from"]) != n]
+            self.seeds.append(seal.wrap_seed(rec_kek, rec_kdf, self.workspace, n, current))
         self.pending = {
             "key_id": new_id,
             "slots": [
@@ -346,8 +372,17 @@ class KeyFile:
         if earlier:
             self.pending["earlier"] = earlier[-MAX_EARLIER:]
 
-    def finish_rotation(self) -> None:
+    def finish_rotation(self, new_key: bytes) -> None:
+        """Promote the pending slots; the seal key is rewrapped under `new_key`."""
         assert self.pending is not None
+        if self.seal is not None:
+            from cosa import seal
+
+            kid = str(self.pending["key_id"])
+            old_key = _open(new_key, self.pending["previous"], _aad("previous", kid))
+            if old_key is not None:
+                n, current = seal.unwrap_current(old_key, self.workspace, self.seal)
+                self.seal = seal.wrap_current(new_key, self.workspace, n, current)
         self.key_id = str(self.pending["key_id"])
         self.slots = list(self.pending["slots"])
         self.pending = None

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cosa import vault
 from cosa.errors import IntegrityError, LockedError, UserError
@@ -32,6 +33,32 @@ DB_NAME = "cosa.db"
 KEYS_NAME = "cosa.keys"
 LOCK_NAME = "cosa.lock"
 FAILURES_NAME = "cosa.failures"
+
+#: The SQLCipher settings a workspace is written with, recorded in cosa.keys at `init` (or at
+#: the first open after an upgrade) and checked at every open: a SQLCipher build with other
+#: defaults would otherwise fail to read the database, or silently write a different format.
+SQLCIPHER_SETTINGS: dict[str, str] = {
+    "cipher_page_size": "4096",
+    "kdf_algorithm": "PBKDF2_HMAC_SHA512",
+    "hmac_algorithm": "HMAC_SHA512",
+    "cipher": "AES-256-CBC",
+    "major_version": "4",
+}
+
+
+def sqlcipher_settings(store: Store) -> dict[str, str]:
+    def pragma(name: str) -> str:
+        return str(store.scalar(f"PRAGMA {name}") or "")
+
+    version = pragma("cipher_version")
+    return {
+        "cipher_page_size": pragma("cipher_page_size"),
+        "kdf_algorithm": pragma("cipher_kdf_algorithm"),
+        "hmac_algorithm": pragma("cipher_hmac_algorithm"),
+        "cipher": pragma("cipher"),
+        "major_version": version.split(".")[0],
+    }
+
 
 SESSION_HARD_LIMIT = 8 * 3600
 _SESSION_FORMAT = "!BdI32s"  # version, hard deadline (unix), idle seconds, data key
@@ -98,6 +125,8 @@ class Workspace:
                 hint="use --home DIR for another workspace",
             )
         ensure_private_dir(self.home)
+        from cosa import seal
+
         data_key = vault.new_data_key()
         kf = vault.KeyFile.new(data_key)
         for kind, secret in (
@@ -105,7 +134,12 @@ class Workspace:
             ("recovery", vault.recovery_secret(recovery_code)),
         ):
             kdf = vault.new_kdf_params()
-            kf.set_slot(vault.make_slot(kind, vault.derive_kek(secret, kdf), kdf, data_key))
+            kek = vault.derive_kek(secret, kdf)
+            kf.set_slot(vault.make_slot(kind, kek, kdf, data_key))
+        seed = seal.new_seed()
+        kf.seeds = [seal.wrap_seed(kek, kdf, kf.workspace, 0, seed)]  # the recovery KEK
+        kf.seal = seal.wrap_current(data_key, kf.workspace, 0, seed)
+        kf.sqlcipher = dict(SQLCIPHER_SETTINGS)
         from cosa.filelock import locked
 
         with locked(self.lock_path):
@@ -113,10 +147,10 @@ class Workspace:
         try:
             store = Store.open(self.db_path, data_key, operator=operator, create=True)
             self._secure_files()
+            self._check_sqlcipher(store, kf, data_key)
+            self._attach(store, kf, data_key)
             with store.atomic():
                 store.audit("workspace.init", detail={"workspace": kf.workspace})
-            self._attach(store, kf, data_key)
-            self._mirror_head(store, data_key)
         except BaseException:
             for p in (self.db_path, self.keys_path, self.lock_path):
                 for suffix in ("", "-wal", "-shm"):
@@ -203,10 +237,11 @@ class Workspace:
                         f"the key file {self.keys_path} fails its integrity check (tampered?)"
                     )
                 self._check_high_water(store, kf)
+                kf = self._check_sqlcipher(store, kf, key)
                 from cosa.migrations import apply_migrations
 
-                apply_migrations(store)
                 self._attach(store, kf, key)
+                apply_migrations(store)
                 if kf.pending and kf.pending.get("delivered"):
                     pending_key = [k for k in keys if vault.key_id(k) == kf.pending["key_id"]]
                     if pending_key:
@@ -246,28 +281,85 @@ class Workspace:
             )
 
     def _attach(self, store: Store, kf: vault.KeyFile, key: bytes) -> None:
+        from cosa import seal
+
         store.data_key = key  # type: ignore[attr-defined]
         store.workspace = self  # type: ignore[attr-defined]
         store.workspace_id = kf.workspace  # type: ignore[attr-defined]
-        store.on_commit = lambda seq, h: self._write_head(key, seq, h)
+        sealer = None
+        if kf.seal is not None:
+            sealer = seal.Sealer(*seal.unwrap_current(key, kf.workspace, kf.seal))
+        store.sealer = sealer
+        store.on_commit = lambda seq, h: self._write_head(key, seq, h, sealer)
 
-    # -- the high-water mark -----------------------------------------------------------------
+    def _check_sqlcipher(self, store: Store, kf: vault.KeyFile, key: bytes) -> vault.KeyFile:
+        """The database must use the SQLCipher settings recorded in cosa.keys (a workspace
+        from before they were recorded gets them now)."""
+        actual = sqlcipher_settings(store)
+        if kf.sqlcipher is None:
+            return self.update_keys(key, lambda f: setattr(f, "sqlcipher", actual))
+        if kf.sqlcipher != actual:
+            differ = sorted(k for k in kf.sqlcipher.keys() | actual.keys()
+                            if kf.sqlcipher.get(k) != actual.get(k))  # fmt: skip
+            raise IntegrityError(
+                "the database's SQLCipher settings differ from those recorded in cosa.keys"
+                f" ({', '.join(differ)})",
+                hint="this SQLCipher build or its defaults changed; use the cosa release that"
+                " wrote the workspace, or run `cosa doctor`",
+            )
+        return kf
+
+    # -- the high-water mark and the seal ratchet --------------------------------------------
 
     def _mirror_head(self, store: Store, key: bytes) -> None:
-        self._write_head(key, *store.audit_head())
+        self._write_head(key, *store.audit_head(), store.sealer)
 
-    def _write_head(self, key: bytes, seq: int, head_hash: str) -> None:
-        """Raise the key file's high-water mark to (seq, hash); never lowers it."""
+    def _write_head(self, key: bytes, seq: int, head_hash: str, sealer: Any = None) -> None:
+        """Raise the key file's high-water mark to (seq, hash) and move its seal key forward
+        to the sealer's position, in one key-file write; never lowers either."""
+        from cosa import seal
         from cosa.filelock import locked
 
         with locked(self.lock_path):
             kf = vault.KeyFile.load(self.keys_path)
             if kf.key_id != vault.key_id(key) or not kf.verify_mac(key):
                 return  # rotated by another process meanwhile; its own writes keep the mark
-            if int(kf.head.get("seq", 0)) >= seq:
-                return
-            kf.head = {"seq": seq, "hash": head_hash}
-            kf.save(self.keys_path, key)
+            changed = False
+            if int(kf.head.get("seq", 0)) < seq:
+                kf.head = {"seq": seq, "hash": head_hash}
+                changed = True
+            if sealer is not None and kf.seal is not None and int(kf.seal["n"]) < sealer.n:
+                kf.seal = seal.wrap_current(key, kf.workspace, sealer.n, sealer.key)
+                changed = True
+            if changed:
+                kf.save(self.keys_path, key)
+
+    def start_sealing(self, store: Store, secret: bytes) -> int | None:
+        """Draw a sealing seed for a workspace made before sealing, now that the recovery
+        code is at hand (`recover`, `audit verify --recovery-file`); returns the position
+        sealing starts at, or None if the workspace already has a seed."""
+        from cosa import seal
+
+        key: bytes = store.data_key  # type: ignore[attr-defined]
+        kf = self.load_keys()
+        if kf.seeds:
+            return None
+        slot = kf.slot("recovery")
+        kek = vault.derive_kek(secret, slot["kdf"])
+        if vault._open(kek, slot, vault._aad("recovery", kf.key_id)) != key:
+            raise LockedError("wrong recovery code")
+        last = store.scalar("SELECT max(n) FROM audit_seals")
+        n = 0 if last is None else int(last) + 1
+        seed = seal.new_seed()
+
+        def begin(f: vault.KeyFile) -> None:
+            f.seeds = [seal.wrap_seed(kek, slot["kdf"], f.workspace, n, seed)]
+            f.seal = seal.wrap_current(key, f.workspace, n, seed)
+
+        self._attach(store, self.update_keys(key, begin), key)
+        with store.atomic():
+            store.audit("audit.seal.start", detail={"from": n})
+        return n
 
     # -- slots -------------------------------------------------------------------------------
 
@@ -284,7 +376,7 @@ class Workspace:
     def _finish_rotation_file(self, new_key: bytes) -> None:
         def promote(kf: vault.KeyFile) -> None:
             if kf.pending:
-                kf.finish_rotation()
+                kf.finish_rotation(new_key)
 
         self.update_keys(new_key, promote)
 

@@ -85,3 +85,200 @@ def test_lists_of_codes_and_status_write_no_view(cli: Cli, world: World, initial
 def test_a_view_keeps_the_audit_trail_verifiable(cli: Cli, world: World) -> None:
     cli("meeting", "show", "1")
     cli("audit", "verify")
+
+
+# -- forward-secure seals ------------------------------------------------------------------
+
+
+def _reseal_with_the_data_key(home: Path, new_name: str) -> None:
+    """What a passphrase holder can do: change a record, recompute the hash chain (with the
+    record's new state hash), re-MAC every seal with the only ratchet key they hold, and
+    raise the high-water mark in cosa.keys with the data key."""
+    from cosa import seal
+    from cosa.store import entry_hash, state_hash
+    from cosa.workspace import Workspace
+
+    with workspace_store(home) as store:
+        conn = store.conn
+        conn.execute("UPDATE volunteers SET name = ? WHERE id = 1", (new_name,))
+        row = store.one("SELECT * FROM volunteers WHERE id = 1")
+        last = store.scalar(
+            "SELECT max(seq) FROM audit WHERE record_type = 'volunteer' AND record_id = 1"
+            " AND state_hash IS NOT NULL"
+        )
+        conn.execute("UPDATE audit SET state_hash = ? WHERE seq = ?", (state_hash(row), last))
+        prev = store.scalar("SELECT hash FROM audit WHERE seq = ?", (last - 1,))
+        for entry in store.query("SELECT * FROM audit WHERE seq >= ? ORDER BY seq", (last,)):
+            entry["prev_hash"] = prev
+            prev = entry_hash(entry)
+            conn.execute(
+                "UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?",
+                (entry["prev_hash"], prev, entry["seq"]),
+            )
+        kf = Workspace(home).load_keys()
+        _n, key = seal.unwrap_current(store.data_key, kf.workspace, kf.seal)
+        for s in store.query(
+            "SELECT s.n, s.seq, a.hash FROM audit_seals s JOIN audit a USING (seq)"
+        ):
+            forged = seal.seal_mac(key, s["n"], s["seq"], s["hash"])
+            conn.execute("UPDATE audit_seals SET mac = ? WHERE n = ?", (forged, s["n"]))
+        seq, head = store.audit_head()
+        kf.head = {"seq": seq, "hash": head}
+        kf.save(home / "cosa.keys", store.data_key)
+
+
+def test_a_trail_resealed_with_the_data_key_fails_verify_with_the_recovery_code(
+    cli: Cli, initialised: Path, tmp_path: Path
+) -> None:
+    cli("volunteer", "add", "Ann Example")
+    cli("volunteer", "add", "Bob Baker")
+    code = str(tmp_path / "recovery.txt")
+    _reseal_with_the_data_key(initialised, "Eve Forged")
+    cli("audit", "verify")  # the chain and the mark alone cannot tell (no witness yet)
+    result = cli("audit", "verify", "--recovery-file", code, code=4)
+    assert "does not verify: the trail was rewritten" in result.output
+
+
+def test_seals_verify_from_the_seed_after_ordinary_use(
+    cli: Cli, initialised: Path, tmp_path: Path
+) -> None:
+    for name in ("Ann Example", "Bob Baker"):
+        cli("volunteer", "add", name)
+    cli("volunteer", "edit", "Ann Example", "--phone", "01234 567890")
+    data = cli.json("audit", "verify", "--recovery-file", str(tmp_path / "recovery.txt"))
+    assert data["ok"] and data["seals"]["seals"] >= 4 and data["seals"]["checked_from"] == 0
+
+
+def test_the_seed_opens_only_with_the_recovery_code(
+    cli: Cli, initialised: Path, recovery_code: str
+) -> None:
+    from cosa import seal, vault
+    from cosa.workspace import Workspace
+
+    from .conftest import PASSPHRASE
+
+    kf = Workspace(initialised).load_keys()
+    assert [int(b["from"]) for b in kf.seeds] == [0]
+    assert seal.open_seeds(kf, PASSPHRASE.encode()) == []
+    ((start, _k0),) = seal.open_seeds(kf, vault.recovery_secret(recovery_code))
+    assert start == 0
+
+
+def test_the_key_file_keeps_only_the_next_ratchet_key(cli: Cli, initialised: Path) -> None:
+    from cosa import seal
+    from cosa.workspace import Workspace
+
+    cli("volunteer", "add", "Ann Example")
+    with workspace_store(initialised) as store:
+        last = store.scalar("SELECT max(n) FROM audit_seals")
+        kf = Workspace(initialised).load_keys()
+        n, _key = seal.unwrap_current(store.data_key, kf.workspace, kf.seal)
+    assert n == last + 1
+
+
+def test_a_key_file_left_behind_by_a_crash_still_seals_and_verifies(
+    cli: Cli, initialised: Path, tmp_path: Path
+) -> None:
+    """The crash window: the database committed, cosa.keys was not rewritten (simulated by
+    putting the previous key file back, which keeps its MAC and a lower mark)."""
+    cli("volunteer", "add", "Ann Example")
+    earlier = (initialised / "cosa.keys").read_bytes()
+    cli("volunteer", "add", "Bob Baker")
+    (initialised / "cosa.keys").write_bytes(earlier)
+    cli("volunteer", "add", "Carol Jones")
+    data = cli.json("audit", "verify", "--recovery-file", str(tmp_path / "recovery.txt"))
+    assert data["ok"], data
+
+
+def test_truncating_the_trail_and_seals_is_caught(cli: Cli, initialised: Path) -> None:
+    cli("volunteer", "add", "Ann Example")
+    cli("volunteer", "add", "Bob Baker")
+    with workspace_store(initialised) as store:
+        seq, _ = store.audit_head()
+        n = store.scalar("SELECT max(n) FROM audit_seals")
+        store.conn.execute("DELETE FROM audit WHERE seq = ?", (seq,))
+        store.conn.execute("DELETE FROM volunteers WHERE id = 2")
+        store.conn.execute("DELETE FROM audit_seals WHERE n = ?", (n,))
+        # lower the mark with the data key too, as a passphrase holder can
+        from cosa.workspace import Workspace
+
+        kf = Workspace(initialised).load_keys()
+        kf.head = dict(zip(("seq", "hash"), store.audit_head(), strict=True))
+        kf.save(initialised / "cosa.keys", store.data_key)
+    result = cli("audit", "verify", code=4)
+    assert "seals were removed" in result.output
+
+
+def test_a_joint_rollback_of_db_and_keys_is_named_by_the_witness_file(
+    cli: Cli, initialised: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from cosa import seal
+
+    cli("volunteer", "add", "Ann Example")
+    _checkpoint(initialised)
+    for name in ("cosa.db", "cosa.keys"):
+        shutil.copy(initialised / name, tmp_path / name)
+    cli("volunteer", "add", "Bob Baker")
+    cli("audit", "verify")  # records the head outside the workspace
+    assert seal.witness_path().is_relative_to(tmp_path)
+    for name in ("cosa.db", "cosa.keys"):
+        shutil.copy(tmp_path / name, initialised / name)
+    cli("volunteer", "list")  # everything inside the workspace agrees
+    result = cli("audit", "verify", code=4)
+    assert "audit verify recorded audit entry" in result.output
+    assert "ends before it" in result.output
+
+
+def test_backups_and_reports_leave_their_head_outside_the_workspace(
+    cli: Cli, world: World, initialised: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from cosa import seal
+    from cosa.workspace import Workspace
+
+    cli("backup", str(tmp_path / "b.cosabak"))
+    ws_id = Workspace(initialised).load_keys().workspace
+    sources = [w["source"] for w in seal.witnesses(ws_id)]
+    assert f"backup {tmp_path / 'b.cosabak'}" in sources
+    text = json.loads(seal.witness_path().read_text())
+    assert set(text) == {ws_id}
+
+
+def test_rotate_key_keeps_the_seals_checkable_by_both_codes(
+    cli: Cli, initialised: Path, tmp_path: Path
+) -> None:
+    cli("volunteer", "add", "Ann Example")
+    cli("rotate-key", "--recovery-file", str(tmp_path / "new-code.txt"))
+    cli("volunteer", "add", "Bob Baker")
+    old = cli.json("audit", "verify", "--recovery-file", str(tmp_path / "recovery.txt"))
+    new = cli.json("audit", "verify", "--recovery-file", str(tmp_path / "new-code.txt"))
+    assert old["ok"] and new["ok"]
+    assert old["seals"]["checked_from"] == 0 and new["seals"]["checked_from"] > 0
+    assert any("earlier recovery code" in n for n in new["notes"])
+
+
+def test_a_workspace_from_before_sealing_starts_sealing_when_given_the_code(
+    cli: Cli, initialised: Path, tmp_path: Path
+) -> None:
+    from cosa.workspace import Workspace
+
+    with workspace_store(initialised) as store:
+        store.conn.execute("DELETE FROM audit_seals")
+        kf = Workspace(initialised).load_keys()
+        kf.seal, kf.seeds = None, []
+        kf.save(initialised / "cosa.keys", store.data_key)
+    cli("volunteer", "add", "Ann Example")
+    cli("audit", "verify")
+    data = cli.json("audit", "verify", "--recovery-file", str(tmp_path / "recovery.txt"))
+    assert data["ok"] and any("sealing starts" in n for n in data["notes"])
+    cli("volunteer", "add", "Bob Baker")
+    data = cli.json("audit", "verify", "--recovery-file", str(tmp_path / "recovery.txt"))
+    assert data["ok"] and data["seals"]["seals"] == 2
+
+
+def _checkpoint(home: Path) -> None:
+    with workspace_store(home) as store:
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

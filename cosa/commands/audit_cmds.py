@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -63,11 +64,44 @@ def audit_list(
 
 
 @audit_app.command("verify")
-def audit_verify(ctx: typer.Context, json_: JsonOpt = False) -> None:
-    """Check the hash chain, every record's hash and the high-water mark; exit 4 on any break."""
+def audit_verify(
+    ctx: typer.Context,
+    recovery_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--recovery-file",
+            help="Also recompute every forward-secure seal from the seed this recovery code"
+            " unwraps (catches a trail resealed by a passphrase holder).",
+            dir_okay=False,
+        ),
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Check the hash chain, every record's hash, the high-water mark and the heads recorded
+    outside the workspace (and, with the recovery code, every seal); exit 4 on any break."""
+    from cosa import seal
+
     store = open_store(ctx)
-    kf = options(ctx).workspace.load_keys()
-    result = audit_mod.verify(store, head=kf.head)
+    ws = options(ctx).workspace
+    kf = ws.load_keys()
+    result = audit_mod.verify(store, head=kf.head, seal_n=_seal_n(kf))
+    result.problems += seal.check_witnesses(store, kf.workspace)
+    notes: list[str] = []
+    sealed: dict[str, Any] | None = None
+    if recovery_file is not None:
+        from cosa import secrets_input, vault
+
+        secret = vault.recovery_secret(
+            secrets_input.read_secret_file(recovery_file, "recovery code")
+        )
+        started = ws.start_sealing(store, secret)
+        if started is not None:
+            notes.append(f"this workspace had no sealing seed: sealing starts at seal {started}")
+            kf = ws.load_keys()
+        check = seal.verify_seals(store, kf, store.data_key, secret)  # type: ignore[attr-defined]
+        result.problems += check.problems
+        notes += check.notes
+        sealed = {"seals": check.seals, "checked_from": check.checked_from}
     if json_:
         dump_json(
             {
@@ -75,16 +109,24 @@ def audit_verify(ctx: typer.Context, json_: JsonOpt = False) -> None:
                 "entries": result.entries,
                 "records": result.records,
                 "problems": result.problems,
+                "notes": notes,
+                "seals": sealed,
             }
         )
+    for note in notes:
+        message(f"note: {note}")
     if not result.ok:
         for p in result.problems:
             message(f"  - {p}")
         raise IntegrityError(
             f"the audit trail is broken ({len(result.problems)} problem(s) listed above)"
         )
+    seal.witness(kf.workspace, "audit verify", *store.audit_head())
     if not json_:
-        message(f"Audit trail verified: {result.entries} entries, {result.records} records match.")
+        what = f"{result.entries} entries, {result.records} records match"
+        if sealed is not None:
+            what += f", {sealed['seals']} seals verify"
+        message(f"Audit trail verified: {what}.")
 
 
 def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
@@ -139,7 +181,8 @@ def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
         except Exception as exc:
             check(f"search index {name}", False, str(exc))
     try:
-        result = audit_mod.verify(store, head=options(ctx).workspace.load_keys().head)
+        kf = options(ctx).workspace.load_keys()
+        result = audit_mod.verify(store, head=kf.head, seal_n=_seal_n(kf))
     except Exception as exc:
         if not is_damaged(exc):
             raise
@@ -150,6 +193,10 @@ def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
         "; ".join(result.problems[:5]) or f"{result.entries} entries",
     )
     _finish(checks, json_)
+
+
+def _seal_n(kf: Any) -> int | None:
+    return None if kf.seal is None else int(kf.seal["n"])
 
 
 def _finish(checks: list[dict[str, Any]], json_: bool) -> None:

@@ -108,6 +108,15 @@ def export_json(store: Store, data: Mapping[str, Any], *, for_: str | None = Non
     return public(data)
 
 
+def _witness(store: Store, source: str, head: Mapping[str, Any]) -> None:
+    """Keep the head printed in the report's footer outside the workspace too (`cosa.seal`)."""
+    from cosa import seal
+
+    workspace = getattr(store, "workspace_id", None)
+    if workspace:
+        seal.witness(str(workspace), source, int(head["seq"]), str(head["hash"]))
+
+
 def json_bytes(data: Mapping[str, Any]) -> bytes:
     return (json.dumps(public(data), indent=2, ensure_ascii=False, default=str) + "\n").encode()
 
@@ -229,4 +238,5 @@ def publish(
         )
 
     digests = write_recorded(store, files, record)
+    _witness(store, f"report {path}", data["report"]["audit_head"])
     return Published(path=path, sha256=digests[0], size=len(files[0][1]), encrypted=bool(password))
