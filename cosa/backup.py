@@ -903,6 +903,12 @@ def create(store: Store, dest: Path, progress: Progress = _no_progress) -> Creat
     kb = secrets.token_bytes(vault.KEY_BYTES)
     try:
         # 1. export a consistent snapshot under Kb and verify it by reopening it.
+        progress("Checking pages", 0, 0)
+        with contextlib.suppress(Exception):
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        from cosa.workspace import check_pages
+
+        check_pages(ws.db_path, data_key)  # a damaged page, even one no row uses now
         progress("Exporting", 0, 0)
         os.close(os.open(db_tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
         snap = _export(store, db_tmp, kb)

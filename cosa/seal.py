@@ -347,6 +347,15 @@ def _contains(store: Store, w: dict[str, Any]) -> bool:
     return row is not None and row["hash"] == w.get("hash")
 
 
+def last_witnessed(store: Store, workspace: str) -> tuple[int, str] | None:
+    """The newest head recorded by a passing `audit verify` or `doctor` that this trail still
+    contains: `doctor` re-verifies only what came after it."""
+    for w in reversed(witnesses(workspace)):
+        if w.get("source") in ("audit verify", "doctor") and _contains(store, w):
+            return int(w["seq"]), str(w["hash"])
+    return None
+
+
 def check_witnesses(store: Store, workspace: str) -> list[str]:
     """Each externally recorded head that this trail does not contain, named by its source."""
     problems = []

@@ -481,6 +481,6 @@ def is_io_error(exc: BaseException) -> bool:
 def is_damaged(exc: BaseException) -> bool:
     """A SQLCipher error that means the file itself is damaged (not a usage error)."""
     text = str(exc).lower()
-    return type(exc).__name__ == "DatabaseError" and (
+    return type(exc).__name__ in ("DatabaseError", "OperationalError") and (
         "malformed" in text or "not a database" in text or "corrupt" in text
     )

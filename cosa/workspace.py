@@ -187,6 +187,8 @@ class Workspace:
                 store = self._open_with(kf, [key], operator)
                 if store is not None:
                     return store
+                if self._proves(kf, key):
+                    raise self._damaged_error(key)
         secret = secrets_input.passphrase_from_sources(opts.passphrase_file)
         if secret is not None:
             return self.open_with_secret(kf, "passphrase", secret.encode(), operator)
@@ -210,10 +212,53 @@ class Workspace:
             raise LockedError(f"wrong {what}")
         store = self._open_with(kf, keys, operator)
         if store is None:
-            raise IntegrityError(
-                f"the database {self.db_path} does not open with this workspace's key",
-                hint="it is damaged or was replaced; run `cosa doctor` or restore a backup",
-            )
+            raise self._damaged_error(keys[0])
+        return store
+
+    def _damaged_error(self, key: bytes) -> IntegrityError:
+        """The key is proven right (key file MAC or slot), so this is damage or a swap."""
+        from cosa.pagecheck import damaged_pages
+
+        try:
+            _pages, bad = damaged_pages(self.db_path, key)
+        except OSError:
+            bad = []
+        where = f": page(s) {', '.join(map(str, bad))} fail their check" if bad else ""
+        return IntegrityError(
+            f"the database {self.db_path} does not open with this workspace's key{where}",
+            hint="it is damaged or was replaced; run `cosa doctor` or restore a backup",
+        )
+
+    @staticmethod
+    def _proves(kf: vault.KeyFile, key: bytes) -> bool:
+        """The key file's MAC proves `key` is this workspace's data key."""
+        return vault.key_id(key) == kf.key_id and kf.verify_mac(key)
+
+    def unlock_key(self, opts: Options) -> bytes:
+        """The data key, proven by the key file's MAC, without opening the database (for
+        `doctor`, which must name damage the database cannot be opened to see)."""
+        from cosa import secrets_input
+
+        kf = self.load_keys()
+        key = self.session_key(kf.workspace)
+        if key is not None and self._proves(kf, key):
+            return key
+        secret = secrets_input.passphrase_from_sources(opts.passphrase_file)
+        if secret is None:
+            if not secrets_input.interactive():
+                raise secrets_input.no_secret_error()
+            secret = secrets_input.prompt_hidden(f"Passphrase for {self.home}: ")
+        keys = kf.candidate_keys("passphrase", secret.encode())
+        if not keys:
+            self.record_failure("passphrase")
+            raise LockedError("wrong passphrase")
+        proven = [k for k in keys if self._proves(kf, k)]
+        return proven[0] if proven else keys[0]
+
+    def open_with_key(self, key: bytes, operator: str) -> Store:
+        store = self._open_with(self.load_keys(), [key], operator)
+        if store is None:
+            raise self._damaged_error(key)
         return store
 
     def _open_with(self, kf: vault.KeyFile, keys: list[bytes], operator: str) -> Store | None:
@@ -236,7 +281,7 @@ class Workspace:
                     raise IntegrityError(
                         f"the key file {self.keys_path} fails its integrity check (tampered?)"
                     )
-                self._check_high_water(store, kf)
+                self._check_high_water(store, kf, key)
                 kf = self._check_sqlcipher(store, kf, key)
                 from cosa.migrations import apply_migrations
 
@@ -266,12 +311,13 @@ class Workspace:
             if configured:
                 store.operator = configured
 
-    def _check_high_water(self, store: Store, kf: vault.KeyFile) -> None:
+    def _check_high_water(self, store: Store, kf: vault.KeyFile, key: bytes) -> None:
         seq, head_hash = int(kf.head.get("seq", 0)), str(kf.head.get("hash", ""))
         if seq == 0:
             return
         row = store.one("SELECT hash FROM audit WHERE seq = ?", (seq,))
         if row is None or row["hash"] != head_hash:
+            check_pages(self.db_path, key)  # a damaged audit page is damage, not a rollback
             db_seq, _ = store.audit_head()
             raise IntegrityError(
                 f"rollback detected: the database's audit trail ends at entry {db_seq} but the "
@@ -463,6 +509,18 @@ class Workspace:
                 at, _, kind = line.partition("\t")
                 store.audit("unlock.failed", detail={"failed_at": at[:19], "secret": kind[:20]})
         self.failures_path.unlink(missing_ok=True)
+
+
+def check_pages(db_path: Path, key: bytes) -> None:
+    """Raise a one-line integrity error naming the pages of `db_path` that fail their HMAC."""
+    from cosa.pagecheck import damaged_pages
+
+    _pages, bad = damaged_pages(db_path, key)
+    if bad:
+        raise IntegrityError(
+            f"the database is damaged: page(s) {', '.join(map(str, bad))} fail their check",
+            hint="run `cosa doctor`; restore a backup (`cosa restore`)",
+        )
 
 
 def write_secret_file(path: Path, text: str) -> None:

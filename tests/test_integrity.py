@@ -282,3 +282,90 @@ def test_a_workspace_from_before_sealing_starts_sealing_when_given_the_code(
 def _checkpoint(home: Path) -> None:
     with workspace_store(home) as store:
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+# -- doctor ----------------------------------------------------------------------------------
+
+
+def _flip(home: Path, offset: int) -> None:
+    db = home / "cosa.db"
+    data = bytearray(db.read_bytes())
+    data[offset] ^= 0xFF
+    db.write_bytes(bytes(data))
+
+
+def test_doctor_names_a_damaged_first_page_as_damage_not_a_wrong_key(
+    cli: Cli, initialised: Path
+) -> None:
+    cli("volunteer", "add", "Ann Example")
+    _checkpoint(initialised)
+    _flip(initialised, 100)
+    result = cli("doctor", code=4)
+    assert "FAIL  page HMACs (every page of cosa.db): damaged page(s): 1" in result.output
+    assert "wrong" not in result.output and "locked" not in result.output
+
+
+def test_doctor_names_a_damaged_page_in_the_middle(cli: Cli, initialised: Path) -> None:
+    for i in range(20):
+        cli("volunteer", "add", f"Volunteer {i} " + "x" * 200)
+    _checkpoint(initialised)
+    _flip(initialised, 4096 * 5 + 700)  # page 6
+    result = cli("doctor", code=4)
+    assert "damaged page(s): 6" in result.output
+
+
+def test_doctor_checks_only_what_came_after_the_last_verified_head_unless_full(
+    cli: Cli, initialised: Path
+) -> None:
+    cli("volunteer", "add", "Ann Example")
+    cli("doctor")
+    cli("volunteer", "add", "Bob Baker")
+    quick = cli.json("doctor")
+    audit_check = quick["checks"][-1]
+    assert "since entry" in audit_check["detail"]
+    full = cli.json("doctor", "--full")
+    assert "since entry" not in full["checks"][-1]["detail"]
+    cli("volunteer", "add", "Carol Jones")
+    with workspace_store(initialised) as store:  # rows changed behind cosa
+        store.conn.execute("UPDATE volunteers SET name = 'Eve' WHERE id IN (1, 3)")
+    # the quick check re-hashes Carol (touched since the last verified head), not Ann …
+    quick_output = cli("doctor", code=4).output
+    assert "volunteer 3 was changed outside cosa" in quick_output
+    assert "volunteer 1 " not in quick_output
+    # … which `--full` (and `audit verify`) do
+    assert "volunteer 1 was changed outside cosa" in cli("doctor", "--full", code=4).output
+
+
+def test_backup_of_a_damaged_database_is_one_integrity_line(
+    cli: Cli, initialised: Path, tmp_path: Path
+) -> None:
+    for i in range(20):
+        cli("volunteer", "add", f"Volunteer {i} " + "x" * 200)
+    _checkpoint(initialised)
+    _flip(initialised, 4096 * 5 + 700)
+    result = cli("backup", str(tmp_path / "b.cosabak"), code=4)
+    lines = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert len(lines) == 1 and "damaged" in lines[0] and "unexpected" not in result.output
+    assert not (tmp_path / "b.cosabak").exists()
+
+
+def test_a_damaged_first_page_names_the_page_when_opening(cli: Cli, initialised: Path) -> None:
+    _checkpoint(initialised)
+    _flip(initialised, 100)
+    result = cli("volunteer", "list", code=4)
+    assert "page(s) 1 fail their check" in result.output
+
+
+def test_under_an_unlock_session_a_damaged_first_page_is_damage_not_locked(
+    cli: Cli, initialised: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cosa.workspace import Options, Workspace
+
+    _checkpoint(initialised)
+    key = Workspace(initialised).unlock_key(Options())
+    monkeypatch.setattr(Workspace, "session_key", lambda self, wid: key)
+    monkeypatch.delenv("COSA_PASSPHRASE")
+    _flip(initialised, 100)
+    result = cli("volunteer", "list", code=4)
+    assert "page(s) 1 fail their check" in result.output and "locked" not in result.output
+    assert "damaged page(s): 1" in cli("doctor", code=4).output

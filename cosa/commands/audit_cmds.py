@@ -12,6 +12,7 @@ from cosa.commands.common import JsonOpt, open_store, options
 from cosa.errors import ExitCode, IntegrityError
 from cosa.output import dump_json, message, model_json, table
 from cosa.store import is_damaged
+from cosa.workspace import os_user
 
 audit_app = typer.Typer(help="The audit trail: who did what, when.", no_args_is_help=False)
 
@@ -129,8 +130,20 @@ def audit_verify(
         message(f"Audit trail verified: {what}.")
 
 
-def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
-    """Check the workspace: key file, encryption, database integrity, schema, search index, audit."""
+def doctor(
+    ctx: typer.Context,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Re-verify the whole audit trail and every record (default: the entries since"
+            " the last verified head, and the records they touched).",
+        ),
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Check the workspace: key file, every page, database integrity, schema, search index, audit."""
+    from cosa import pagecheck, seal
     from cosa.migrations import MIGRATIONS
 
     checks: list[dict[str, Any]] = []
@@ -140,12 +153,23 @@ def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
         if not json_:
             message(f"  {'ok  ' if ok else 'FAIL'}  {name}{(': ' + detail) if detail else ''}")
 
+    opts = options(ctx)
+    ws = opts.workspace
     if not json_:
-        message(f"Checking {options(ctx).workspace.home}")
+        message(f"Checking {ws.home}")
+    key = ws.unlock_key(opts)  # proven by the key file's MAC: damage below is damage
+    check("key file parses and its MAC proves the key", True)
+    pages, bad = pagecheck.damaged_pages(ws.db_path, key)
+    check(
+        "page HMACs (every page of cosa.db)",
+        not bad,
+        f"damaged page(s): {', '.join(map(str, bad))}" if bad else f"{pages} pages",
+    )
     try:
-        store = open_store(ctx)
+        store = ws.open_with_key(key, opts.explicit_operator() or os_user())
+        ctx.call_on_close(store.close)
     except IntegrityError as exc:
-        check("open workspace (key file MAC, key, high-water mark)", False, exc.message)
+        check("open workspace (key, high-water mark, SQLCipher settings)", False, exc.message)
         _finish(checks, json_)
         return
     except Exception as exc:
@@ -154,7 +178,6 @@ def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
         check("open workspace (database pages decrypt)", False, str(exc))
         _finish(checks, json_)
         return
-    check("key file parses and its MAC verifies", True)
     problems = [str(next(iter(r.values()))) for r in store.query("PRAGMA cipher_integrity_check")]
     check("cipher_integrity_check (page HMACs)", not problems, "; ".join(map(str, problems[:5])))
     try:
@@ -180,18 +203,23 @@ def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
             check(f"search index {name}", True)
         except Exception as exc:
             check(f"search index {name}", False, str(exc))
+    kf = ws.load_keys()
+    base = None if full else seal.last_witnessed(store, kf.workspace)
     try:
-        kf = options(ctx).workspace.load_keys()
-        result = audit_mod.verify(store, head=kf.head, seal_n=_seal_n(kf))
+        result = audit_mod.verify(store, head=kf.head, seal_n=_seal_n(kf), since=base)
+        result.problems += seal.check_witnesses(store, kf.workspace)
     except Exception as exc:
         if not is_damaged(exc):
             raise
         result = audit_mod.VerifyResult(problems=[str(exc)])
+    scope = "" if base is None else f" since entry {base[0]} (--full: all)"
     check(
-        "audit trail (chain, record hashes, high-water mark)",
+        "audit trail (chain, record hashes, seals, high-water mark, witnesses)",
         result.ok,
-        "; ".join(result.problems[:5]) or f"{result.entries} entries",
+        "; ".join(result.problems[:5]) or f"{result.entries} entries{scope}",
     )
+    if all(c["ok"] for c in checks):
+        seal.witness(kf.workspace, "doctor", *store.audit_head())
     _finish(checks, json_)
 
 
