@@ -30,28 +30,29 @@ FAST_KDF_ITER = 2
 
 def damaged_pages(path: Path, key: bytes, limit: int = 20) -> tuple[int, list[int]]:
     """(pages checked, the numbers of those that fail their HMAC, at most `limit`)."""
+    body_end = PAGE_SIZE - RESERVE + IV
+    bad: list[int] = []
+    number = 0
     with open(path, "rb") as fh:
         salt = fh.read(SALT)
         if len(salt) < SALT:
             return 0, [1]
         hkey = hashlib.pbkdf2_hmac("sha512", key, bytes(b ^ 0x3A for b in salt), FAST_KDF_ITER, 32)
         fh.seek(0)
-        bad: list[int] = []
-        number = 0
-        body_end = PAGE_SIZE - RESERVE + IV
-        while True:
-            page = fh.read(PAGE_SIZE)
-            if not page:
-                break
-            number += 1
-            if len(page) < PAGE_SIZE:  # a torn last page
-                bad.append(number)
-                break
-            start = SALT if number == 1 else 0
-            mac = hmac.new(hkey, page[start:body_end], hashlib.sha512)
-            mac.update(number.to_bytes(4, "little"))
-            if not hmac.compare_digest(mac.digest(), page[body_end : body_end + HMAC_SIZE]):
-                bad.append(number)
-                if len(bad) >= limit:
+        while chunk := fh.read(PAGE_SIZE * 256):
+            view = memoryview(chunk)
+            for offset in range(0, len(chunk), PAGE_SIZE):
+                number += 1
+                page = view[offset : offset + PAGE_SIZE]
+                if len(page) < PAGE_SIZE:  # a torn last page
+                    bad.append(number)
                     break
+                start = SALT if number == 1 else 0
+                digest = hmac.digest(
+                    hkey, bytes(page[start:body_end]) + number.to_bytes(4, "little"), "sha512"
+                )
+                if not hmac.compare_digest(digest, page[body_end : body_end + HMAC_SIZE]):
+                    bad.append(number)
+                    if len(bad) >= limit:
+                        return number, bad
     return number, bad
