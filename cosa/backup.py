@@ -689,7 +689,7 @@ def restore(
             store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             from cosa import seal
 
-            seal.forget_missing(store, kf.workspace)
+            seal.forget_missing(store, seal.witness_id(store, home))
         finally:
             store.close()
         ws._secure_files()
@@ -979,7 +979,7 @@ def create(store: Store, dest: Path, progress: Progress = _no_progress) -> Creat
     from cosa import seal
 
     head = manifest["audit_head"]
-    seal.witness(kf.workspace, f"backup {dest}", int(head["seq"]), str(head["hash"]))
+    seal.witness(seal.witness_id(store), f"backup {dest}", int(head["seq"]), str(head["hash"]))
     return created
 
 

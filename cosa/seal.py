@@ -299,6 +299,14 @@ def witness_path() -> Path:
     return Path(user_config_dir("cosa", appauthor=False)) / "audit-heads.json"
 
 
+def witness_id(store: Store, home: Path | None = None) -> str:
+    """Witnesses are kept per workspace *and* place: a backup restored to a second place is
+    a second workspace with the same uuid, and goes its own way."""
+    ws = getattr(store, "workspace", None)
+    where = home if home is not None else (ws.home if ws is not None else store.path.parent)
+    return f"{getattr(store, 'workspace_id', '?')} {Path(where).resolve()}"
+
+
 def _load_witnesses() -> dict[str, Any]:
     try:
         data = json.loads(witness_path().read_text(encoding="utf-8"))

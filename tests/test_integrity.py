@@ -241,10 +241,10 @@ def test_backups_and_reports_leave_their_head_outside_the_workspace(
 
     cli("backup", str(tmp_path / "b.cosabak"))
     ws_id = Workspace(initialised).load_keys().workspace
-    sources = [w["source"] for w in seal.witnesses(ws_id)]
+    sources = [w["source"] for w in seal.witnesses(f"{ws_id} {initialised.resolve()}")]
     assert f"backup {tmp_path / 'b.cosabak'}" in sources
     text = json.loads(seal.witness_path().read_text())
-    assert set(text) == {ws_id}
+    assert set(text) == {f"{ws_id} {initialised.resolve()}"}
 
 
 def test_rotate_key_keeps_the_seals_checkable_by_both_codes(

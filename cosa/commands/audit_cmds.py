@@ -87,7 +87,7 @@ def audit_verify(
     ws = options(ctx).workspace
     kf = ws.load_keys()
     result = audit_mod.verify(store, head=kf.head, seal_n=_seal_n(kf))
-    result.problems += seal.check_witnesses(store, kf.workspace)
+    result.problems += seal.check_witnesses(store, seal.witness_id(store))
     notes: list[str] = []
     sealed: dict[str, Any] | None = None
     if recovery_file is not None:
@@ -123,7 +123,7 @@ def audit_verify(
         raise IntegrityError(
             f"the audit trail is broken ({len(result.problems)} problem(s) listed above)"
         )
-    seal.witness(kf.workspace, "audit verify", *store.audit_head())
+    seal.witness(seal.witness_id(store), "audit verify", *store.audit_head())
     if not json_:
         what = f"{result.entries} entries, {result.records} records match"
         if sealed is not None:
@@ -212,10 +212,10 @@ def doctor(
         except Exception as exc:
             check(f"search index {name}", False, str(exc))
     kf = ws.load_keys()
-    base = None if full else seal.last_witnessed(store, kf.workspace)
+    base = None if full else seal.last_witnessed(store, seal.witness_id(store))
     try:
         result = audit_mod.verify(store, head=kf.head, seal_n=_seal_n(kf), since=base)
-        result.problems += seal.check_witnesses(store, kf.workspace)
+        result.problems += seal.check_witnesses(store, seal.witness_id(store))
     except Exception as exc:
         if not is_damaged(exc):
             raise
@@ -227,7 +227,7 @@ def doctor(
         "; ".join(result.problems[:5]) or f"{result.entries} entries{scope}",
     )
     if all(c["ok"] for c in checks):
-        seal.witness(kf.workspace, "doctor", *store.audit_head())
+        seal.witness(seal.witness_id(store), "doctor", *store.audit_head())
     _finish(checks, json_)
 
 

@@ -112,9 +112,8 @@ def _witness(store: Store, source: str, head: Mapping[str, Any]) -> None:
     """Keep the head printed in the report's footer outside the workspace too (`cosa.seal`)."""
     from cosa import seal
 
-    workspace = getattr(store, "workspace_id", None)
-    if workspace:
-        seal.witness(str(workspace), source, int(head["seq"]), str(head["hash"]))
+    if getattr(store, "workspace_id", None):
+        seal.witness(seal.witness_id(store), source, int(head["seq"]), str(head["hash"]))
 
 
 def json_bytes(data: Mapping[str, Any]) -> bytes:
