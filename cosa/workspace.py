@@ -343,7 +343,10 @@ class Workspace:
         from before they were recorded gets them now)."""
         actual = sqlcipher_settings(store)
         if kf.sqlcipher is None:
-            return self.update_keys(key, lambda f: setattr(f, "sqlcipher", actual))
+            try:
+                return self.update_keys(key, lambda f: setattr(f, "sqlcipher", actual))
+            except OSError:  # a read-only workspace: recorded at the first writable open
+                return kf
         if kf.sqlcipher != actual:
             differ = sorted(k for k in kf.sqlcipher.keys() | actual.keys()
                             if kf.sqlcipher.get(k) != actual.get(k))  # fmt: skip

@@ -369,3 +369,27 @@ def test_under_an_unlock_session_a_damaged_first_page_is_damage_not_locked(
     result = cli("volunteer", "list", code=4)
     assert "page(s) 1 fail their check" in result.output and "locked" not in result.output
     assert "damaged page(s): 1" in cli("doctor", code=4).output
+
+
+def test_a_view_that_cannot_be_recorded_is_said_once_and_the_read_goes_on(
+    cli: Cli, world: World, initialised: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contextlib import contextmanager
+
+    import sqlcipher3
+
+    from cosa import audit
+    from cosa.store import Store
+
+    @contextmanager
+    def read_only(self: Store) -> Any:
+        raise sqlcipher3.OperationalError("attempt to write a readonly database")
+        yield self
+
+    monkeypatch.setattr(audit, "_unrecorded_said", False)
+    monkeypatch.setattr(Store, "atomic", read_only)
+    first = cli("meeting", "show", "1")
+    second = cli("search", "greenhouse")
+    assert "greenhouse" in first.stdout and "1" in second.stdout
+    said = first.stderr + second.stderr
+    assert said.count("the workspace is read-only, so this view is not recorded") == 1
