@@ -9,6 +9,7 @@ compares the chain head with the high-water mark mirrored in `cosa.keys`.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,18 +28,34 @@ class VerifyResult:
         return not self.problems
 
 
-def verify(store: Store, head: dict[str, Any] | None = None, limit: int = 20) -> VerifyResult:
-    """Check the hash chain, the record state hashes and (optionally) the high-water mark."""
+def verify(
+    store: Store,
+    head: dict[str, Any] | None = None,
+    limit: int = 20,
+    *,
+    seal_n: int | None = None,
+    since: tuple[int, str] | None = None,
+) -> VerifyResult:
+    """Check the hash chain, the record state hashes, (optionally) the high-water mark, and
+    the shape of the seals: one per commit, no gap, the last on the head, and not behind the
+    key file's ratchet position `seal_n` (recomputing them needs the seed: `cosa.seal`).
+
+    With `since` = (seq, hash) of a head verified before, only the entries after it are
+    checked (that they follow it), and only the records they touched are re-hashed.
+    """
     result = VerifyResult()
 
     def problem(text: str) -> None:
         if len(result.problems) < limit:
             result.problems.append(text)
 
-    prev = GENESIS
-    expected_seq = 1
+    prev, expected_seq = GENESIS, 1
+    if since is not None:
+        prev, expected_seq = since[1], since[0] + 1
     latest: dict[tuple[str, int], str] = {}
-    for row in store.conn.execute("SELECT * FROM audit ORDER BY seq"):
+    for row in store.conn.execute(
+        "SELECT * FROM audit WHERE seq >= ? ORDER BY seq", (expected_seq,)
+    ):
         result.entries += 1
         if row["seq"] != expected_seq:
             problem(f"audit entry {expected_seq} is missing (next is {row['seq']})")
@@ -57,6 +74,13 @@ def verify(store: Store, head: dict[str, Any] | None = None, limit: int = 20) ->
         table = RECORD_TABLES.get(rtype)
         if table is None:
             continue
+        if since is not None:
+            for rid, shash in expected.items():
+                result.records += 1
+                row = store.one(f"SELECT * FROM {table} WHERE id = ?", (rid,))
+                if state_hash(row) != shash:
+                    problem(f"{rtype} {rid} was changed outside cosa")
+            continue
         actual = {r["id"]: state_hash(r) for r in store.conn.execute(f"SELECT * FROM {table}")}
         for rid, shash in expected.items():
             result.records += 1
@@ -64,12 +88,37 @@ def verify(store: Store, head: dict[str, Any] | None = None, limit: int = 20) ->
                 problem(f"{rtype} {rid} was changed outside cosa")
         for rid in actual.keys() - expected.keys():
             problem(f"{rtype} {rid} has no audit entry")
+    for text in seal_shape(store, seal_n):
+        problem(text)
     if head and int(head.get("seq", 0)):
         seq = int(head["seq"])
         row = store.one("SELECT hash FROM audit WHERE seq = ?", (seq,))
         if row is None or row["hash"] != head.get("hash"):
             problem(f"the audit trail does not reach the recorded high-water mark (entry {seq})")
     return result
+
+
+def seal_shape(store: Store, seal_n: int | None = None) -> list[str]:
+    if store.one("SELECT 1 FROM sqlite_master WHERE name = 'audit_seals'") is None:
+        return []
+    info = store.one("SELECT min(n) AS first, max(n) AS last, count(*) AS count FROM audit_seals")
+    if info is None or not info["count"]:
+        return [] if not seal_n else ["the audit seals are missing"]
+    problems = []
+    if info["last"] - info["first"] + 1 != info["count"]:
+        problems.append("some audit seals are missing (a gap in their positions)")
+    last_seq = store.scalar("SELECT seq FROM audit_seals WHERE n = ?", (info["last"],))
+    head_seq, _ = store.audit_head()
+    if last_seq != head_seq:
+        problems.append(
+            f"the last audit seal is on entry {last_seq}, not on the head (entry {head_seq})"
+        )
+    if seal_n is not None and seal_n > info["last"] + 1:
+        problems.append(
+            f"the key file's seal ratchet is at {seal_n} but the seals end at {info['last']}:"
+            " seals were removed"
+        )
+    return problems
 
 
 def entries(
@@ -108,3 +157,48 @@ def entries(
         r["detail"] = json.loads(r["detail"]) if r["detail"] else None
     rows.reverse()
     return rows
+
+
+_unrecorded_said = False
+
+
+def record_view(
+    store: Store,
+    command: str,
+    record_type: str | None = None,
+    record_id: int | None = None,
+    *,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Write one `view` entry for a read of case content: who (the operator), what (the
+    command, the record or the records listed), when. Never the content.
+
+    For one record, also warn once on stderr if it no longer matches its audit trail (a page
+    replayed or a row edited behind cosa). A view that cannot be recorded because the workspace is
+    read-only is said once on stderr; the read itself goes on.
+    """
+    global _unrecorded_said
+    table = RECORD_TABLES.get(record_type or "")
+    if table is not None and record_id is not None:
+        row = store.one(f"SELECT * FROM {table} WHERE id = ?", (record_id,))
+        if row is not None:
+            store.warn_if_changed(str(record_type), record_id, row)
+    try:
+        with store.atomic():
+            store.audit(
+                "view", record_type, record_id, detail={"command": command, **(detail or {})}
+            )
+    except Exception as exc:
+        if not _is_read_only(exc):
+            raise
+        if not _unrecorded_said:
+            _unrecorded_said = True
+            print(
+                "note: the workspace is read-only, so this view is not recorded in the audit trail",
+                file=sys.stderr,
+            )
+
+
+def _is_read_only(exc: BaseException) -> bool:
+    text = str(getattr(exc, "message", exc)).lower()
+    return "readonly" in text or "read-only" in text or "read only" in text

@@ -40,7 +40,12 @@ data ``cosa-backup/1|manifest|`` + SHA-256(header bytes)::
     {"format": "cosa-backup-manifest", "version": 1, "created_at": ..., "workspace": "<uuid>",
      "cosa_version": "...", "schema": {"version": int, "migrations": [name, ...]},
      "audit_head": {"seq": int, "hash": "<hex>"}, "audit_entries": int,
-     "counts": {"<table>": int, ...}, "db_bytes": int, "db_sha256": "<hex>"}
+     "counts": {"<table>": int, ...}, "db_bytes": int, "db_sha256": "<hex>",
+     "sealed_head": null | {"n": int, "seq": int, "hash": "<hex>"},   # the last seal's head
+     "seal": null | {...}, "seeds": [...]}   # cosa.keys' seal ratchet and seeds (`cosa.seal`)
+
+(Manifests written before sealing have no "sealed_head", "seal" or "seeds"; a restore of
+such a backup simply starts without sealing.)
 
 Opening checks, in order: the structure and the checksum (damage: exit 4); a secret unwraps K
 from a slot (else exit 3); K unwraps Kb; the MAC (so a truncated, altered or spliced file —
@@ -638,6 +643,8 @@ def restore(
             slots=list(keys["slots"]),
             pending=keys.get("pending"),
             head=dict(manifest["audit_head"]),
+            seal=manifest.get("seal"),
+            seeds=list(manifest.get("seeds") or []),
         )
         if kf.key_id != str(keys["key_id"]):
             raise _damaged(unlocked.file.path, "its key slots do not match its data key")
@@ -658,6 +665,9 @@ def restore(
                     },
                 )
             store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            from cosa import seal
+
+            seal.forget_missing(store, seal.witness_id(store, home))
         finally:
             store.close()
         ws._secure_files()
@@ -827,6 +837,11 @@ def _export(store: Store, dest: Path, kb: bytes) -> dict[str, Any]:
         conn.execute("BEGIN")  # a read transaction: everything below sees one snapshot
         try:
             snap = _snapshot(conn, sorted(set(RECORD_TABLES.values())))
+            sealed = conn.execute(
+                "SELECT s.n, s.seq, a.hash FROM audit_seals s JOIN audit a ON a.seq = s.seq"
+                " ORDER BY s.n DESC LIMIT 1"
+            ).fetchone()
+            snap["sealed_head"] = dict(sealed) if sealed else None
             conn.execute("SELECT sqlcipher_export('bak')")
             for pragma in ("user_version", "application_id"):
                 value = int(_first(conn.execute(f"PRAGMA main.{pragma}").fetchone()))
@@ -869,6 +884,12 @@ def create(
     kb = secrets.token_bytes(vault.KEY_BYTES)
     try:
         # 1. export a consistent snapshot under Kb and verify it by reopening it.
+        progress("Checking pages", 0, 0)
+        with contextlib.suppress(Exception):
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        from cosa.workspace import check_pages
+
+        check_pages(ws.db_path, data_key)  # a damaged page, even one no row uses now
         progress("Exporting", 0, 0)
         os.close(os.open(db_tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
         snap = _export(store, db_tmp, kb)
@@ -883,6 +904,9 @@ def create(
             "audit_head": snap["audit_head"],
             "audit_entries": snap["audit_entries"],
             "counts": snap["counts"],
+            "sealed_head": snap["sealed_head"],
+            "seal": kf.seal,
+            "seeds": kf.seeds,
         }
         progress("Verifying the export", 0, 0)
         problems = check_database(db_tmp, kb, manifest)
@@ -938,6 +962,10 @@ def create(
             "backup",
             detail={"file": str(dest), "sha256": created.sha256, "records": created.records},
         )
+    from cosa import seal
+
+    head = manifest["audit_head"]
+    seal.witness(seal.witness_id(store), f"backup {dest}", int(head["seq"]), str(head["hash"]))
     return created
 
 

@@ -11,8 +11,14 @@ migrations.
 Every write goes through `Store.atomic()` and appends an audit entry in the same transaction
 (`Store.audit`). Entries form a SHA-256 hash chain; each write entry also carries the hash of
 the record's new state, so `cosa audit verify` can detect rows edited behind cosa's back.
-After the outermost transaction commits, `on_commit` is told the new chain head so that the
-workspace can mirror it, MACed, into `cosa.keys` (rollback detection).
+Just before the outermost transaction commits, `sealer` (when the workspace has one) seals
+the new head into `audit_seals` (`cosa.seal`); after it commits, `on_commit` is told the new
+chain head so that the workspace can mirror it, MACed, into `cosa.keys` together with the
+ratchet's next key (rollback detection, forward-secure sealing).
+
+`update` and `delete` first check that the row is still the state its last audit entry
+recorded (`check_record`): a row put back from an old page, or edited with the raw key, is
+refused (exit 4) instead of being laundered into the trail by the next ordinary edit.
 
 A read-only workspace (see `cosa.workspace.Workspace.read_only`) is opened with
 `read_only=True`: SQLite's `mode=ro`, plus `immutable=1` when there is no write-ahead log to
@@ -30,9 +36,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cosa.errors import IntegrityError, UserError
+
+if TYPE_CHECKING:
+    from cosa.seal import Sealer
 
 GENESIS = "0" * 64
 BUSY_TIMEOUT_MS = 15_000
@@ -134,6 +143,8 @@ class Store:
         self._changed = False  # an audited change other than a `view` entry
         self.read_only = False
         self.on_commit: Callable[[int, str], None] | None = None
+        self._warned: set[tuple[str, int]] = set()
+        self.sealer: Sealer | None = None
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -275,15 +286,24 @@ class Store:
             return
         head = self.audit_head() if self._audited else None
         try:
+            if head is not None and self.sealer is not None:
+                self.sealer.seal(self, *head)
             self.conn.execute("COMMIT")
         except BaseException:
+            if self.sealer is not None:
+                self.sealer.rolled_back()
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
         if head is not None and self._changed:
             global _committed
             _committed += 1
-        if head is not None and self.on_commit is not None:
+        if self.sealer is not None:
+            self.sealer.committed()
+        if head is not None and self._changed and self.on_commit is not None:
+            # A transaction of `view` entries only is sealed in the database but does not
+            # rewrite cosa.keys (two fsyncs, ~20 ms): reads stay fast, and the next change
+            # moves the mark and the ratchet past the views (see cosa.seal, limits).
             try:
                 self.on_commit(*head)
             except OSError as exc:
@@ -355,6 +375,7 @@ class Store:
         changed = {k: v for k, v in changes.items() if current.get(k) != v}
         if not changed:
             return []
+        self.check_record(record_type, rid, current)
         changed_cols = {**changed, "updated_at": now(), "updated_by": self.operator}
         sets = ", ".join(f"{c} = :{c}" for c in changed_cols)
         self.conn.execute(
@@ -362,6 +383,73 @@ class Store:
         )
         self.audit(action or f"{record_type}.edit", record_type, rid, sorted(changed), table=table)
         return sorted(changed)
+
+    def delete(
+        self,
+        table: str,
+        record_type: str,
+        rid: int,
+        action: str | None = None,
+        *,
+        fields: Sequence[str] = (),
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Delete a record after checking it is as cosa last left it, and audit the deletion."""
+        self._require_tx()
+        current = self.one(f"SELECT * FROM {table} WHERE id = ?", (rid,))
+        if current is None:
+            raise UserError(f"{record_type} {rid} not found")
+        self.check_record(record_type, rid, current)
+        self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (rid,))
+        self.audit(
+            action or f"{record_type}.delete",
+            record_type,
+            rid,
+            fields,
+            deleted=True,
+            detail=detail,
+        )
+
+    # -- write-time and read-time record checks ---------------------------------------------
+
+    def audited_state(self, record_type: str, rid: int) -> str | None:
+        """The state hash the record's last state-carrying audit entry recorded (one look-up
+        in the partial index `audit_record_state`), or None if it has none."""
+        return self.scalar(  # type: ignore[no-any-return]
+            "SELECT state_hash FROM audit WHERE record_type = ? AND record_id = ?"
+            " AND state_hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
+            (record_type, rid),
+        )
+
+    def record_matches(self, record_type: str, rid: int, row: Mapping[str, Any]) -> bool:
+        return self.audited_state(record_type, rid) == state_hash(row)
+
+    def check_record(self, record_type: str, rid: int, row: Mapping[str, Any]) -> None:
+        """Refuse to change a record whose stored state is not the one its last audit entry
+        recorded (an old page pasted back, a row edited with the raw key): writing over it
+        would launder the change into the audit trail."""
+        if not self.record_matches(record_type, rid, row):
+            raise IntegrityError(
+                f"{record_type.replace('_', ' ')} {rid}: record changed outside cosa;"
+                " run `cosa doctor`",
+                hint="nothing was written; restore a backup if the record was tampered with",
+            )
+
+    def warn_if_changed(self, record_type: str, rid: int, row: Mapping[str, Any]) -> bool:
+        """For reads that show one record: say once on stderr if it was changed outside cosa.
+        Returns whether it matches."""
+        if self.record_matches(record_type, rid, row):
+            return True
+        key = (record_type, rid)
+        if key not in self._warned:
+            self._warned.add(key)
+            from cosa.output import message
+
+            message(
+                f"warning: {record_type.replace('_', ' ')} {rid} was changed outside cosa"
+                " (it does not match its audit trail); run `cosa doctor`"
+            )
+        return False
 
     # -- audit -------------------------------------------------------------------------------
 
@@ -403,6 +491,8 @@ class Store:
             "prev_hash": last["hash"] if last else GENESIS,
         }
         entry["hash"] = entry_hash(entry)
+        if action != "view":
+            self._changed = True
         self.conn.execute(
             "INSERT INTO audit (seq, at, operator, action, record_type, record_id, fields,"
             " state_hash, detail, prev_hash, hash) VALUES (:seq, :at, :operator, :action,"
@@ -474,6 +564,6 @@ def is_read_only(exc: BaseException) -> bool:
 def is_damaged(exc: BaseException) -> bool:
     """A SQLCipher error that means the file itself is damaged (not a usage error)."""
     text = str(exc).lower()
-    return type(exc).__name__ == "DatabaseError" and (
+    return type(exc).__name__ in ("DatabaseError", "OperationalError") and (
         "malformed" in text or "not a database" in text or "corrupt" in text
     )

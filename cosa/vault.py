@@ -20,8 +20,16 @@ File layout (UTF-8 JSON, one object; written atomically with `cosa.fsutil.atomic
           "earlier": [{"key_id", "slots", "previous"}, ...]   # optional, see below
       },
       "head": {"seq": int, "hash": "<hex>"},  # audit high-water mark (rollback detection)
+      "seal": {"n", "nonce", "ct", "tag"},    # optional: the audit-seal ratchet's next key,
+                                              #   wrapped under the data key (`cosa.seal`)
+      "seeds": [{"from", "kdf", "nonce", "ct"}],  # optional: the ratchet's seed (and, after
+                                              #   `rotate-key`, a later key) under recovery KEKs
+      "sqlcipher": {...},                     # optional: SQLCipher settings (`cosa.store`)
       "mac": "<hex>"                          # HMAC-SHA256 over everything above
     }
+
+The optional members are left out of the MACed body when absent, so a key file written
+before they existed keeps its MAC; an open adds them (`cosa.workspace`).
 
     <slot> = {"kind": "passphrase" | "recovery",
               "kdf": {"alg": "argon2id", "t": int, "m": int (KiB), "p": int, "salt": b64},
@@ -234,6 +242,9 @@ class KeyFile:
     head: dict[str, Any] = field(default_factory=lambda: {"seq": 0, "hash": ""})
     pending: dict[str, Any] | None = None
     mac: str = ""
+    seal: dict[str, Any] | None = None
+    seeds: list[dict[str, Any]] = field(default_factory=list)
+    sqlcipher: dict[str, Any] | None = None
 
     def body(self) -> dict[str, Any]:
         return {
@@ -244,6 +255,9 @@ class KeyFile:
             "slots": self.slots,
             "pending": self.pending,
             "head": self.head,
+            **({"seal": self.seal} if self.seal is not None else {}),
+            **({"seeds": self.seeds} if self.seeds else {}),
+            **({"sqlcipher": self.sqlcipher} if self.sqlcipher is not None else {}),
         }
 
     def compute_mac(self, data_key: bytes) -> str:
@@ -301,6 +315,9 @@ class KeyFile:
                 head=_head(obj["head"]),
                 pending=check_pending(obj.get("pending")),
                 mac=_text(obj, "mac"),
+                seal=check_seal(obj.get("seal")),
+                seeds=check_seeds(obj.get("seeds")),
+                sqlcipher=check_sqlcipher(obj.get("sqlcipher")),
             )
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             why = exc if not isinstance(exc, KeyError) else f"{exc} is missing"
@@ -375,6 +392,13 @@ class KeyFile:
         pass_kdf = self.slot("passphrase")["kdf"]
         rec_kdf = new_kdf_params()
         rec_kek = derive_kek(recovery_secret(recovery_code), rec_kdf)
+        if self.seal is not None:
+            # The new code cannot reach the old seed: give it the ratchet from here on.
+            from cosa import seal
+
+            n, current = seal.unwrap_current(old_key, self.workspace, self.seal)
+            self.seeds = [b for b in self.seeds if int(b["from"]) != n]
+            self.seeds.append(seal.wrap_seed(rec_kek, rec_kdf, self.workspace, n, current))
         self.pending = {
             "key_id": new_id,
             "slots": [
@@ -387,8 +411,17 @@ class KeyFile:
         if earlier:
             self.pending["earlier"] = earlier[-MAX_EARLIER:]
 
-    def finish_rotation(self) -> None:
+    def finish_rotation(self, new_key: bytes) -> None:
+        """Promote the pending slots; the seal key is rewrapped under `new_key`."""
         assert self.pending is not None
+        if self.seal is not None:
+            from cosa import seal
+
+            kid = str(self.pending["key_id"])
+            old_key = _open(new_key, self.pending["previous"], _aad("previous", kid))
+            if old_key is not None:
+                n, current = seal.unwrap_current(old_key, self.workspace, self.seal)
+                self.seal = seal.wrap_current(new_key, self.workspace, n, current)
         self.key_id = str(self.pending["key_id"])
         self.slots = list(self.pending["slots"])
         self.pending = None
@@ -429,6 +462,42 @@ def _box(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError("a wrapped key is not an object")
     _text(value, "nonce"), _text(value, "ct")
+    return value
+
+
+def check_seal(value: Any) -> dict[str, Any] | None:
+    """The audit-seal ratchet's next key, wrapped under the data key (optional)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or type(value.get("n")) is not int or value["n"] < 0:
+        raise ValueError("seal is not a wrapped ratchet key")
+    for name in ("nonce", "ct", "tag"):
+        _text(value, name)
+    return value
+
+
+def check_seeds(value: Any) -> list[dict[str, Any]]:
+    """The ratchet's seed(s), wrapped under the recovery code's key (optional)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > 4096:  # one per key rotation
+        raise ValueError("seeds is not a list")
+    for box in value:
+        if not isinstance(box, dict) or type(box.get("from")) is not int:
+            raise ValueError("a seed has no position")
+        _box(box)
+        check_kdf(box.get("kdf"))
+    return value
+
+
+def check_sqlcipher(value: Any) -> dict[str, Any] | None:
+    """The SQLCipher settings the database was made with (optional)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or len(value) > 32:
+        raise ValueError("sqlcipher is not a short object")
+    if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in value.values()):
+        raise ValueError("sqlcipher settings have the wrong types")
     return value
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cosa import vault
 from cosa.errors import IntegrityError, LockedError, UserError
@@ -33,6 +34,32 @@ DB_NAME = "cosa.db"
 KEYS_NAME = "cosa.keys"
 LOCK_NAME = "cosa.lock"
 FAILURES_NAME = "cosa.failures"
+
+#: The SQLCipher settings a workspace is written with, recorded in cosa.keys at `init` (or at
+#: the first open after an upgrade) and checked at every open: a SQLCipher build with other
+#: defaults would otherwise fail to read the database, or silently write a different format.
+SQLCIPHER_SETTINGS: dict[str, str] = {
+    "cipher_page_size": "4096",
+    "kdf_algorithm": "PBKDF2_HMAC_SHA512",
+    "hmac_algorithm": "HMAC_SHA512",
+    "cipher": "AES-256-CBC",
+    "major_version": "4",
+}
+
+
+def sqlcipher_settings(store: Store) -> dict[str, str]:
+    def pragma(name: str) -> str:
+        return str(store.scalar(f"PRAGMA {name}") or "")
+
+    version = pragma("cipher_version")
+    return {
+        "cipher_page_size": pragma("cipher_page_size"),
+        "kdf_algorithm": pragma("cipher_kdf_algorithm"),
+        "hmac_algorithm": pragma("cipher_hmac_algorithm"),
+        "cipher": pragma("cipher"),
+        "major_version": version.split(".")[0],
+    }
+
 
 SESSION_HARD_LIMIT = 8 * 3600
 _SESSION_FORMAT = "!BdI32s"  # version, hard deadline (unix), idle seconds, data key
@@ -118,6 +145,8 @@ class Workspace:
                 hint="use --home DIR for another workspace",
             )
         ensure_private_dir(self.home)
+        from cosa import seal
+
         data_key = vault.new_data_key()
         kf = vault.KeyFile.new(data_key)
         for kind, secret in (
@@ -125,7 +154,12 @@ class Workspace:
             ("recovery", vault.recovery_secret(recovery_code)),
         ):
             kdf = vault.new_kdf_params()
-            kf.set_slot(vault.make_slot(kind, vault.derive_kek(secret, kdf), kdf, data_key))
+            kek = vault.derive_kek(secret, kdf)
+            kf.set_slot(vault.make_slot(kind, kek, kdf, data_key))
+        seed = seal.new_seed()
+        kf.seeds = [seal.wrap_seed(kek, kdf, kf.workspace, 0, seed)]  # the recovery KEK
+        kf.seal = seal.wrap_current(data_key, kf.workspace, 0, seed)
+        kf.sqlcipher = dict(SQLCIPHER_SETTINGS)
         from cosa.filelock import locked
 
         with locked(self.lock_path):
@@ -133,10 +167,10 @@ class Workspace:
         try:
             store = Store.open(self.db_path, data_key, operator=operator, create=True)
             self._secure_files()
+            self._check_sqlcipher(store, kf, data_key)
+            self._attach(store, kf, data_key)
             with store.atomic():
                 store.audit("workspace.init", detail={"workspace": kf.workspace})
-            self._attach(store, kf, data_key)
-            self._mirror_head(store, data_key)
         except BaseException:
             for p in (self.db_path, self.keys_path, self.lock_path):
                 for suffix in ("", "-wal", "-shm"):
@@ -173,6 +207,8 @@ class Workspace:
                 store = self._open_with(kf, [key], operator)
                 if store is not None:
                     return store
+                if self._proves(kf, key):
+                    raise self._damaged_error(key)
         secret = secrets_input.passphrase_from_sources(opts.passphrase_file)
         if secret is not None:
             return self.open_with_secret(kf, "passphrase", secret.encode(), operator)
@@ -196,12 +232,55 @@ class Workspace:
             raise LockedError(f"wrong {what}")
         store = self._open_with(kf, keys, operator)
         if store is None:
-            raise IntegrityError(
-                f"the database {self.db_path} does not open with this workspace's key",
-                hint="it is damaged or was replaced; run `cosa doctor` or restore a backup",
-            )
+            raise self._damaged_error(keys[0])
         if kind == "passphrase":
             store.passphrase_digest = _digest(secret)  # type: ignore[attr-defined]
+        return store
+
+    def _damaged_error(self, key: bytes) -> IntegrityError:
+        """The key is proven right (key file MAC or slot), so this is damage or a swap."""
+        from cosa.pagecheck import damaged_pages
+
+        try:
+            _pages, bad = damaged_pages(self.db_path, key)
+        except OSError:
+            bad = []
+        where = f": page(s) {', '.join(map(str, bad))} fail their check" if bad else ""
+        return IntegrityError(
+            f"the database {self.db_path} does not open with this workspace's key{where}",
+            hint="it is damaged or was replaced; run `cosa doctor` or restore a backup",
+        )
+
+    @staticmethod
+    def _proves(kf: vault.KeyFile, key: bytes) -> bool:
+        """The key file's MAC proves `key` is this workspace's data key."""
+        return vault.key_id(key) == kf.key_id and kf.verify_mac(key)
+
+    def unlock_key(self, opts: Options) -> bytes:
+        """The data key, proven by the key file's MAC, without opening the database (for
+        `doctor`, which must name damage the database cannot be opened to see)."""
+        from cosa import secrets_input
+
+        kf = self.load_keys()
+        key = self.session_key(kf.workspace)
+        if key is not None and self._proves(kf, key):
+            return key
+        secret = secrets_input.passphrase_from_sources(opts.passphrase_file)
+        if secret is None:
+            if not secrets_input.interactive():
+                raise secrets_input.no_secret_error()
+            secret = secrets_input.prompt_hidden(f"Passphrase for {self.home}: ")
+        keys = kf.candidate_keys("passphrase", secret.encode())
+        if not keys:
+            self.record_failure("passphrase")
+            raise LockedError("wrong passphrase")
+        proven = [k for k in keys if self._proves(kf, k)]
+        return proven[0] if proven else keys[0]
+
+    def open_with_key(self, key: bytes, operator: str) -> Store:
+        store = self._open_with(self.load_keys(), [key], operator)
+        if store is None:
+            raise self._damaged_error(key)
         return store
 
     def is_passphrase(self, store: Store, candidate: str) -> bool:
@@ -243,11 +322,12 @@ class Workspace:
                     raise IntegrityError(
                         f"the key file {self.keys_path} fails its integrity check (tampered?)"
                     )
-                self._check_high_water(store, kf)
+                self._check_high_water(store, kf, key)
+                kf = self._check_sqlcipher(store, kf, key)
                 from cosa.migrations import apply_migrations
 
-                apply_migrations(store)
                 self._attach(store, kf, key)
+                apply_migrations(store)
                 if kf.pending and kf.pending.get("delivered"):
                     pending_key = [k for k in keys if vault.key_id(k) == kf.pending["key_id"]]
                     if pending_key:
@@ -280,7 +360,7 @@ class Workspace:
             raise IntegrityError(
                 f"the key file {self.keys_path} fails its integrity check (tampered?)"
             )
-        self._check_high_water(store, kf)
+        self._check_high_water(store, kf, key)
         done = {r["name"] for r in store.query("SELECT name FROM schema_migrations")}
         known = {fn.__name__ for fn in MIGRATIONS}
         if done - known:
@@ -330,12 +410,13 @@ class Workspace:
             if configured:
                 store.operator = configured
 
-    def _check_high_water(self, store: Store, kf: vault.KeyFile) -> None:
+    def _check_high_water(self, store: Store, kf: vault.KeyFile, key: bytes) -> None:
         seq, head_hash = int(kf.head.get("seq", 0)), str(kf.head.get("hash", ""))
         if seq == 0:
             return
         row = store.one("SELECT hash FROM audit WHERE seq = ?", (seq,))
         if row is None or row["hash"] != head_hash:
+            check_pages(self.db_path, key)  # a damaged audit page is damage, not a rollback
             db_seq, _ = store.audit_head()
             raise IntegrityError(
                 f"rollback detected: the database's audit trail ends at entry {db_seq} but the "
@@ -345,28 +426,88 @@ class Workspace:
             )
 
     def _attach(self, store: Store, kf: vault.KeyFile, key: bytes) -> None:
+        from cosa import seal
+
         store.data_key = key  # type: ignore[attr-defined]
         store.workspace = self  # type: ignore[attr-defined]
         store.workspace_id = kf.workspace  # type: ignore[attr-defined]
-        store.on_commit = lambda seq, h: self._write_head(key, seq, h)
+        sealer = None
+        if kf.seal is not None:
+            sealer = seal.Sealer(*seal.unwrap_current(key, kf.workspace, kf.seal))
+        store.sealer = sealer
+        store.on_commit = lambda seq, h: self._write_head(key, seq, h, sealer)
 
-    # -- the high-water mark -----------------------------------------------------------------
+    def _check_sqlcipher(self, store: Store, kf: vault.KeyFile, key: bytes) -> vault.KeyFile:
+        """The database must use the SQLCipher settings recorded in cosa.keys (a workspace
+        from before they were recorded gets them now)."""
+        actual = sqlcipher_settings(store)
+        if kf.sqlcipher is None:
+            try:
+                return self.update_keys(key, lambda f: setattr(f, "sqlcipher", actual))
+            except OSError:  # a read-only workspace: recorded at the first writable open
+                return kf
+        if kf.sqlcipher != actual:
+            differ = sorted(k for k in kf.sqlcipher.keys() | actual.keys()
+                            if kf.sqlcipher.get(k) != actual.get(k))  # fmt: skip
+            raise IntegrityError(
+                "the database's SQLCipher settings differ from those recorded in cosa.keys"
+                f" ({', '.join(differ)})",
+                hint="this SQLCipher build or its defaults changed; use the cosa release that"
+                " wrote the workspace, or run `cosa doctor`",
+            )
+        return kf
+
+    # -- the high-water mark and the seal ratchet --------------------------------------------
 
     def _mirror_head(self, store: Store, key: bytes) -> None:
-        self._write_head(key, *store.audit_head())
+        self._write_head(key, *store.audit_head(), store.sealer)
 
-    def _write_head(self, key: bytes, seq: int, head_hash: str) -> None:
-        """Raise the key file's high-water mark to (seq, hash); never lowers it."""
+    def _write_head(self, key: bytes, seq: int, head_hash: str, sealer: Any = None) -> None:
+        """Raise the key file's high-water mark to (seq, hash) and move its seal key forward
+        to the sealer's position, in one key-file write; never lowers either."""
+        from cosa import seal
         from cosa.filelock import locked
 
         with locked(self.lock_path):
             kf = vault.KeyFile.load(self.keys_path)
             if kf.key_id != vault.key_id(key) or not kf.verify_mac(key):
                 return  # rotated by another process meanwhile; its own writes keep the mark
-            if int(kf.head.get("seq", 0)) >= seq:
-                return
-            kf.head = {"seq": seq, "hash": head_hash}
-            kf.save(self.keys_path, key)
+            changed = False
+            if int(kf.head.get("seq", 0)) < seq:
+                kf.head = {"seq": seq, "hash": head_hash}
+                changed = True
+            if sealer is not None and kf.seal is not None and int(kf.seal["n"]) < sealer.n:
+                kf.seal = seal.wrap_current(key, kf.workspace, sealer.n, sealer.key)
+                changed = True
+            if changed:
+                kf.save(self.keys_path, key)
+
+    def start_sealing(self, store: Store, secret: bytes) -> int | None:
+        """Draw a sealing seed for a workspace made before sealing, now that the recovery
+        code is at hand (`recover`, `audit verify --recovery-file`); returns the position
+        sealing starts at, or None if the workspace already has a seed."""
+        from cosa import seal
+
+        key: bytes = store.data_key  # type: ignore[attr-defined]
+        kf = self.load_keys()
+        if kf.seeds:
+            return None
+        slot = kf.slot("recovery")
+        kek = vault.derive_kek(secret, slot["kdf"])
+        if vault._open(kek, slot, vault._aad("recovery", kf.key_id)) != key:
+            raise LockedError("wrong recovery code")
+        last = store.scalar("SELECT max(n) FROM audit_seals")
+        n = 0 if last is None else int(last) + 1
+        seed = seal.new_seed()
+
+        def begin(f: vault.KeyFile) -> None:
+            f.seeds = [seal.wrap_seed(kek, slot["kdf"], f.workspace, n, seed)]
+            f.seal = seal.wrap_current(key, f.workspace, n, seed)
+
+        self._attach(store, self.update_keys(key, begin), key)
+        with store.atomic():
+            store.audit("audit.seal.start", detail={"from": n})
+        return n
 
     # -- slots -------------------------------------------------------------------------------
 
@@ -387,7 +528,7 @@ class Workspace:
     def _finish_rotation_file(self, new_key: bytes) -> None:
         def promote(kf: vault.KeyFile) -> None:
             if kf.pending:
-                kf.finish_rotation()
+                kf.finish_rotation(new_key)
 
         self.update_keys(new_key, promote)
 
@@ -487,6 +628,18 @@ def _digest(secret: bytes) -> bytes:
     import hashlib
 
     return hashlib.sha256(b"cosa passphrase check|" + secret).digest()
+
+
+def check_pages(db_path: Path, key: bytes) -> None:
+    """Raise a one-line integrity error naming the pages of `db_path` that fail their HMAC."""
+    from cosa.pagecheck import damaged_pages
+
+    _pages, bad = damaged_pages(db_path, key)
+    if bad:
+        raise IntegrityError(
+            f"the database is damaged: page(s) {', '.join(map(str, bad))} fail their check",
+            hint="run `cosa doctor`; restore a backup (`cosa restore`)",
+        )
 
 
 def write_secret_file(path: Path, text: str, *, force: bool = False) -> None:

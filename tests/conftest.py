@@ -31,6 +31,7 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("COSA_HOME", str(tmp_path / "ws"))
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setenv("NO_COLOR", "1")
@@ -91,9 +92,11 @@ class Cli:
     def __init__(self) -> None:
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, code: int = 0, input: str | None = None) -> Any:
+    def __call__(self, *args: str, code: int | None = 0, input: str | None = None) -> Any:
+        """Run `cosa args…` and check its exit code (`code=None`: any code)."""
         result = self.runner.invoke(app, list(args), input=input, catch_exceptions=False)
-        assert result.exit_code == code, f"exit {result.exit_code}: {result.output}"
+        if code is not None:
+            assert result.exit_code == code, f"exit {result.exit_code}: {result.output}"
         return result
 
     def json(self, *args: str) -> Any:

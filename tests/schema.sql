@@ -4,6 +4,8 @@ CREATE INDEX actions_open_due ON actions (due) WHERE status = 'open';
 CREATE INDEX agreement_signatures_agreement ON agreement_signatures (agreement_id);
 CREATE INDEX audit_at ON audit (at);
 CREATE INDEX audit_record ON audit (record_type, record_id);
+CREATE INDEX audit_record_state ON audit (record_type, record_id, seq, state_hash)
+            WHERE state_hash IS NOT NULL;
 CREATE INDEX circle_agreements_circle ON circle_agreements (circle_id, on_date);
 CREATE INDEX circle_goals_circle ON circle_goals (circle_id);
 CREATE INDEX circle_goals_review ON circle_goals (review_on);
@@ -133,6 +135,11 @@ CREATE TABLE audit (
             detail TEXT,
             prev_hash TEXT NOT NULL,
             hash TEXT NOT NULL
+        );
+CREATE TABLE audit_seals (
+            n INTEGER PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            mac TEXT NOT NULL
         );
 CREATE TABLE circle_agreements (
     id INTEGER PRIMARY KEY,

@@ -123,6 +123,15 @@ def test_audit_verify_cli_exit_4_on_a_deleted_row(cli: Cli, initialised: Path) -
     cli("audit", "verify", code=4)
 
 
+def _checkpoint(home: Path) -> None:
+    """Move everything from the WAL into cosa.db, so the file alone is the database."""
+    from cosa.workspace import Options, Workspace
+
+    store = Workspace(home).open(Options())
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+
+
 def _tamper(home: Path, sql: str) -> None:
     from cosa.workspace import Options, Workspace
 
@@ -221,6 +230,68 @@ def test_an_old_encrypted_page_pasted_back_is_detected(
         assert "FAIL" in result.output
     (initialised / "cosa.db").write_bytes(new)
     cli("doctor")
+
+
+def test_an_edit_after_a_page_replay_never_launders_it(cli: Cli, initialised: Path) -> None:
+    """Hole 1 of issue 14: replay each page an edit changed, then make an ordinary edit. The
+    edit is refused (the record no longer matches its audit trail), or the open refuses (an
+    audit page: the high-water mark), or the page held only index data and doctor still
+    fails: never does the edit make the old page pass as cosa's own."""
+    for i in range(30):
+        cli("volunteer", "add", f"Volunteer {i:02d} " + "x" * 150, "--email", "old@example.org")
+    _checkpoint(initialised)
+    old = (initialised / "cosa.db").read_bytes()
+    cli("volunteer", "edit", "Volunteer 07", "--email", "new@example.org")
+    _checkpoint(initialised)
+    new = (initialised / "cosa.db").read_bytes()
+    page = 4096
+    pages = [
+        n
+        for n in range(1, min(len(old), len(new)) // page)
+        if old[n * page : (n + 1) * page] != new[n * page : (n + 1) * page]
+    ]
+    assert pages
+    for n in pages:
+        spliced = new[: n * page] + old[n * page : (n + 1) * page] + new[(n + 1) * page :]
+        (initialised / "cosa.db").write_bytes(spliced)
+        result = cli("volunteer", "edit", "Volunteer 07", "--phone", "01234 567890", code=None)
+        assert result.exit_code in (0, 4), result.output
+        cli("doctor", code=4)
+
+
+def test_an_edit_of_a_reverted_row_is_refused_and_verify_still_fails(
+    cli: Cli, initialised: Path
+) -> None:
+    """The row put back as it was (what a replayed page of the row does): before, the next
+    ordinary edit hashed the reverted row as the new state and `audit verify` passed again."""
+    cli("volunteer", "add", "Ann Example", "--email", "old@example.org")
+    store = _open(initialised)
+    before = store.one("SELECT * FROM volunteers WHERE id = 1")
+    store.close()
+    cli("volunteer", "edit", "Ann Example", "--email", "new@example.org")
+    head = _open(initialised)
+    sets = ", ".join(f"{k} = :{k}" for k in before if k != "id")
+    head.conn.execute(f"UPDATE volunteers SET {sets} WHERE id = :id", before)
+    entries = head.audit_head()
+    head.close()
+    result = cli("volunteer", "edit", "Ann Example", "--phone", "01234 567890", code=4)
+    assert result.output.startswith(
+        "Error: volunteer 1: record changed outside cosa; run `cosa doctor`"
+    )
+    check = _open(initialised)
+    assert check.audit_head() == entries  # nothing written
+    assert check.one("SELECT phone FROM volunteers WHERE id = 1") == {"phone": None}
+    check.close()
+    assert "volunteer 1 was changed outside cosa" in cli("audit", "verify", code=4).output
+    shown = cli("volunteer", "show", "Ann Example")
+    assert "was changed outside cosa" in shown.stderr
+    assert shown.stderr.count("changed outside cosa") == 1
+
+
+def _open(home: Path) -> Any:
+    from cosa.workspace import Options, Workspace
+
+    return Workspace(home).open(Options())
 
 
 def test_reaudit_keeps_record_hashes_true_after_a_column_is_added(store: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -11,6 +13,7 @@ from cosa.commands.common import CsvOpt, JsonOpt, open_store, options
 from cosa.errors import ExitCode, IntegrityError
 from cosa.output import dump_json, message, model_json, table
 from cosa.store import is_damaged
+from cosa.workspace import os_user
 
 audit_app = typer.Typer(help="The audit trail: who did what, when.", no_args_is_help=False)
 
@@ -79,11 +82,44 @@ def audit_list(
 
 
 @audit_app.command("verify")
-def audit_verify(ctx: typer.Context, json_: JsonOpt = False) -> None:
-    """Check the hash chain, every record's hash and the high-water mark; exit 4 on any break."""
+def audit_verify(
+    ctx: typer.Context,
+    recovery_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--recovery-file",
+            help="Also recompute every forward-secure seal from the seed this recovery code"
+            " unwraps (catches a trail resealed by a passphrase holder).",
+            dir_okay=False,
+        ),
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Check the hash chain, every record's hash, the high-water mark and the heads recorded
+    outside the workspace (and, with the recovery code, every seal); exit 4 on any break."""
+    from cosa import seal
+
     store = open_store(ctx)
-    kf = options(ctx).workspace.load_keys()
-    result = audit_mod.verify(store, head=kf.head)
+    ws = options(ctx).workspace
+    kf = ws.load_keys()
+    result = audit_mod.verify(store, head=kf.head, seal_n=_seal_n(kf))
+    result.problems += seal.check_witnesses(store, seal.witness_id(store))
+    notes: list[str] = []
+    sealed: dict[str, Any] | None = None
+    if recovery_file is not None:
+        from cosa import secrets_input, vault
+
+        secret = vault.recovery_secret(
+            secrets_input.read_secret_file(recovery_file, "recovery code")
+        )
+        started = ws.start_sealing(store, secret)
+        if started is not None:
+            notes.append(f"this workspace had no sealing seed: sealing starts at seal {started}")
+            kf = ws.load_keys()
+        check = seal.verify_seals(store, kf, store.data_key, secret)  # type: ignore[attr-defined]
+        result.problems += check.problems
+        notes += check.notes
+        sealed = {"seals": check.seals, "checked_from": check.checked_from}
     if json_:
         dump_json(
             {
@@ -91,20 +127,41 @@ def audit_verify(ctx: typer.Context, json_: JsonOpt = False) -> None:
                 "entries": result.entries,
                 "records": result.records,
                 "problems": result.problems,
+                "notes": notes,
+                "seals": sealed,
             }
         )
+    for note in notes:
+        message(f"note: {note}")
     if not result.ok:
         for p in result.problems:
             message(f"  - {p}")
         raise IntegrityError(
             f"the audit trail is broken ({len(result.problems)} problem(s) listed above)"
         )
+    seal.witness(seal.witness_id(store), "audit verify", *store.audit_head())
     if not json_:
-        message(f"Audit trail verified: {result.entries} entries, {result.records} records match.")
+        what = f"{result.entries} entries, {result.records} records match"
+        if sealed is not None:
+            what += f", {sealed['seals']} seals verify"
+        message(f"Audit trail verified: {what}.")
 
 
-def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
-    """Check the workspace: key file, encryption, database integrity, schema, search index, audit."""
+def doctor(
+    ctx: typer.Context,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Re-verify the whole audit trail and every record (default: the entries since"
+            " the last verified head, and the records they touched), and run SQLCipher's own"
+            " page check as well.",
+        ),
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Check the workspace: key file, every page, database integrity, schema, search index, audit."""
+    from cosa import pagecheck, seal
     from cosa.migrations import MIGRATIONS
 
     checks: list[dict[str, Any]] = []
@@ -114,23 +171,39 @@ def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
         if not json_:
             message(f"  {'ok  ' if ok else 'FAIL'}  {name}{(': ' + detail) if detail else ''}")
 
+    opts = options(ctx)
+    ws = opts.workspace
     if not json_:
-        message(f"Checking {options(ctx).workspace.home}")
+        message(f"Checking {ws.home}")
+    key = ws.unlock_key(opts)  # proven by the key file's MAC: damage below is damage
+    check("key file parses and its MAC proves the key", True)
+    failed_open: tuple[str, str] | None = None
     try:
-        store = open_store(ctx)
+        store = ws.open_with_key(key, opts.explicit_operator() or os_user())
+        ctx.call_on_close(store.close)
+        with contextlib.suppress(Exception):  # WAL pages move into cosa.db, to be checked
+            store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
     except IntegrityError as exc:
-        check("open workspace (key file MAC, key, high-water mark)", False, exc.message)
-        _finish(checks, json_)
-        return
+        failed_open = ("open workspace (key, high-water mark, SQLCipher settings)", exc.message)
     except Exception as exc:
         if not is_damaged(exc):
             raise
-        check("open workspace (database pages decrypt)", False, str(exc))
+        failed_open = ("open workspace (database pages decrypt)", str(exc))
+    pages, bad = pagecheck.damaged_pages(ws.db_path, key)
+    check(
+        "page HMACs (every page of cosa.db)",
+        not bad,
+        f"damaged page(s): {', '.join(map(str, bad))}" if bad else f"{pages} pages",
+    )
+    if failed_open is not None:
+        check(failed_open[0], False, failed_open[1])
         _finish(checks, json_)
         return
-    check("key file parses and its MAC verifies", True)
-    problems = [str(next(iter(r.values()))) for r in store.query("PRAGMA cipher_integrity_check")]
-    check("cipher_integrity_check (page HMACs)", not problems, "; ".join(map(str, problems[:5])))
+    if full:  # the same HMACs as above, by SQLCipher itself, WAL frames included
+        problems = [
+            str(next(iter(r.values()))) for r in store.query("PRAGMA cipher_integrity_check")
+        ]
+        check("cipher_integrity_check", not problems, "; ".join(map(str, problems[:5])))
     try:
         values = [str(next(iter(r.values()))) for r in store.query("PRAGMA integrity_check")]
     except Exception as exc:
@@ -157,18 +230,28 @@ def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
             check(f"search index {name}", True)
         except Exception as exc:
             check(f"search index {name}", False, str(exc))
+    kf = ws.load_keys()
+    base = None if full else seal.last_witnessed(store, seal.witness_id(store))
     try:
-        result = audit_mod.verify(store, head=options(ctx).workspace.load_keys().head)
+        result = audit_mod.verify(store, head=kf.head, seal_n=_seal_n(kf), since=base)
+        result.problems += seal.check_witnesses(store, seal.witness_id(store))
     except Exception as exc:
         if not is_damaged(exc):
             raise
         result = audit_mod.VerifyResult(problems=[str(exc)])
+    scope = "" if base is None else f" since entry {base[0]} (--full: all)"
     check(
-        "audit trail (chain, record hashes, high-water mark)",
+        "audit trail (chain, record hashes, seals, high-water mark, witnesses)",
         result.ok,
-        "; ".join(result.problems[:5]) or f"{result.entries} entries",
+        "; ".join(result.problems[:5]) or f"{result.entries} entries{scope}",
     )
+    if all(c["ok"] for c in checks):
+        seal.witness(seal.witness_id(store), "doctor", *store.audit_head())
     _finish(checks, json_)
+
+
+def _seal_n(kf: Any) -> int | None:
+    return None if kf.seal is None else int(kf.seal["n"])
 
 
 def _finish(checks: list[dict[str, Any]], json_: bool) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cosa import audit
 from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
 from cosa.domain import circles
 from cosa.output import Column, echo, message, model_json, record, table
@@ -192,7 +193,9 @@ def list_cmd(
 @app.command("show")
 def show(ctx: typer.Context, circle: CircleArg, json_: JsonOpt = False) -> None:
     """Show a circle: members, outer circle, schedule, phases, goals and ending."""
-    row = circles.detail(open_store(ctx), circle)
+    store = open_store(ctx)
+    row = circles.detail(store, circle)
+    audit.record_view(store, "circle show", "circle", row["id"])
     if json_:
         from cosa.models import CircleDetail
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 from typer import _click as click
 
+from cosa import audit
 from cosa.commands.circle import CircleArg
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import concerns
@@ -124,7 +125,9 @@ def list_cmd(
 @app.command("show")
 def show(ctx: typer.Context, concern: ConcernArg, json_: JsonOpt = False) -> None:
     """Show a concern with its notes and escalations (and response times)."""
-    row = concerns.detail(open_store(ctx), concern)
+    store = open_store(ctx)
+    row = concerns.detail(store, concern)
+    audit.record_view(store, "concern show", "concern", row["id"])
     if json_:
         from cosa.models import ConcernDetail
 

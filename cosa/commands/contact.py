@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from cosa import audit
 from cosa.commands.circle import CircleArg
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import contacts
@@ -91,8 +92,10 @@ def list_cmd(
     csv_: CsvOpt = False,
 ) -> None:
     """List contacts in date order (the most recent --limit of them)."""
-    rows = contacts.list_(open_store(ctx), circle, from_=from_, to=to, by=by)
+    store = open_store(ctx)
+    rows = contacts.list_(store, circle, from_=from_, to=to, by=by)
     rows = limited(rows, limit, quiet=json_ or csv_, latest=True)
+    audit.record_view(store, "contact list", detail={"contacts": [r["id"] for r in rows]})
     if json_:
         from cosa.models import Contact
 

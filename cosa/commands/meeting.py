@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cosa import secrets_input
+from cosa import audit, secrets_input
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import meetings
 from cosa.errors import UserError
@@ -570,7 +570,9 @@ def show(
 ) -> None:
     """Show a meeting: attendance (and who was absent without apology), concerns, actions,
     minutes and their amendments. A void meeting only with --all."""
-    row = meetings.detail(open_store(ctx), meeting, include_void=all_)
+    store = open_store(ctx)
+    row = meetings.detail(store, meeting, include_void=all_)
+    audit.record_view(store, "meeting show", "meeting", row["id"])
     if json_:
         from cosa.models import MeetingDetail
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cosa import audit
 from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
 from cosa.domain import members
 from cosa.output import Column, echo, message, model_json, record, table
@@ -272,6 +273,7 @@ def show(
     store = open_store(ctx)
     who = members.identity(store, code) if identity else None
     row = members.detail(store, code, identity=identity)
+    audit.record_view(store, "member show", "member", row["id"])
     if json_:
         if identity:
             from cosa.models import MemberDetailWithIdentity

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cosa import audit
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import circles
 from cosa.domain import search as search_domain
@@ -57,6 +58,9 @@ def search(
     circle_id = circles.resolve_circle(store, circle)["id"] if circle is not None else None
     hits = search_domain.hits(
         store, " ".join(text), limit=limit, circle_id=circle_id, marks=(OPEN, CLOSE), best=best
+    )
+    audit.record_view(
+        store, "search", detail={"results": [[h["record_type"], h["record_id"]] for h in hits]}
     )
     if json_:
         from cosa.models import SearchHit

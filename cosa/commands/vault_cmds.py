@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +10,7 @@ import typer
 
 from cosa import secrets_input, vault
 from cosa.commands.common import ForceOpt, options
-from cosa.errors import UserError
+from cosa.errors import LockedError, UserError
 from cosa.fsutil import check_output
 from cosa.output import message
 from cosa.store import Store
@@ -156,6 +157,9 @@ def recover(
                     f.set_slot(slot)
 
                 ws.update_keys(key, settle)
+        if not ws.load_keys().pending:
+            with contextlib.suppress(LockedError):  # the code of an earlier rotation
+                ws.start_sealing(store, secret)  # a workspace made before sealing
         new = secrets_input.new_passphrase(new_passphrase_file, env=False)
         _set_passphrase(ws, store, new, "vault.recover")
     finally:

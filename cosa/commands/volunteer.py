@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cosa import audit
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import volunteers
 from cosa.output import message, model_json, record, table
@@ -83,7 +84,9 @@ def list_cmd(
 def show(ctx: typer.Context, volunteer: VolunteerArg, json_: JsonOpt = False) -> None:
     """Show one volunteer: circles, pipeline, vetting and re-check, training, supervision,
     hours, expenses and conflicts."""
-    row = volunteers.detail(open_store(ctx), volunteer)
+    store = open_store(ctx)
+    row = volunteers.detail(store, volunteer)
+    audit.record_view(store, "volunteer show", "volunteer", row["id"])
     if json_:
         from cosa.models import VolunteerDetail
 

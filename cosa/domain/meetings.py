@@ -484,8 +484,13 @@ def _write_attendance(store: Store, mid: int, attendance: list[tuple[int, str]])
     ):
         status = wanted.pop(row["volunteer_id"], None)
         if status is None:
-            store.execute("DELETE FROM meeting_attendance WHERE id = ?", (row["id"],))
-            store.audit("attendance.remove", "attendance", row["id"], ["status"], deleted=True)
+            store.delete(
+                "meeting_attendance",
+                "attendance",
+                row["id"],
+                "attendance.remove",
+                fields=["status"],
+            )
         elif status != row["status"]:
             store.update("meeting_attendance", "attendance", row["id"], {"status": status})
     for vid, status in wanted.items():

@@ -909,8 +909,7 @@ def _delete_rows(store: Store, rows: Mapping[str, set[int]], of: str) -> dict[st
     for table in _delete_order(store, rows):
         rtype = type_of(table)
         for rid in sorted(rows[table]):
-            store.execute(f"DELETE FROM {table} WHERE id = ?", (rid,))
-            store.audit("retention.delete", rtype, rid, deleted=True, detail={"part_of": of})
+            store.delete(table, rtype, rid, "retention.delete", detail={"part_of": of})
             _count(counts, table)
     return counts
 

@@ -111,6 +111,14 @@ def export_json(
     return public(data)
 
 
+def _witness(store: Store, source: str, head: Mapping[str, Any]) -> None:
+    """Keep the head printed in the report's footer outside the workspace too (`cosa.seal`)."""
+    from cosa import seal
+
+    if getattr(store, "workspace_id", None):
+        seal.witness(seal.witness_id(store), source, int(head["seq"]), str(head["hash"]))
+
+
 def json_bytes(data: Mapping[str, Any]) -> bytes:
     return (json.dumps(public(data), indent=2, ensure_ascii=False, default=str) + "\n").encode()
 
@@ -266,4 +274,5 @@ def publish(
             also(path, digests[0], bool(password))
 
     digests = write_recorded(store, files, record, force=force)
+    _witness(store, f"report {path}", data["report"]["audit_head"])
     return Published(path=path, sha256=digests[0], size=len(files[0][1]), encrypted=bool(password))
