@@ -30,6 +30,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from cosa.names import fold
+
 #: Words never replaced on their own: far more often a RAG rating, a month or a day than a
 #: person (their full names always are).
 NEVER_ALONE = frozenset(
@@ -155,22 +157,6 @@ ROLE_WORDS = frozenset(
 
 _CODE = re.compile(r"cm-?\d+|\d+")
 _SPLIT_TYPED = re.compile(r"\s*(?:,|;|/|&|\+|\band\b)\s*", re.IGNORECASE)
-
-
-#: Letters that Unicode does not decompose into a base letter and an accent.
-_STROKES = str.maketrans(
-    {"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ħ": "h", "Ħ": "h",
-     "ı": "i", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "þ": "th", "Þ": "th"}
-)  # fmt: skip
-
-
-def fold(text: str) -> str:
-    """Accents removed and case folded: 'Émile' -> 'emile', 'Łukasz' -> 'lukasz',
-    'STRASSE' == fold('Straße')."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.translate(_STROKES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _folded_with_map(text: str) -> tuple[str, list[int]]:

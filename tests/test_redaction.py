@@ -22,7 +22,8 @@ from cosa.domain import (
     reviews,
     volunteers,
 )
-from cosa.redact import Matcher, fold, typed_names, unique_labels
+from cosa.names import fold
+from cosa.redact import Matcher, typed_names, unique_labels
 from cosa.workspace import Options, Workspace
 
 from .conftest import Cli

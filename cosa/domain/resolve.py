@@ -13,24 +13,21 @@ More than one match at the deciding rank is an error that lists the candidates.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from cosa import names
 from cosa.errors import UserError
 from cosa.store import Store
 
 T = TypeVar("T")
 
-#: Letters NFKD does not take apart.
-_PLAIN = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe", "ı": "i", "ð": "d"})
 _WORDS = re.compile(r"[\s\-]+")
 
 
 def fold(text: str) -> str:
     """Lower case without accents, single spaces: the form names are compared in."""
-    low = " ".join(text.split()).casefold().translate(_PLAIN)
-    return "".join(ch for ch in unicodedata.normalize("NFKD", low) if not unicodedata.combining(ch))
+    return names.fold(" ".join(text.split()))
 
 
 def rank(items: Sequence[T], text: str, name: Callable[[T], str]) -> tuple[list[T], bool]:

@@ -299,7 +299,8 @@ class VolunteerNames:
     def _first_names(self) -> dict[int, str]:
         """First names; a surname initial where two share one; "(2)" where even that
         clashes, so that no two volunteers of a report ever carry the same label."""
-        from cosa.redact import fold, unique_labels
+        from cosa.names import fold
+        from cosa.redact import unique_labels
 
         by_first: dict[str, list[int]] = {}
         for vid, name in self._names.items():

@@ -93,7 +93,7 @@ def slug(text: str) -> str:
     """A name as it can appear in a file name: 'Zoë O'Brien' -> 'zoe-o-brien'."""
     import re
 
-    from cosa.redact import fold
+    from cosa.names import fold
 
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "recipient"
 
