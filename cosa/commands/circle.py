@@ -10,6 +10,7 @@ import typer
 from cosa import audit
 from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
 from cosa.domain import circles
+from cosa.grammar import DATE_HELP_SHORT
 from cosa.output import Column, echo, message, model_json, record, table
 
 app = typer.Typer(
@@ -19,7 +20,7 @@ app = typer.Typer(
 goal_app = typer.Typer(help="Good Lives goals of a circle.", no_args_is_help=True)
 app.add_typer(goal_app, name="goal")
 
-DATE_FORMS = "YYYY-MM-DD, today, yesterday, a weekday, -3d, …"
+DATE_FORMS = DATE_HELP_SHORT
 CircleArg = Annotated[
     str, typer.Argument(help="Circle number or its core member's code (e.g. 3 or CM-0003).")
 ]

@@ -20,6 +20,7 @@ from cosa import audit, secrets_input
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import meetings
 from cosa.errors import UserError
+from cosa.grammar import DATE_HELP_SHORT, LimitOpt
 from cosa.output import Column, echo, message, model_json, record, safe, table
 from cosa.store import Row, Store
 
@@ -28,7 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DATE_FORMS = "YYYY-MM-DD, today, yesterday, a weekday (the last one), -3d, …"
+DATE_FORMS = DATE_HELP_SHORT
 CircleArg = Annotated[
     str, typer.Argument(help="Circle number or its core member's code (e.g. 3 or CM-0003).")
 ]
@@ -472,9 +473,7 @@ def list_cmd(
             " (day, cadence), without the days already recorded or cancelled.",
         ),
     ] = False,
-    limit: Annotated[
-        int, typer.Option("--limit", help="Show at most N meetings (0 = all).", min=0)
-    ] = 50,
+    limit: LimitOpt = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:

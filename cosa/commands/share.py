@@ -16,6 +16,7 @@ from cosa.commands.report import (
     pdf_password,
 )
 from cosa.domain import disclosures
+from cosa.grammar import LimitOpt, limited
 from cosa.output import Column, message, model_json, record, table
 
 disclosure_app = typer.Typer(
@@ -126,13 +127,14 @@ def list_cmd(
         str | None,
         typer.Option("--kind", help=f"Only one kind: {', '.join(disclosures.KINDS)}."),
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="Only the N most recent.")] = None,
+    limit: LimitOpt = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
     """List disclosures of every kind (share packs, escalations, subject access packs, raw
     returns): when, about whom, to whom, on what basis, which file."""
-    rows = disclosures.list_(open_store(ctx), member=member, kind=kind, limit=limit)
+    rows = disclosures.list_(open_store(ctx), member=member, kind=kind)
+    rows = limited(rows, limit, quiet=json_ or csv_)
     if json_:
         from cosa.models import Disclosure
 

@@ -9,6 +9,7 @@ import typer
 from cosa import audit
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import volunteers
+from cosa.grammar import DATE_HELP_SHORT, LimitOpt, limited
 from cosa.output import message, model_json, record, table
 from cosa.words import count
 
@@ -23,13 +24,12 @@ VolunteerArg = Annotated[
     str,
     typer.Argument(help="Volunteer: number, full name, first name, surname or a unique prefix."),
 ]
-DATE_FORMS = "YYYY-MM-DD, DD/MM/YYYY, today, yesterday, mon, -3d, …"
+DATE_FORMS = DATE_HELP_SHORT
 OnOpt = Annotated[str, typer.Option("--on", help=f"Date ({DATE_FORMS}).")]
 OnTodayOpt = Annotated[
     str | None, typer.Option("--on", help=f"Date (default today; {DATE_FORMS}).")
 ]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="A note.")]
-LimitOpt = Annotated[int, typer.Option("--limit", help="Show at most N (0 = all).", min=0)]
 COLUMNS = [
     ("id", "#"),
     ("name", "Name"),
@@ -71,7 +71,7 @@ def list_cmd(
 ) -> None:
     """List volunteers with their status, pipeline stage and DBS re-check date."""
     rows = volunteers.list_(open_store(ctx), status=status, stage=stage)
-    rows = rows[:limit] if limit else rows
+    rows = limited(rows, limit, quiet=json_ or csv_)
     if json_:
         from cosa.models import Volunteer
 
@@ -551,9 +551,8 @@ def expense_list(
     from cosa.domain import expenses
     from cosa.money import format_pence
 
-    rows = expenses.list_(
-        open_store(ctx), volunteer=volunteer, unpaid=unpaid, from_=from_, to=to, limit=limit or None
-    )
+    rows = expenses.list_(open_store(ctx), volunteer=volunteer, unpaid=unpaid, from_=from_, to=to)
+    rows = limited(rows, limit, quiet=json_ or csv_)
     if json_:
         from cosa.models import Expense
 
