@@ -27,8 +27,9 @@ from .gen_cli_docs import command_tree
 
 #: Commands that list records: each has --limit, --json and --csv.
 LISTS = ("search", "audit", "retention", "retention holds", "retention rules")
-#: Options hidden on purpose: old spellings that could not be a second long name.
-HIDDEN = {("concern add", "--text")}
+#: Options hidden on purpose: old spellings that could not be a second long name (text that
+#: became a positional argument).
+HIDDEN = {("concern add", "--text"), ("circle goal add", "--text"), ("meeting amend", "--text")}
 
 
 def commands() -> list[tuple[str, typer.main.click.Command]]:  # type: ignore[name-defined]

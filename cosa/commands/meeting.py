@@ -20,7 +20,7 @@ from cosa import audit, secrets_input
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import meetings
 from cosa.errors import UserError
-from cosa.grammar import DATE_HELP_SHORT, LimitOpt
+from cosa.grammar import DATE_HELP_SHORT, LimitOpt, deprecated_spelling
 from cosa.output import Column, echo, message, model_json, record, safe, table
 from cosa.store import Row, Store
 
@@ -462,7 +462,8 @@ def list_cmd(
     end: Annotated[str | None, typer.Option("--to", help="Up to this date.")] = None,
     type_: Annotated[str | None, typer.Option("--type", help="Only this meeting type.")] = None,
     state: Annotated[
-        str | None, typer.Option("--state", help="Only this state: held, cancelled or void.")
+        str | None,
+        typer.Option("--status", "--state", help="Only this state: held, cancelled or void."),
     ] = None,
     all_: AllOpt = False,
     upcoming: Annotated[
@@ -727,7 +728,10 @@ def amend(
     ] = None,
     text: Annotated[
         str | None,
-        typer.Option("--text", help="The correction (on a terminal, $EDITOR opens without it)."),
+        typer.Argument(help="The correction (on a terminal, $EDITOR opens without it)."),
+    ] = None,
+    old_text: Annotated[
+        str | None, typer.Option("--text", hidden=True, help="Old spelling of TEXT.")
     ] = None,
     date: DateOpt = None,
     type_: TypeOpt = None,
@@ -750,6 +754,9 @@ def amend(
       cosa meeting amend 12 --rag red --reason "RAG agreed at the review was red"
       cosa meeting amend 12 --present all --apologies ben --reason "Ben sent apologies"
     """
+    if old_text is not None:
+        deprecated_spelling("--text", "the TEXT argument")
+    text = text if text is not None else old_text
     store = open_store(ctx)
     row = meetings.get(store, meeting)
     fields = meetings.Fields(

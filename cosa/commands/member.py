@@ -36,8 +36,12 @@ MappaVerifiedOpt = Annotated[
     str | None,
     typer.Option("--mappa-verified", help="Date the MAPPA category and level were verified."),
 ]
-SentenceOpt = Annotated[str | None, typer.Option("--sentence-date", help="Date of sentence.")]
-ReleaseOpt = Annotated[str | None, typer.Option("--release-date", help="Date of release.")]
+SentenceOpt = Annotated[
+    str | None, typer.Option("--sentenced", "--sentence-date", help="Date of sentence.")
+]
+ReleaseOpt = Annotated[
+    str | None, typer.Option("--released", "--release-date", help="Date of release.")
+]
 LicenceStartOpt = Annotated[str | None, typer.Option("--licence-start", help="Licence start date.")]
 LicenceEndOpt = Annotated[str | None, typer.Option("--licence-end", help="Licence end date.")]
 NotificationsOpt = Annotated[

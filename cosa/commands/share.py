@@ -125,7 +125,7 @@ def list_cmd(
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help=f"Only one kind: {', '.join(disclosures.KINDS)}."),
+        typer.Option("--type", "--kind", help=f"Only one kind: {', '.join(disclosures.KINDS)}."),
     ] = None,
     limit: LimitOpt = 50,
     json_: JsonOpt = False,

@@ -313,7 +313,8 @@ def train(
     ctx: typer.Context,
     volunteer: VolunteerArg,
     kind: Annotated[
-        str, typer.Option("--kind", help=f"One of: {', '.join(volunteers.TRAINING_KINDS)}.")
+        str,
+        typer.Option("--type", "--kind", help=f"One of: {', '.join(volunteers.TRAINING_KINDS)}."),
     ],
     on: OnOpt,
     provider: Annotated[
@@ -336,7 +337,9 @@ def supervise(
     on: OnOpt,
     kind: Annotated[
         str,
-        typer.Option("--kind", help=f"One of: {', '.join(volunteers.SUPERVISION_KINDS)}."),
+        typer.Option(
+            "--type", "--kind", help=f"One of: {', '.join(volunteers.SUPERVISION_KINDS)}."
+        ),
     ] = "individual",
     wellbeing: Annotated[
         str | None, typer.Option("--wellbeing", help="How the volunteer is (wellbeing check).")
@@ -501,7 +504,9 @@ def expense_add(
     circle: Annotated[
         str | None, typer.Option("--circle", help="The circle it was for (number or CM code).")
     ] = None,
-    kind: Annotated[str, typer.Option("--kind", help="travel, subsistence or other.")] = "travel",
+    kind: Annotated[
+        str, typer.Option("--type", "--kind", help="travel, subsistence or other.")
+    ] = "travel",
     note: NoteOpt = None,
 ) -> None:
     """Record an expense claim."""
