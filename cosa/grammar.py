@@ -208,7 +208,7 @@ PENDING: tuple[str, ...] = ()
 
 #: The `--limit` every list has (0 = all; JSON and CSV obey it too).
 LimitOpt = Annotated[
-    int, typer.Option("--limit", help="Show at most N rows (0 = all).", show_default=True)
+    int, typer.Option("--limit", help="Show at most N rows (0 = all).", show_default=True, min=0)
 ]
 
 DATE_HELP_SHORT = "e.g. 2026-11-26, 26/11/2026, 1 dec, yesterday, last tue, -3d; `cosa help dates`"

@@ -596,7 +596,7 @@ def add_goal(
     values = {
         "circle_id": circle["id"],
         "domain": lookups.check(store, "goal-domain", domain, field="--domain"),
-        "text": clean_text("--text", text, required=True),
+        "text": clean_text("goal text", text, required=True),
         "review_on": date_field("--due", review, future=True),
         "outcome": "open",
     }
