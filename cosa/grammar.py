@@ -95,7 +95,7 @@ OPTIONS: dict[str, str] = {
     "--reports": "also write sample reports (--no-reports: don't)",
     "--apply": "apply what is due (otherwise only show it)",
     "--as-of": "the day to compute what is due on",
-    "--period": "how long a retention rule keeps records",
+    "--period": "how long a retention rule keeps records; the period a return covers (2026-Q3)",
     "--trigger": "what starts a retention period",
     # filters of lists
     "--member": "a core member's code (CM-0003)",

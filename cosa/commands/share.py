@@ -1,4 +1,4 @@
-"""`cosa share MEETING --to PRO` (the share pack) and `cosa disclosure list|show`."""
+"""`cosa share MEETING --recipient PRO` (the share pack) and `cosa disclosure list|show`."""
 
 from __future__ import annotations
 
@@ -140,7 +140,9 @@ def list_cmd(
 
         model_json(Disclosure, rows)
         return
-    table(rows, COLUMNS, csv_out=csv_, empty="no disclosures (`cosa share MEETING --to PRO`)")
+    table(
+        rows, COLUMNS, csv_out=csv_, empty="no disclosures (`cosa share MEETING --recipient PRO`)"
+    )
 
 
 @disclosure_app.command("show")
