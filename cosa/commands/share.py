@@ -134,7 +134,7 @@ def list_cmd(
     """List disclosures of every kind (share packs, escalations, subject access packs, raw
     returns): when, about whom, to whom, on what basis, which file."""
     rows = disclosures.list_(open_store(ctx), member=member, kind=kind)
-    rows = limited(rows, limit, quiet=json_ or csv_)
+    rows = limited(rows, limit, quiet=json_ or csv_, latest=True)
     if json_:
         from cosa.models import Disclosure
 
