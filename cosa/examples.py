@@ -15,8 +15,13 @@ EXAMPLES: dict[str, list[str]] = {
     "meeting add": [
         "meeting add CM-0001 --on yesterday --present Ann,Bob,Cara --apologies Dev --cm-attended yes"
         " --rag green --minutes 'Talked about the new flat.' --no-prompt",
+        "meeting add 1 --on tue --type review --present all --apologies Dev --cm-attended yes"
+        " --minutes 'Six-month review.' --no-prompt",
     ],
-    "meeting amend": ["meeting amend 2 'Bob, not Ben, gave the update.' --reason typo"],
+    "meeting amend": [
+        "meeting amend 2 'Bob, not Ben, gave the update.' --reason typo",
+        "meeting amend 3 --rag red --reason 'RAG agreed at the review was red'",
+    ],
     "meeting cancel": [
         "meeting cancel CM-0001 --on 'last tue' --reason 'Venue closed' --moved-to 'next thu'",
     ],

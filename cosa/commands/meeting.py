@@ -403,11 +403,6 @@ def add(
     actions. --no-prompt skips that. A second held meeting of the same type on the same day is
     refused (asked about on a terminal) unless --force. A meeting that did not take place is
     `cosa meeting cancel`.
-
-    \b
-    Examples:
-      cosa meeting add 3 --on tuesday --present all --apologies ben --cm-attended yes
-      cosa meeting add CM-0003 --on 2026-11-24 --type review --minutes-file notes.md
     """
     store = open_store(ctx)
     fields = _fields(
@@ -482,11 +477,6 @@ def list_cmd(
 
     Minutes state: none, draft, late (not approved 48 h after the meeting) or approved.
     State: held, cancelled (did not take place) or void (recorded in error; only with --all).
-
-    \b
-    Examples:
-      cosa meeting list 3 --from 2026-01-01
-      cosa meeting list --upcoming
     """
     store = open_store(ctx)
     if upcoming:
@@ -748,11 +738,6 @@ def amend(
     --on, --type, --present, --apologies, --cm-attended and --rag correct the meeting's
     record itself (every figure uses the corrected values); the amendment keeps each value
     before and after. The approved minutes text never changes. --reason is required.
-
-    \b
-    Examples:
-      cosa meeting amend 12 --rag red --reason "RAG agreed at the review was red"
-      cosa meeting amend 12 --present all --apologies ben --reason "Ben sent apologies"
     """
     if old_text is not None:
         deprecated_spelling("--text", "the TEXT argument")
@@ -811,10 +796,6 @@ def cancel(
     but "meetings cancelled". Prints its number on stdout.
 
     Postponing is a cancellation (with --moved-to) plus the meeting on the new date.
-
-    \b
-    Examples:
-      cosa meeting cancel 3 --on 2026-11-24 --reason "core member unwell" --moved-to 2026-11-27
     """
     store = open_store(ctx)
     mid = meetings.cancel(
@@ -836,10 +817,6 @@ def void(
 ) -> None:
     """Void a meeting recorded in error (approved ones too): it leaves every list, figure and
     report, and stays in the audit trail and in `meeting show --all`.
-
-    \b
-    Examples:
-      cosa meeting void 14 --reason "added twice; meeting 13 is the record"
     """
     row = meetings.void(open_store(ctx), meeting, reason=reason)
     message(f"Voided meeting {row['id']} ({row['member_code']}, {row['date']}).")
