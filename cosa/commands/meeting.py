@@ -458,7 +458,7 @@ def list_cmd(
     type_: Annotated[str | None, typer.Option("--type", help="Only this meeting type.")] = None,
     state: Annotated[
         str | None,
-        typer.Option("--status", "--state", help="Only this state: held, cancelled or void."),
+        typer.Option("--status", "--state", help="Only this status: held, cancelled or void."),
     ] = None,
     all_: AllOpt = False,
     upcoming: Annotated[
