@@ -13,13 +13,27 @@ EXAMPLES: dict[str, list[str]] = {
     "status": ["status", "status --limit 0"],
     # meetings
     "meeting add": [
-        "meeting add CM-0001 --date yesterday --present Ann,Bob,Cara --apologies Dev --cm-attended yes"
+        "meeting add CM-0001 --on yesterday --present Ann,Bob,Cara --apologies Dev --cm-attended yes"
         " --rag green --minutes 'Talked about the new flat.' --no-prompt",
+        "meeting add 1 --on tue --type review --present all --apologies Dev --cm-attended yes"
+        " --minutes 'Six-month review.' --no-prompt",
     ],
-    "meeting amend": ["meeting amend 2 --text 'Bob, not Ben, gave the update.' --reason typo"],
+    "meeting amend": [
+        "meeting amend 2 'Bob, not Ben, gave the update.' --reason typo",
+        "meeting amend 3 --rag red --reason 'RAG agreed at the review was red'",
+    ],
+    "meeting cancel": [
+        "meeting cancel CM-0001 --on 'last tue' --reason 'Venue closed' --moved-to 'next thu'",
+    ],
+    "meeting void": ["meeting void 8 --reason 'Recorded twice'"],
+    "calendar": ["calendar -o circles.ics", "calendar -o cm1.ics --circle CM-0001 --to +4w"],
     "meeting approve": ["meeting approve 8"],
     "meeting edit": ["meeting edit 8 --venue 'Church hall'"],
-    "meeting list": ["meeting list CM-0001", "meeting list --from 1/7/2025 --to 30/9/2025 --csv"],
+    "meeting list": [
+        "meeting list CM-0001",
+        "meeting list --from 1/7/2025 --to 30/9/2025 --status held --csv",
+        "meeting list --upcoming",
+    ],
     "meeting show": ["meeting show 2"],
     # contacts, concerns, actions
     "contact add": ["contact add CM-0001 --by Ann --on yesterday --mode phone --duration 20m"],
@@ -47,13 +61,34 @@ EXAMPLES: dict[str, list[str]] = {
     "lock": ["lock"],
     # people and circles
     "volunteer add": ["volunteer add 'Sam Lee' --email sam@example.org"],
+    "volunteer conflict": [
+        "volunteer conflict Bob --member CM-0002 --reason 'Lives on the same street'",
+    ],
+    "volunteer expense add": [
+        "volunteer expense add Ann --on yesterday --amount 12.40 --miles 28 --circle CM-0001",
+    ],
+    "volunteer expense list": [
+        "volunteer expense list --unpaid",
+        "volunteer expense list --volunteer Ann --from 1/7/2025 --csv",
+    ],
+    "volunteer expense pay": [
+        "volunteer expense add Ann --on yesterday --amount 4.50 --type subsistence",
+        "volunteer expense pay 1 --on today",
+    ],
+    "volunteer reference": [
+        "volunteer add 'Sam Lee'",
+        "volunteer reference Sam --referee 'Jo Bloggs' --requested 'last mon'",
+    ],
+    "volunteer rest": ["volunteer rest Bob --note 'Six months abroad'"],
+    "volunteer resume": ["volunteer rest Bob --on -1m", "volunteer resume Bob --on yesterday"],
+    "volunteer stage": ["volunteer add 'Sam Lee'", "volunteer stage Sam interview --on yesterday"],
     "volunteer edit": ["volunteer edit Ann --phone '01632 960000'"],
     "volunteer hours": ["volunteer hours Ann --on yesterday --hours 2"],
     "volunteer leave": ["volunteer leave Dev --reason 'moving away' --on yesterday"],
     "volunteer list": ["volunteer list", "volunteer list --status active --csv"],
     "volunteer show": ["volunteer show Ann"],
     "volunteer supervise": ["volunteer supervise Ann --on yesterday --wellbeing fine"],
-    "volunteer train": ["volunteer train Ann --kind supplementary --on 'last tue' --hours 3"],
+    "volunteer train": ["volunteer train Ann --type supplementary --on 'last tue' --hours 3"],
     "volunteer vet": [
         "volunteer vet Ann --level enhanced --certificate 001234567890 --issued 1/11/2026"
         " --decision cleared",
@@ -64,9 +99,14 @@ EXAMPLES: dict[str, list[str]] = {
     ],
     "member condition end": ["member condition end CM-0001 1 --on yesterday"],
     "member condition list": ["member condition list CM-0001"],
-    "member consent": ["member consent CM-0001 --to 'Thames Valley Police' --on yesterday"],
+    "member consent": [
+        "member consent CM-0001 --recipient 'Thames Valley Police' --on yesterday",
+    ],
     "member edit": ["member edit CM-0001 --mappa-level 1"],
     "member list": ["member list", "member list --json"],
+    "member move": [
+        "member move CM-0001 --on yesterday --address '4 New Road, Reading' --area Reading",
+    ],
     "member risk add": [
         "member risk add CM-0001 --instrument 'OASys RoSH' --scale RoSH --value low --on 1/11/2026"
         " --source 'NPS Thames Valley'",
@@ -88,17 +128,47 @@ EXAMPLES: dict[str, list[str]] = {
     "circle edit": ["circle edit CM-0001 --venue 'Church hall'"],
     "circle end": ["circle end CM-0001 --on yesterday --reason 'moved away'"],
     "circle goal add": [
-        "circle goal add CM-0001 --domain 'work or education' --text 'Start a college course'",
+        "circle goal add CM-0001 'Start a college course' --domain 'work or education' --due +3m",
     ],
     "circle goal list": ["circle goal list CM-0001"],
-    "circle goal set": ["circle goal set 2 achieved --on yesterday --note 'Volunteers at a cafe'"],
-    "circle join": ["volunteer add 'Sam Lee'", "circle join CM-0001 Sam --on yesterday"],
+    "circle goal set": [
+        "circle goal set 2 achieved --on yesterday --note 'Volunteers at a cafe'",
+        "circle goal set 1 open --due +1m",
+    ],
+    "circle join": [
+        "volunteer add 'Sam Lee'",
+        "circle join CM-0001 Sam --on yesterday --override 'Training booked for Saturday'",
+    ],
     "circle leave": ["circle leave CM-0001 Dev --on yesterday"],
     "circle link": ["circle link CM-0001 Pat --unlink --on yesterday"],
     "circle list": ["circle list", "circle list --json"],
     "circle phase": ["circle phase CM-0001 'phase 2' --on yesterday"],
     "circle show": ["circle show CM-0001"],
     "circle status": ["circle status CM-0001 paused"],
+    "agreement add": ["agreement add CM-0001 --version v1 --on 'last tue'"],
+    "agreement list": [
+        "agreement add CM-0001 --version v1 --on yesterday",
+        "agreement list CM-0001",
+    ],
+    "agreement show": [
+        "agreement add CM-0001 --version v1 --on yesterday",
+        "agreement show CM-0001",
+    ],
+    "agreement sign": [
+        "agreement add CM-0001 --version v1 --on 'last tue'",
+        "agreement sign CM-0001 Ann --on 'last tue'",
+        "agreement sign CM-0001 CM --on yesterday",
+    ],
+    "followup add": ["followup add CM-0002 --on yesterday --by Olly --mode phone --note 'Settled'"],
+    "followup list": ["followup list CM-0002", "followup list CM-0002 --json"],
+    "outcome add": ["outcome add CM-0002 --on yesterday --type none --source probation"],
+    "outcome list": ["outcome list CM-0002", "outcome list CM-0002 --csv"],
+    "document add": ["document add member:CM-0001 rec.txt --title 'Licence conditions'"],
+    "document get": [
+        "document add circle:1 rec.txt --title 'Agreement scan' --type agreement",
+        "document get 1 -o copy.txt",
+    ],
+    "document list": ["document list circle:1", "document list member:CM-0001 --json"],
     "review add": [
         "review add CM-0001 --on yesterday --attendees 'Pat, Ann' --decision continue --rag green",
     ],
@@ -113,13 +183,70 @@ EXAMPLES: dict[str, list[str]] = {
         "report circle CM-0001 --from 1/7/2025 --to 30/9/2025 -o circle.pdf --recipient 'Panel'",
     ],
     "report concerns": ["report concerns --from 1/7/2025 --to 30/9/2025 -o concerns.pdf"],
-    "report member": ["report member CM-0001 -o member.pdf"],
+    "report member": [
+        "report member CM-0001 -o member.pdf",
+        "report member CM-0001 -o member.pdf --json-output member.json --force",
+    ],
+    "report return": [
+        "report return --period 2025-Q3 -o return.pdf",
+        "report return --period FY2025 --csv",
+    ],
+    "report merge": [
+        "report return --period 2025-Q3 --raw -o raw.pdf --password-file new.txt"
+        " --recipient 'Circles UK'",
+        "report merge raw.pdf -o total.csv --password-file new.txt",
+    ],
+    "report extract": [
+        "report extract --from 1/1/2025 --to 31/12/2025 -o extract.csv --recipient 'A university'",
+    ],
     "report minutes": ["report minutes 2 -o minutes.pdf --volunteer-names first"],
     "report quarter": ["report quarter 2025-Q3 -o quarter.pdf", "report quarter 2025-Q3 --json"],
     "report volunteers": ["report volunteers --from 1/7/2025 --to 30/9/2025 -o volunteers.pdf"],
-    "share": ["share 2 --to Pat -o share.pdf"],
-    "disclosure list": ["disclosure list", "disclosure list --member CM-0001 --json"],
-    "disclosure show": ["share 2 --to Pat -o share.pdf", "disclosure show 1"],
+    "share": ["share 2 --recipient Pat -o share.pdf"],
+    "disclosure list": [
+        "disclosure list",
+        "disclosure list --member CM-0001 --type escalation --json",
+    ],
+    "disclosure show": ["share 2 --recipient Pat -o share.pdf", "disclosure show 1"],
+    # subject access requests and complaints
+    "sar add": ["sar add --member CM-0001 --on yesterday --via letter"],
+    "sar list": ["sar list", "sar list --open --csv"],
+    "sar show": ["sar add --member CM-0001 --on yesterday", "sar show 1"],
+    "sar verify": ["sar add --member CM-0001 --on -3d", "sar verify 1 --on yesterday"],
+    "sar pause": [
+        "sar add --member CM-0001 --on -3d",
+        "sar pause 1 --on yesterday --reason 'Waiting for ID'",
+    ],
+    "sar resume": [
+        "sar add --member CM-0001 --on -3d",
+        "sar pause 1 --on -2d --reason 'Waiting for ID'",
+        "sar resume 1 --on yesterday",
+    ],
+    "sar extend": [
+        "sar add --member CM-0001 --on -3d",
+        "sar extend 1 --months 1 --reason 'Many records across two circles'",
+    ],
+    "sar respond": [
+        "sar add --member CM-0001 --on -3d",
+        "report member CM-0001 --sar 1 -o pack.pdf",
+        "sar respond 1 --on today",
+    ],
+    "complaint add": [
+        "complaint add --on yesterday --complainant 'A neighbour' --about 'Noise after meetings'",
+    ],
+    "complaint list": ["complaint list", "complaint list --open --json"],
+    "complaint show": [
+        "complaint add --on yesterday --complainant 'A neighbour' --about Noise",
+        "complaint show 1",
+    ],
+    "complaint acknowledge": [
+        "complaint add --on -3d --complainant 'A neighbour' --about Noise",
+        "complaint acknowledge 1 --on yesterday",
+    ],
+    "complaint respond": [
+        "complaint add --on -3d --complainant 'A neighbour' --about Noise",
+        "complaint respond 1 --on today --outcome not-upheld",
+    ],
     # data safety
     "backup": ["backup copy.cosa-backup", "backup copy.cosa-backup --verify"],
     "restore": ["backup copy.cosa-backup", "restore copy.cosa-backup --home restored"],

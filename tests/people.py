@@ -83,4 +83,4 @@ def ready_cli(cli: Any, name: str, *, on: str = READY_ON) -> None:
     number = cli.json("volunteer", "show", name)["id"]
     cli("volunteer", "vet", name, "--level", "enhanced", "--certificate", f"{900000000000 + number}",
         "--issued", on, "--checked", "today", "--decision", "cleared")  # fmt: skip
-    cli("volunteer", "train", name, "--kind", "initial", "--on", on)
+    cli("volunteer", "train", name, "--type", "initial", "--on", on)

@@ -73,7 +73,7 @@ def test_outcomes_are_recorded_while_running_and_after_and_checked(store: Store)
     )
     assert [o["kind"] for o in followup.outcomes(store, c.id)] == ["recall", "none"]
     head = store.audit_head()
-    with pytest.raises(UserError, match="invalid --kind"):
+    with pytest.raises(UserError, match="invalid --type"):
         followup.add_outcome(store, c.id, on="today", kind="arrest", source="police")
     assert store.audit_head() == head
 
@@ -106,13 +106,13 @@ def test_cli_followup_and_outcome_lists(cli: Cli, initialised: Path) -> None:
         c = make_circle(store, start=200)
         circles.end(store, c.id, on=days_ago(100), reason="completed")
     cli("followup", "add", str(c.id), "--on", "today", "--by", "Bob", "--mode", "visit")
-    cli("outcome", "add", str(c.id), "--on", "today", "--kind", "none", "--source", "probation")
+    cli("outcome", "add", str(c.id), "--on", "today", "--type", "none", "--source", "probation")
     assert cli.json("followup", "list")[0]["by"] == "Bob Baker"
     assert cli.json("outcome", "list", "--limit", "1")[0]["kind"] == "none"
     assert "visit" in cli("followup", "list", "--csv").stdout
-    out = cli("outcome", "add", str(c.id), "--on", "today", "--kind", "x", "--source", "police",
+    out = cli("outcome", "add", str(c.id), "--on", "today", "--type", "x", "--source", "police",
               code=1).output  # fmt: skip
-    assert out.startswith("Error: invalid --kind")
+    assert out.startswith("Error: invalid --type")
 
 
 # -- agreements ------------------------------------------------------------------------------

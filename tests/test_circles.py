@@ -316,7 +316,7 @@ def test_goals_are_added_and_given_an_outcome(store: Any) -> None:
     assert (goal["outcome"], goal["outcome_on"], goal["review_on"]) == ("open", None, None)
     cases: list[tuple[Callable[[], object], str]] = [
         (lambda: circles.add_goal(store, cid, domain="money", text="x"), "invalid --domain"),
-        (lambda: circles.add_goal(store, cid, domain="leisure", text=" "), "--text must not"),
+        (lambda: circles.add_goal(store, cid, domain="leisure", text=" "), "goal text must not"),
         (lambda: circles.set_goal(store, gid, "done"), "invalid outcome 'done'"),
         (lambda: circles.set_goal(store, 99, "achieved"), "goal 99 not found"),
     ]
@@ -405,7 +405,7 @@ def test_circle_cli_scenario_from_forming_to_ended(cli: Cli) -> None:
     cli("circle", "link", "CM-0001", "pat", "--on", "2026-01-06")
     out = cli("circle", "phase", "CM-0001", "phase 1", "--on", "2026-01-13")
     assert "Circle 1 (CM-0001) is in phase 1 (active)" in out.stderr
-    cli("circle", "goal", "add", "CM-0001", "--domain", "accommodation", "--text", "Move on")
+    cli("circle", "goal", "add", "CM-0001", "Move on", "--domain", "accommodation")
     cli("circle", "goal", "set", "1", "partly", "--note", "bedsit found")
     cli("circle", "leave", "CM-0001", "anna", "--on", "2026-03-01")
     cli("circle", "edit", "CM-0001", "--cadence-days", "14")
@@ -471,7 +471,7 @@ def test_bad_circle_input_is_one_line_exit_1_and_writes_nothing(cli: Cli) -> Non
         (["circle", "status", "1", "ended"], "invalid status 'ended'"),
         (["circle", "end", "1", "--on", "2026-13-01", "--reason", "completed"], "invalid --on"),
         (["circle", "end", "1", "--on", "today", "--reason", "fine"], "invalid --reason 'fine'"),
-        (["circle", "goal", "add", "1", "--domain", "money", "--text", "x"], "invalid --domain"),
+        (["circle", "goal", "add", "1", "x", "--domain", "money"], "invalid --domain"),
         (["circle", "goal", "set", "5", "achieved"], "goal 5 not found"),
         (["circle", "show", "CM-0002"], "no core member CM-0002"),
         (["circle", "list", "--status", "done"], "invalid --status 'done'"),

@@ -68,7 +68,7 @@ def test_ids_are_new_for_each_extract_and_the_file_is_a_disclosure(
         cli("report", "extract", "--from", "2025-01-01", "--to", "2025-12-31", "-o", str(out),
             "--recipient", "Uni", "--k", "2")  # fmt: skip
     assert {r["circle"] for r in read(a)}.isdisjoint({r["circle"] for r in read(b)})
-    first, _ = cli.json("disclosure", "list", "--kind", "research extract")
+    first, _ = cli.json("disclosure", "list", "--type", "research extract")
     assert first["file_name"] == "a.csv" and first["recipient"] == "Uni"
     assert first["sha256"] == hashlib.sha256(a.read_bytes()).hexdigest()
 

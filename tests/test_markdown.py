@@ -175,7 +175,7 @@ def test_markdown_minutes_in_the_minutes_pdf_the_share_pack_and_the_subject_acce
     cli("meeting", "approve", mid.group(1))
     outputs = {
         "minutes": ("report", "minutes", mid.group(1)),
-        "share": ("share", mid.group(1), "--to", "Pat"),
+        "share": ("share", mid.group(1), "--recipient", "Pat"),
         "member": ("report", "member", "CM-0001"),
     }
     for name, args in outputs.items():

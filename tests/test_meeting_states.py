@@ -73,7 +73,7 @@ def test_a_cancelled_meeting_owes_no_minutes_is_never_late_and_counts_only_as_ca
     summary = _report(cli, "circle", "1")["summary"]
     assert (summary["meetings_held"], summary["meetings_cancelled"]) == (1, 1)
     assert summary["cm_attendance_rate"] == 100.0
-    assert [m["id"] for m in cli.json("meeting", "list", "--state", "cancelled")] == [cancelled]
+    assert [m["id"] for m in cli.json("meeting", "list", "--status", "cancelled")] == [cancelled]
     cli("audit", "verify")
 
 
@@ -111,10 +111,10 @@ def test_bad_state_changes_are_one_line_exit_1_and_write_nothing(cli: Cli, world
          f"Error: circle 1 (CM-0001) started on {START}"),
         (["meeting", "void", void, "--reason", "again"], f"Error: meeting {void} is already void"),
         (["meeting", "void", held], "Error: --reason is required"),
-        (["meeting", "amend", held, "--text", "The RAG was red."], "Error: --reason is required"),
+        (["meeting", "amend", held, "The RAG was red."], "Error: --reason is required"),
         (["meeting", "amend", held, "--rag", "red"], "Error: --reason is required"),
         (["meeting", "amend", held, "--rag", "purple", "--reason", "x"], "Error: invalid --rag"),
-        (["meeting", "list", "--state", "maybe"], "Error: invalid --state 'maybe'"),
+        (["meeting", "list", "--status", "maybe"], "Error: invalid --status 'maybe'"),
         (["meeting", "add", "1", "--on", days_ago(6)],
          f"Error: circle 1 (CM-0001) already has a held formal meeting on {days_ago(6)}:"
          f" meeting {held}"),
@@ -143,7 +143,7 @@ def test_a_void_meeting_leaves_every_list_and_figure_but_stays_readable_with_all
     wrong = str(_add(cli, "1", "--on", days_ago(6), "--present", "ann", "--cm-attended", "no",
                      "--minutes", "Typed into the wrong circle."))  # fmt: skip
     cli("meeting", "approve", wrong)
-    cli("meeting", "amend", wrong, "--text", "Also the wrong date.", "--reason", "typo")
+    cli("meeting", "amend", wrong, "Also the wrong date.", "--reason", "typo")
     assert cli.json("search", "wrong date")
     before = _report(cli, "circle", "1")["summary"]
     assert before["meetings_held"] == 2 and before["cm_attendance_rate"] == 50.0

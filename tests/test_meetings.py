@@ -509,14 +509,16 @@ def test_approve_needs_minutes_and_makes_the_meeting_immutable(cli: Cli, world: 
 
 def test_amend_is_only_for_approved_minutes_and_keeps_a_history(cli: Cli, world: World) -> None:
     mid = str(_add(cli, "1", "--minutes", "Original."))
-    assert "not approved yet" in cli("meeting", "amend", mid, "--text", "x", code=1).stderr
+    assert "not approved yet" in cli("meeting", "amend", mid, "x", code=1).stderr
     cli("meeting", "approve", mid)
-    assert "--reason is required" in cli("meeting", "amend", mid, "--text", "x", code=1).stderr
-    assert "--text is required" in cli("meeting", "amend", mid, "--reason", "r", code=1).stderr
-    assert "must not be empty" in cli("meeting", "amend", mid, "--text", " ", "--reason", "r",
+    assert "--reason is required" in cli("meeting", "amend", mid, "x", code=1).stderr
+    assert (
+        "the correction is required" in cli("meeting", "amend", mid, "--reason", "r", code=1).stderr
+    )
+    assert "must not be empty" in cli("meeting", "amend", mid, " ", "--reason", "r",
                                       code=1).stderr  # fmt: skip
-    cli("--operator", "First", "meeting", "amend", mid, "--text", "One.", "--reason", "typo")
-    cli("--operator", "Second", "meeting", "amend", mid, "--text", "Two.", "--reason", "PP asked")
+    cli("--operator", "First", "meeting", "amend", mid, "One.", "--reason", "typo")
+    cli("--operator", "Second", "meeting", "amend", mid, "Two.", "--reason", "PP asked")
     m = cli.json("meeting", "show", mid)
     assert m["minutes"] == "Original."
     assert [(a["text"], a["reason"], a["created_by"]) for a in m["amendments"]] == [

@@ -411,7 +411,7 @@ def test_bad_member_input_is_one_line_exit_1_and_writes_nothing(cli: Cli) -> Non
         ),
         (["member", "edit", "CM-9999", "--other-orders", "x"], "no core member CM-9999"),
         (
-            ["member", "edit", "CM-0001", "--release-date", "01/31/2026"],
+            ["member", "edit", "CM-0001", "--released", "01/31/2026"],
             "month-first reading 31 January 2026",
         ),
         (["member", "show", "CM-9999", "--identity"], "no core member CM-9999"),

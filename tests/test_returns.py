@@ -245,7 +245,7 @@ def test_raw_returns_merged_equal_one_workspace_holding_both_suppressed_after_th
             str(tmp_path / f"{name}.pdf"),
         )
         assert "Recorded as a disclosure to Circles UK" in result.stderr
-        [d] = cli.json("--home", str(tmp_path / name), "disclosure", "list", "--kind", "raw return")
+        [d] = cli.json("--home", str(tmp_path / name), "disclosure", "list", "--type", "raw return")
         assert d["recipient"] == "Circles UK" and d["encrypted"] is True
         assert d["basis"] == "sharing agreement" and d["file_name"] == f"{name}.pdf"
         assert b"probation / accepted" not in (tmp_path / f"{name}.pdf").read_bytes()

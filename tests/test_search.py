@@ -44,7 +44,7 @@ def _integrity(store: Store) -> None:
 def test_search_finds_words_from_minutes_and_amendments(cli: Cli, world: World) -> None:
     cli("meeting", "add", "1", "--date", days_ago(3), "--minutes", "We discussed the allotment.")
     cli("meeting", "approve", "1")
-    cli("meeting", "amend", "1", "--text", "The allotment is on Mill Lane.", "--reason", "place")
+    cli("meeting", "amend", "1", "The allotment is on Mill Lane.", "--reason", "place")
     hits = cli.json("search", "allotment")
     for hit in hits:
         SearchHit.model_validate(hit)
@@ -68,7 +68,7 @@ def test_search_finds_words_from_minutes_and_amendments(cli: Cli, world: World) 
 def test_search_table_shows_record_circle_date_and_marked_snippet(cli: Cli, world: World) -> None:
     cli("meeting", "add", "2", "--minutes", "Notes [redacted] about the caravan.")
     cli("meeting", "approve", "1")
-    cli("meeting", "amend", "1", "--text", "Caravan is gone.", "--reason", "news")
+    cli("meeting", "amend", "1", "Caravan is gone.", "--reason", "news")
     lines = cli("search", "caravan").stdout.splitlines()
     assert lines[0].split() == ["Record", "Circle", "Date", "Snippet"]
     body = sorted(" ".join(line.split()) for line in lines[1:])

@@ -22,7 +22,7 @@ SURNAMES = ["Łukasiewicz", "Smith", "Jones", "Mendes", "Patel"]
 
 
 def disclosures(cli: Cli, *args: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = cli.json("disclosure", "list", "--kind", "share pack", *args)
+    rows: list[dict[str, Any]] = cli.json("disclosure", "list", "--type", "share pack", *args)
     return rows
 
 
@@ -42,7 +42,7 @@ def test_sharing_is_refused_without_consent_and_nothing_is_written(
 
 
 def test_unapproved_minutes_are_never_shared(cli: Cli, tmp_path: Path) -> None:
-    result = cli("share", "8", "--to", "Pat", "-o", str(tmp_path / "s.pdf"), code=1)
+    result = cli("share", "8", "--recipient", "Pat", "-o", str(tmp_path / "s.pdf"), code=1)
     assert "not approved" in result.stderr
     cli("share", "8", "--to", "Olly", "--override", "urgent", code=1)
     assert not list(tmp_path.glob("*.pdf"))
@@ -51,7 +51,7 @@ def test_unapproved_minutes_are_never_shared(cli: Cli, tmp_path: Path) -> None:
 def test_sharing_with_consent_writes_the_pack_and_records_the_disclosure(
     cli: Cli, tmp_path: Path, ws_home: Path
 ) -> None:
-    result = cli("share", "5", "--to", "Pat")
+    result = cli("share", "5", "--recipient", "Pat")
     out = tmp_path / "share-CM-0001-2025-07-22-meeting-5-for-pat-probation.pdf"
     assert f"Wrote {out}" in result.stderr and "Recorded disclosure 2" in result.stderr
     if os.name == "posix":
@@ -77,7 +77,7 @@ def test_the_pack_names_volunteers_by_first_name_and_withholds_the_venue(
     cli: Cli, tmp_path: Path
 ) -> None:
     out = tmp_path / "s.pdf"
-    cli("share", "5", "--to", "Pat", "-o", str(out))
+    cli("share", "5", "--recipient", "Pat", "-o", str(out))
     text = text_of(out)
     assert "Share pack: approved minutes" in text
     assert "Ann drove CM-0001 to the housing office; Ann said the flat" in text
@@ -90,12 +90,12 @@ def test_the_pack_names_volunteers_by_first_name_and_withholds_the_venue(
 
 def test_volunteers_can_be_reduced_to_codes(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "s.pdf"
-    cli("share", "5", "--to", "Pat", "-o", str(out), "--volunteer-names", "code")
+    cli("share", "5", "--recipient", "Pat", "-o", str(out), "--volunteer-names", "code")
     text = text_of(out)
     assert "Volunteer 2 drove CM-0001" in text and "Volunteer 1" in text
     for name in ["Ann", "Bob", "Zoë", *SURNAMES]:
         assert name not in text, name
-    cli("share", "5", "--to", "Pat", "--volunteer-names", "full", code=1)
+    cli("share", "5", "--recipient", "Pat", "--volunteer-names", "full", code=1)
 
 
 def test_an_override_shares_without_consent_and_records_its_reason(
@@ -122,7 +122,7 @@ def test_an_override_shares_without_consent_and_records_its_reason(
 
 
 def test_a_basis_needs_an_override_and_consent_cannot_be_one(cli: Cli) -> None:
-    result = cli("share", "5", "--to", "Pat", "--basis", "legal duty", code=1)
+    result = cli("share", "5", "--recipient", "Pat", "--basis", "legal duty", code=1)
     assert "--basis legal duty goes with --override" in result.stderr
     cli("share", "5", "--to", "Olly", "--override", "x", "--basis", "consent", code=1)
     cli("share", "5", "--to", "Olly", "--override", "x", "--basis", "whim", code=1)
@@ -135,13 +135,13 @@ def test_withdrawn_consent_no_longer_covers_the_agency(cli: Cli, ws_home: Path) 
         members.consent(store, "CM-0001", "NPS Thames Valley", withdraw=True)
     finally:
         store.close()
-    result = cli("share", "5", "--to", "Pat", code=1)
+    result = cli("share", "5", "--recipient", "Pat", code=1)
     assert "has not consented" in result.stderr
 
 
 def test_an_encrypted_share_pack_is_aes_256_r6(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "s.pdf"
-    result = cli("share", "5", "--to", "Pat", "-o", str(out), "--encrypt")
+    result = cli("share", "5", "--recipient", "Pat", "-o", str(out), "--encrypt")
     password = result.stderr.split("separately from the file): ")[1].split()[0]
     reader = PdfReader(out)
     encrypt = reader.trailer["/Encrypt"].get_object()
@@ -154,8 +154,8 @@ def test_an_encrypted_share_pack_is_aes_256_r6(cli: Cli, tmp_path: Path) -> None
 
 
 def test_disclosures_list_as_csv_and_show_one(cli: Cli, tmp_path: Path) -> None:
-    cli("share", "5", "--to", "Pat", "-o", str(tmp_path / "a.pdf"))
-    cli("share", "6", "--to", "Pat", "-o", str(tmp_path / "b.pdf"))
+    cli("share", "5", "--recipient", "Pat", "-o", str(tmp_path / "a.pdf"))
+    cli("share", "6", "--recipient", "Pat", "-o", str(tmp_path / "b.pdf"))
     csv = cli("disclosure", "list", "--csv").stdout.splitlines()
     assert csv[0].startswith("id,disclosed_on,member_code,meeting_id,recipient,basis")
     assert len(csv) == 4  # the escalation in the fixture, then the two packs
@@ -199,7 +199,7 @@ def test_packs_for_two_recipients_never_replace_each_other_and_o_needs_force(
 
 
 def test_the_subject_access_pack_lists_disclosures_by_role(cli: Cli, tmp_path: Path) -> None:
-    cli("share", "5", "--to", "Pat", "-o", str(tmp_path / "a.pdf"))
+    cli("share", "5", "--recipient", "Pat", "-o", str(tmp_path / "a.pdf"))
     data = cli.json("report", "member", "CM-0001")
     escalation, d = data["disclosures"]
     assert escalation["kind"] == "escalation" and escalation["basis"] == "vital interests"
@@ -214,5 +214,5 @@ def test_an_inactive_professional_receives_nothing(cli: Cli, ws_home: Path) -> N
             store.update("professionals", "professional", 1, {"active_to": "2025-12-31"})
     finally:
         store.close()
-    result = cli("share", "5", "--to", "Pat", code=1)
+    result = cli("share", "5", "--recipient", "Pat", code=1)
     assert "not active since 2025-12-31" in result.stderr

@@ -245,10 +245,10 @@ def test_training_and_supervision_refuse_bad_kinds_unknown_volunteers_and_bad_da
 ) -> None:
     volunteers.add(store, "Ann")
     before = store.audit_head()
-    with pytest.raises(UserError, match="invalid --kind 'refresher'") as err:
+    with pytest.raises(UserError, match="invalid --type 'refresher'") as err:
         volunteers.train(store, "ann", kind="refresher", on="2026-01-01")
     assert err.value.hint == "choose one of: initial, supplementary"
-    with pytest.raises(UserError, match="invalid --kind 'pair'"):
+    with pytest.raises(UserError, match="invalid --type 'pair'"):
         volunteers.supervise(store, "ann", on="2026-01-01", kind="pair")
     with pytest.raises(UserError, match="no volunteer matches 'zed'"):
         volunteers.supervise(store, "zed", on="2026-01-01")
@@ -442,9 +442,9 @@ def test_a_volunteer_scenario_through_the_cli(cli: Cli) -> None:
         "--decision", "cleared",
     )  # fmt: skip
     assert "re-check due 2028-03-01" in result.stderr
-    cli("volunteer", "train", "zo", "--kind", "initial", "--on", "2024-02-10", "--hours", "14",
+    cli("volunteer", "train", "zo", "--type", "initial", "--on", "2024-02-10", "--hours", "14",
         "--provider", "Circles South", "--title", "Initial two-day")  # fmt: skip
-    cli("volunteer", "supervise", "zo", "--on", "2026-01-05", "--kind", "group",
+    cli("volunteer", "supervise", "zo", "--on", "2026-01-05", "--type", "group",
         "--wellbeing", "tired after a hard meeting", "--note", "debriefed")  # fmt: skip
     cli("volunteer", "hours", "zo", "--on", "2026-01-06", "--hours", "1.5",
         "--travel-hours", "0.5")  # fmt: skip
@@ -502,8 +502,8 @@ def test_a_volunteer_scenario_through_the_cli(cli: Cli) -> None:
          "Error: invalid --level 'gold'"),
         (["vet", "ann", "--level", "basic", "--certificate", "1", "--issued", "2026-02-30"],
          "Error: invalid --issued '2026-02-30': day is out of range for month"),
-        (["train", "ann", "--kind", "refresher", "--on", "2026-01-01"],
-         "Error: invalid --kind 'refresher'"),
+        (["train", "ann", "--type", "refresher", "--on", "2026-01-01"],
+         "Error: invalid --type 'refresher'"),
         (["supervise", "ann", "--on", "2026-02-30"], "Error: invalid --on '2026-02-30'"),
         (["hours", "ann", "--on", "2026-01-01", "--hours", "-3"],
          "Error: invalid --hours '-3': must be more than 0"),
@@ -527,8 +527,8 @@ def test_a_volunteer_scenario_through_the_cli(cli: Cli) -> None:
         (["expense", "add", "ann", "--on", "2026-01-01", "--amount", "12.345"],
          "Error: invalid --amount '12.345'"),
         (["expense", "add", "ann", "--on", "tomorrow", "--amount", "1"], "Error: invalid --on"),
-        (["expense", "add", "ann", "--on", "2026-01-01", "--amount", "1", "--kind", "taxi"],
-         "Error: invalid --kind 'taxi'"),
+        (["expense", "add", "ann", "--on", "2026-01-01", "--amount", "1", "--type", "taxi"],
+         "Error: invalid --type 'taxi'"),
         (["expense", "pay", "1"], "Error: expense 1 was already paid on 2026-01-03"),
         (["expense", "pay", "2"], "Error: expense 2 not found"),
         (["rest", "ann", "--on", "tomorrow"], "Error: invalid --on"),
@@ -569,7 +569,7 @@ def test_allowed_values_are_named_in_the_hint(cli: Cli) -> None:
         ["hours", "ann", "--hours", "1"],
         ["vet", "ann", "--level", "basic", "--certificate", "1"],
         ["leave", "ann"],
-        ["train", "ann", "--kind", "initial", "--on", "2026-01-01", "--hours"],
+        ["train", "ann", "--type", "initial", "--on", "2026-01-01", "--hours"],
     ],
 )
 def test_malformed_options_exit_2_and_write_nothing(cli: Cli, args: list[str]) -> None:

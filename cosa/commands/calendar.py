@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 
 from cosa.commands.common import open_store
+from cosa.grammar import DATE_HELP_SHORT
 from cosa.output import message
 
-DATE_FORMS = "YYYY-MM-DD, today, a weekday, +2w, …"
+DATE_FORMS = DATE_HELP_SHORT
 
 
 def calendar(

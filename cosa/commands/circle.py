@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
+from typer import _click as click
 
 from cosa import audit
 from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
 from cosa.domain import circles
+from cosa.grammar import DATE_HELP_SHORT, deprecated_spelling
 from cosa.output import Column, echo, message, model_json, record, table
 
 app = typer.Typer(
@@ -19,7 +21,7 @@ app = typer.Typer(
 goal_app = typer.Typer(help="Good Lives goals of a circle.", no_args_is_help=True)
 app.add_typer(goal_app, name="goal")
 
-DATE_FORMS = "YYYY-MM-DD, today, yesterday, a weekday, -3d, …"
+DATE_FORMS = DATE_HELP_SHORT
 CircleArg = Annotated[
     str, typer.Argument(help="Circle number or its core member's code (e.g. 3 or CM-0003).")
 ]
@@ -351,12 +353,23 @@ def goal_add(
     domain: Annotated[
         str, typer.Option("--domain", help="Good Lives domain (lookup goal-domain).")
     ],
-    text: Annotated[str, typer.Option("--text", help="The goal in words.")],
+    text: Annotated[str | None, typer.Argument(help="The goal in words.")] = None,
+    old_text: Annotated[
+        str | None, typer.Option("--text", hidden=True, help="Old spelling of TEXT.")
+    ] = None,
     review: Annotated[
-        str | None, typer.Option("--review", help=f"Review date ({DATE_FORMS}).")
+        str | None,
+        typer.Option(
+            "--due", "--review", help=f"Review date: when to look at it again ({DATE_FORMS})."
+        ),
     ] = None,
 ) -> None:
     """Add a Good Lives goal to a circle."""
+    if old_text is not None:
+        deprecated_spelling("--text", "the TEXT argument")
+    text = text if text is not None else old_text
+    if text is None:
+        raise click.exceptions.UsageError("Missing argument 'TEXT' (the goal in words).", ctx)
     store = open_store(ctx)
     gid = circles.add_goal(store, circle, domain=domain, text=text, review=review)
     message(f"Added goal {gid} to {_name(circles.get(store, circle))}")
@@ -388,7 +401,8 @@ def goal_set(
     note: Annotated[str | None, typer.Option("--note", help="A note on the outcome.")] = None,
     on: OnOpt = None,
     review: Annotated[
-        str | None, typer.Option("--review", help=f'New review date ({DATE_FORMS}; "" clears).')
+        str | None,
+        typer.Option("--due", "--review", help=f'New review date ({DATE_FORMS}; "" clears).'),
     ] = None,
 ) -> None:
     """Record a goal's outcome: achieved, partly, not-achieved (or open again)."""

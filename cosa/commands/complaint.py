@@ -8,6 +8,7 @@ import typer
 
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import complaints
+from cosa.grammar import DATE_HELP_SHORT, LimitOpt, limited
 from cosa.output import Column, echo, message, model_json, record, table
 
 app = typer.Typer(
@@ -32,7 +33,7 @@ ComplaintArg = Annotated[str, typer.Argument(metavar="ID", help="The complaint's
 @app.command("add")
 def add(
     ctx: typer.Context,
-    on: Annotated[str, typer.Option("--on", help="The day it was received.")],
+    on: Annotated[str, typer.Option("--on", help=f"The day it was received ({DATE_HELP_SHORT}).")],
     complainant: Annotated[str, typer.Option("--complainant", help="Who complains.")],
     about: Annotated[str, typer.Option("--about", help="What the complaint is about.")],
     note: Annotated[str | None, typer.Option("--note", help="A note.")] = None,
@@ -49,7 +50,9 @@ def add(
 def acknowledge(
     ctx: typer.Context,
     complaint: ComplaintArg,
-    on: Annotated[str, typer.Option("--on", help="The day it was acknowledged.")],
+    on: Annotated[
+        str, typer.Option("--on", help=f"The day it was acknowledged ({DATE_HELP_SHORT}).")
+    ],
 ) -> None:
     """Record that the complaint was acknowledged."""
     row = complaints.acknowledge(open_store(ctx), complaint, on=on)
@@ -60,7 +63,9 @@ def acknowledge(
 def respond(
     ctx: typer.Context,
     complaint: ComplaintArg,
-    on: Annotated[str, typer.Option("--on", help="The day the answer was sent.")],
+    on: Annotated[
+        str, typer.Option("--on", help=f"The day the answer was sent ({DATE_HELP_SHORT}).")
+    ],
     outcome: Annotated[
         str, typer.Option("--outcome", help=f"One of: {', '.join(complaints.OUTCOMES)}.")
     ],
@@ -76,14 +81,12 @@ def list_cmd(
     open_: Annotated[
         bool, typer.Option("--open", help="Only complaints not yet answered.")
     ] = False,
-    limit: Annotated[
-        int | None, typer.Option("--limit", help="Show only the N most recent.")
-    ] = None,
+    limit: LimitOpt = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
     """List complaints, newest first."""
-    rows = complaints.list_(open_store(ctx), open_only=open_, limit=limit)
+    rows = limited(complaints.list_(open_store(ctx), open_only=open_), limit, quiet=json_ or csv_)
     if json_:
         from cosa.models import Complaint
 

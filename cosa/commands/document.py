@@ -35,7 +35,7 @@ def add(
     file: Annotated[Path, typer.Argument(help=f"The file (at most {documents.MAX_LABEL}).")],
     title: Annotated[str, typer.Option("--title", help="What the document is.")],
     kind: Annotated[
-        str | None, typer.Option("--kind", help="A kind, e.g. OASys, agreement, letter.")
+        str | None, typer.Option("--type", "--kind", help="A kind, e.g. OASys, agreement, letter.")
     ] = None,
 ) -> None:
     """Store a file against a record (its bytes stay inside the encrypted workspace)."""

@@ -20,6 +20,7 @@ from cosa import audit, secrets_input
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import meetings
 from cosa.errors import UserError
+from cosa.grammar import DATE_HELP_SHORT, LimitOpt, deprecated_spelling
 from cosa.output import Column, echo, message, model_json, record, safe, table
 from cosa.store import Row, Store
 
@@ -28,7 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DATE_FORMS = "YYYY-MM-DD, today, yesterday, a weekday (the last one), -3d, …"
+DATE_FORMS = DATE_HELP_SHORT
 CircleArg = Annotated[
     str, typer.Argument(help="Circle number or its core member's code (e.g. 3 or CM-0003).")
 ]
@@ -402,11 +403,6 @@ def add(
     actions. --no-prompt skips that. A second held meeting of the same type on the same day is
     refused (asked about on a terminal) unless --force. A meeting that did not take place is
     `cosa meeting cancel`.
-
-    \b
-    Examples:
-      cosa meeting add 3 --on tuesday --present all --apologies ben --cm-attended yes
-      cosa meeting add CM-0003 --on 2026-11-24 --type review --minutes-file notes.md
     """
     store = open_store(ctx)
     fields = _fields(
@@ -461,7 +457,8 @@ def list_cmd(
     end: Annotated[str | None, typer.Option("--to", help="Up to this date.")] = None,
     type_: Annotated[str | None, typer.Option("--type", help="Only this meeting type.")] = None,
     state: Annotated[
-        str | None, typer.Option("--state", help="Only this state: held, cancelled or void.")
+        str | None,
+        typer.Option("--status", "--state", help="Only this status: held, cancelled or void."),
     ] = None,
     all_: AllOpt = False,
     upcoming: Annotated[
@@ -472,9 +469,7 @@ def list_cmd(
             " (day, cadence), without the days already recorded or cancelled.",
         ),
     ] = False,
-    limit: Annotated[
-        int, typer.Option("--limit", help="Show at most N meetings (0 = all).", min=0)
-    ] = 50,
+    limit: LimitOpt = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
@@ -482,11 +477,6 @@ def list_cmd(
 
     Minutes state: none, draft, late (not approved 48 h after the meeting) or approved.
     State: held, cancelled (did not take place) or void (recorded in error; only with --all).
-
-    \b
-    Examples:
-      cosa meeting list 3 --from 2026-01-01
-      cosa meeting list --upcoming
     """
     store = open_store(ctx)
     if upcoming:
@@ -728,7 +718,10 @@ def amend(
     ] = None,
     text: Annotated[
         str | None,
-        typer.Option("--text", help="The correction (on a terminal, $EDITOR opens without it)."),
+        typer.Argument(help="The correction (on a terminal, $EDITOR opens without it)."),
+    ] = None,
+    old_text: Annotated[
+        str | None, typer.Option("--text", hidden=True, help="Old spelling of TEXT.")
     ] = None,
     date: DateOpt = None,
     type_: TypeOpt = None,
@@ -745,12 +738,10 @@ def amend(
     --on, --type, --present, --apologies, --cm-attended and --rag correct the meeting's
     record itself (every figure uses the corrected values); the amendment keeps each value
     before and after. The approved minutes text never changes. --reason is required.
-
-    \b
-    Examples:
-      cosa meeting amend 12 --rag red --reason "RAG agreed at the review was red"
-      cosa meeting amend 12 --present all --apologies ben --reason "Ben sent apologies"
     """
+    if old_text is not None:
+        deprecated_spelling("--text", "the TEXT argument")
+    text = text if text is not None else old_text
     store = open_store(ctx)
     row = meetings.get(store, meeting)
     fields = meetings.Fields(
@@ -805,10 +796,6 @@ def cancel(
     but "meetings cancelled". Prints its number on stdout.
 
     Postponing is a cancellation (with --moved-to) plus the meeting on the new date.
-
-    \b
-    Examples:
-      cosa meeting cancel 3 --on 2026-11-24 --reason "core member unwell" --moved-to 2026-11-27
     """
     store = open_store(ctx)
     mid = meetings.cancel(
@@ -830,10 +817,6 @@ def void(
 ) -> None:
     """Void a meeting recorded in error (approved ones too): it leaves every list, figure and
     report, and stays in the audit trail and in `meeting show --all`.
-
-    \b
-    Examples:
-      cosa meeting void 14 --reason "added twice; meeting 13 is the record"
     """
     row = meetings.void(open_store(ctx), meeting, reason=reason)
     message(f"Voided meeting {row['id']} ({row['member_code']}, {row['date']}).")

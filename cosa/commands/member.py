@@ -10,6 +10,7 @@ import typer
 from cosa import audit
 from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
 from cosa.domain import members
+from cosa.grammar import DATE_HELP_SHORT
 from cosa.output import Column, echo, message, model_json, record, table
 
 app = typer.Typer(
@@ -26,7 +27,7 @@ risk_app = typer.Typer(
 app.add_typer(condition_app, name="condition")
 app.add_typer(risk_app, name="risk")
 
-DATE_FORMS = "YYYY-MM-DD, today, yesterday, a weekday, -3d, …"
+DATE_FORMS = DATE_HELP_SHORT
 CodeArg = Annotated[str, typer.Argument(help="Core member code, e.g. CM-0003.")]
 OnOpt = Annotated[str | None, typer.Option("--on", help=f"Date (default today; {DATE_FORMS}).")]
 
@@ -35,8 +36,12 @@ MappaVerifiedOpt = Annotated[
     str | None,
     typer.Option("--mappa-verified", help="Date the MAPPA category and level were verified."),
 ]
-SentenceOpt = Annotated[str | None, typer.Option("--sentence-date", help="Date of sentence.")]
-ReleaseOpt = Annotated[str | None, typer.Option("--release-date", help="Date of release.")]
+SentenceOpt = Annotated[
+    str | None, typer.Option("--sentenced", "--sentence-date", help="Date of sentence.")
+]
+ReleaseOpt = Annotated[
+    str | None, typer.Option("--released", "--release-date", help="Date of release.")
+]
 LicenceStartOpt = Annotated[str | None, typer.Option("--licence-start", help="Licence start date.")]
 LicenceEndOpt = Annotated[str | None, typer.Option("--licence-end", help="Licence end date.")]
 NotificationsOpt = Annotated[

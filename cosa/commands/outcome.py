@@ -34,7 +34,7 @@ def add(
     circle: CircleArg,
     on: Annotated[str, typer.Option("--on", help=f"Day of the outcome ({DATE_FORMS}).")],
     kind: Annotated[
-        str, typer.Option("--kind", help=f"One of: {', '.join(followup.OUTCOME_KINDS)}.")
+        str, typer.Option("--type", "--kind", help=f"One of: {', '.join(followup.OUTCOME_KINDS)}.")
     ],
     source: Annotated[
         str, typer.Option("--source", help=f"One of: {', '.join(followup.SOURCES)}.")

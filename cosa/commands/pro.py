@@ -8,6 +8,7 @@ import typer
 
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import pros
+from cosa.grammar import LimitOpt, limited
 from cosa.output import message, model_json, record, table
 
 app = typer.Typer(
@@ -68,13 +69,13 @@ def list_cmd(
     active: Annotated[
         bool, typer.Option("--active", help="Only those whose active dates cover today.")
     ] = False,
-    limit: Annotated[int, typer.Option("--limit", help="Show at most N (0 = all).", min=0)] = 0,
+    limit: LimitOpt = 0,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
     """List professionals by agency."""
     rows = pros.list_(open_store(ctx), agency=agency, role=role, active=active)
-    rows = rows[:limit] if limit else rows
+    rows = limited(rows, limit, quiet=json_ or csv_)
     if json_:
         from cosa.models import Professional
 

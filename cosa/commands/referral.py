@@ -8,11 +8,12 @@ import typer
 
 from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
 from cosa.domain import referrals
+from cosa.grammar import DATE_HELP_SHORT
 from cosa.output import Column, echo, message, model_json, record, table
 
 app = typer.Typer(help="Referrals: received, source, documents, decision.", no_args_is_help=True)
 
-DATE_FORMS = "YYYY-MM-DD, today, yesterday, a weekday, -3d, …"
+DATE_FORMS = DATE_HELP_SHORT
 ReferralArg = Annotated[str, typer.Argument(help="Referral number.")]
 MemberOpt = Annotated[
     str | None, typer.Option("--member", help="The core member's code, e.g. CM-0003.")

@@ -442,6 +442,7 @@ def return_cmd(
         str,
         typer.Option(
             "--period",
+            metavar="PERIOD",
             help="2026-Q3, 2026, FY2026 (1 April to 31 March) or 2026-04-01..2026-09-30.",
         ),
     ],

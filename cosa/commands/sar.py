@@ -9,6 +9,7 @@ import typer
 
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import sars
+from cosa.grammar import DATE_HELP_SHORT, LimitOpt, limited
 from cosa.output import Column, echo, message, model_json, record, table
 
 app = typer.Typer(
@@ -27,8 +28,7 @@ COLUMNS: list[Column] = [
 ]
 
 SarArg = Annotated[str, typer.Argument(metavar="ID", help="The request's number.")]
-OnOpt = Annotated[str, typer.Option("--on", help="The day it happened (e.g. 2026-11-26, today).")]
-LimitOpt = Annotated[int | None, typer.Option("--limit", help="Show only the N most recent.")]
+OnOpt = Annotated[str, typer.Option("--on", help=f"The day it happened ({DATE_HELP_SHORT}).")]
 
 
 def _done(row: dict[str, object], what: str) -> None:
@@ -39,7 +39,9 @@ def _done(row: dict[str, object], what: str) -> None:
 def add(
     ctx: typer.Context,
     member: Annotated[str, typer.Option("--member", help="The core member asking (code).")],
-    on: Annotated[str, typer.Option("--on", help="The day the request was received.")],
+    on: Annotated[
+        str, typer.Option("--on", help=f"The day the request was received ({DATE_HELP_SHORT}).")
+    ],
     via: Annotated[
         str | None, typer.Option("--via", help="How it came (letter, email, in person…).")
     ] = None,
@@ -104,7 +106,9 @@ def extend(
 def respond(
     ctx: typer.Context,
     sar: SarArg,
-    on: Annotated[str, typer.Option("--on", help="The day the answer was sent.")],
+    on: Annotated[
+        str, typer.Option("--on", help=f"The day the answer was sent ({DATE_HELP_SHORT}).")
+    ],
     pack: Annotated[
         Path | None,
         typer.Option(
@@ -123,12 +127,12 @@ def respond(
 def list_cmd(
     ctx: typer.Context,
     open_: Annotated[bool, typer.Option("--open", help="Only requests not yet answered.")] = False,
-    limit: LimitOpt = None,
+    limit: LimitOpt = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
     """List requests, newest first, with their due dates."""
-    rows = sars.list_(open_store(ctx), open_only=open_, limit=limit)
+    rows = limited(sars.list_(open_store(ctx), open_only=open_), limit, quiet=json_ or csv_)
     if json_:
         from cosa.models import Sar
 

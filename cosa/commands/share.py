@@ -1,4 +1,4 @@
-"""`cosa share MEETING --to PRO` (the share pack) and `cosa disclosure list|show`."""
+"""`cosa share MEETING --recipient PRO` (the share pack) and `cosa disclosure list|show`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from cosa.commands.report import (
     pdf_password,
 )
 from cosa.domain import disclosures
+from cosa.grammar import LimitOpt, limited
 from cosa.output import Column, message, model_json, record, table
 
 disclosure_app = typer.Typer(
@@ -124,21 +125,24 @@ def list_cmd(
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help=f"Only one kind: {', '.join(disclosures.KINDS)}."),
+        typer.Option("--type", "--kind", help=f"Only one kind: {', '.join(disclosures.KINDS)}."),
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="Only the N most recent.")] = None,
+    limit: LimitOpt = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
     """List disclosures of every kind (share packs, escalations, subject access packs, raw
     returns): when, about whom, to whom, on what basis, which file."""
-    rows = disclosures.list_(open_store(ctx), member=member, kind=kind, limit=limit)
+    rows = disclosures.list_(open_store(ctx), member=member, kind=kind)
+    rows = limited(rows, limit, quiet=json_ or csv_, latest=True)
     if json_:
         from cosa.models import Disclosure
 
         model_json(Disclosure, rows)
         return
-    table(rows, COLUMNS, csv_out=csv_, empty="no disclosures (`cosa share MEETING --to PRO`)")
+    table(
+        rows, COLUMNS, csv_out=csv_, empty="no disclosures (`cosa share MEETING --recipient PRO`)"
+    )
 
 
 @disclosure_app.command("show")

@@ -9,6 +9,7 @@ import typer
 from cosa import audit
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
 from cosa.domain import volunteers
+from cosa.grammar import DATE_HELP_SHORT, LimitOpt, limited
 from cosa.output import message, model_json, record, table
 from cosa.words import count
 
@@ -23,13 +24,12 @@ VolunteerArg = Annotated[
     str,
     typer.Argument(help="Volunteer: number, full name, first name, surname or a unique prefix."),
 ]
-DATE_FORMS = "YYYY-MM-DD, DD/MM/YYYY, today, yesterday, mon, -3d, …"
+DATE_FORMS = DATE_HELP_SHORT
 OnOpt = Annotated[str, typer.Option("--on", help=f"Date ({DATE_FORMS}).")]
 OnTodayOpt = Annotated[
     str | None, typer.Option("--on", help=f"Date (default today; {DATE_FORMS}).")
 ]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="A note.")]
-LimitOpt = Annotated[int, typer.Option("--limit", help="Show at most N (0 = all).", min=0)]
 COLUMNS = [
     ("id", "#"),
     ("name", "Name"),
@@ -71,7 +71,7 @@ def list_cmd(
 ) -> None:
     """List volunteers with their status, pipeline stage and DBS re-check date."""
     rows = volunteers.list_(open_store(ctx), status=status, stage=stage)
-    rows = rows[:limit] if limit else rows
+    rows = limited(rows, limit, quiet=json_ or csv_)
     if json_:
         from cosa.models import Volunteer
 
@@ -313,7 +313,8 @@ def train(
     ctx: typer.Context,
     volunteer: VolunteerArg,
     kind: Annotated[
-        str, typer.Option("--kind", help=f"One of: {', '.join(volunteers.TRAINING_KINDS)}.")
+        str,
+        typer.Option("--type", "--kind", help=f"One of: {', '.join(volunteers.TRAINING_KINDS)}."),
     ],
     on: OnOpt,
     provider: Annotated[
@@ -336,7 +337,9 @@ def supervise(
     on: OnOpt,
     kind: Annotated[
         str,
-        typer.Option("--kind", help=f"One of: {', '.join(volunteers.SUPERVISION_KINDS)}."),
+        typer.Option(
+            "--type", "--kind", help=f"One of: {', '.join(volunteers.SUPERVISION_KINDS)}."
+        ),
     ] = "individual",
     wellbeing: Annotated[
         str | None, typer.Option("--wellbeing", help="How the volunteer is (wellbeing check).")
@@ -501,7 +504,9 @@ def expense_add(
     circle: Annotated[
         str | None, typer.Option("--circle", help="The circle it was for (number or CM code).")
     ] = None,
-    kind: Annotated[str, typer.Option("--kind", help="travel, subsistence or other.")] = "travel",
+    kind: Annotated[
+        str, typer.Option("--type", "--kind", help="travel, subsistence or other.")
+    ] = "travel",
     note: NoteOpt = None,
 ) -> None:
     """Record an expense claim."""
@@ -551,9 +556,8 @@ def expense_list(
     from cosa.domain import expenses
     from cosa.money import format_pence
 
-    rows = expenses.list_(
-        open_store(ctx), volunteer=volunteer, unpaid=unpaid, from_=from_, to=to, limit=limit or None
-    )
+    rows = expenses.list_(open_store(ctx), volunteer=volunteer, unpaid=unpaid, from_=from_, to=to)
+    rows = limited(rows, limit, quiet=json_ or csv_)
     if json_:
         from cosa.models import Expense
 

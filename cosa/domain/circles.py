@@ -596,8 +596,8 @@ def add_goal(
     values = {
         "circle_id": circle["id"],
         "domain": lookups.check(store, "goal-domain", domain, field="--domain"),
-        "text": clean_text("--text", text, required=True),
-        "review_on": date_field("--review", review, future=True),
+        "text": clean_text("goal text", text, required=True),
+        "review_on": date_field("--due", review, future=True),
         "outcome": "open",
     }
     _open(circle, "add a goal")
@@ -661,7 +661,7 @@ def set_goal(
     if note is not None:
         changes["outcome_note"] = clean_text("--note", note)
     if review is not None:
-        changes["review_on"] = date_field("--review", review, future=True) if review else None
+        changes["review_on"] = date_field("--due", review, future=True) if review else None
     with store.atomic():
         changed = store.update("circle_goals", "goal", goal["id"], changes, "goal.set")
         index_goal(store, goal["id"])

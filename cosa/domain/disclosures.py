@@ -267,7 +267,7 @@ def list_(
         args.append(resolve_member(store, member)["id"])
     if kind is not None:
         where.append("d.kind = ?")
-        args.append(check_choice("--kind", kind, KINDS))
+        args.append(check_choice("--type", kind, KINDS))
     sql = _SELECT + (f" WHERE {' AND '.join(where)}" if where else "")
     if limit is not None:
         if limit < 1:

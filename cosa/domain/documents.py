@@ -100,7 +100,7 @@ def store_bytes(
     values: dict[str, Any] = {
         column: owner_id,
         "title": clean_text("--title", title, required=True),
-        "kind": clean_text("--kind", kind),
+        "kind": clean_text("--type", kind),
         "file_name": clean_text("FILE", file_name, required=True),
         "size": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),

@@ -52,7 +52,7 @@ def add(
         "amount_pence": money.parse_pence("--amount", amount),
         "miles": _miles(miles),
         "circle_id": resolve_circle(store, circle)["id"] if circle else None,
-        "kind": check_choice("--kind", kind, KINDS),
+        "kind": check_choice("--type", kind, KINDS),
         "note": clean_text("--note", note),
     }
     not_after_leaving(row, values["date"], "an expense")

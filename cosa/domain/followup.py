@@ -197,13 +197,13 @@ def add_outcome(
     values: dict[str, Any] = {
         "circle_id": row["id"],
         "on_date": required_date("--on", on),
-        "kind": check_choice("--kind", kind, OUTCOME_KINDS),
+        "kind": check_choice("--type", kind, OUTCOME_KINDS),
         "offence": check_choice("--offence", offence, OFFENCES) if offence else None,
         "source": check_choice("--source", source, SOURCES),
         "note": clean_text("--note", note),
     }
     if values["kind"] == "none" and values["offence"]:
-        raise UserError("--offence does not go with --kind none")
+        raise UserError("--offence does not go with --type none")
     if row["start_date"] and values["on_date"] < row["start_date"]:
         raise UserError(
             f"--on {values['on_date']} is before circle {row['id']} started ({row['start_date']})"

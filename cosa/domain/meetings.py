@@ -588,7 +588,7 @@ def list_(
 
 
 def check_state(value: str) -> str:
-    return check_choice("--state", value, STATES)
+    return check_choice("--status", value, STATES)
 
 
 def absent(store: Store, meeting: Row, attendance: Sequence[Row]) -> list[Row]:
@@ -872,11 +872,11 @@ def amend(
                 changes[col] = [meeting[col], after]
     body = clean_minutes(text)
     if text is not None and body is None:
-        raise UserError("--text must not be empty")
+        raise UserError("the correction must not be empty")
     if body is None and draft is None:
         raise UserError(
-            "--text is required",
-            hint="the correction, e.g. --text 'The date was …', or a corrected field (--rag …)",
+            "the correction is required",
+            hint="its text, e.g. `meeting amend 12 'The date was …'`, or a corrected field (--rag …)",
         )
     with store.atomic():
         if draft is not None:

@@ -34,8 +34,8 @@ CODE_HINT = "use CM- and at least four digits, e.g. CM-0007"
 #: Legal-status columns of `core_members`: column -> (option name, kind).
 LEGAL_FIELDS: dict[str, tuple[str, str]] = {
     "mappa_verified": ("--mappa-verified", "date"),
-    "sentence_date": ("--sentence-date", "date"),
-    "release_date": ("--release-date", "date"),
+    "sentence_date": ("--sentenced", "date"),
+    "release_date": ("--released", "date"),
     "licence_start": ("--licence-start", "date"),
     "licence_end": ("--licence-end", "date"),
     "notification_requirements": ("--notifications", "text"),

@@ -432,7 +432,7 @@ def train(
     row = get(store, ref)
     values = {
         "volunteer_id": row["id"],
-        "kind": check_choice("--kind", kind, TRAINING_KINDS),
+        "kind": check_choice("--type", kind, TRAINING_KINDS),
         "date": parse_day("--on", on, required=True, not_future=True),
         "provider": clean_text("--provider", provider),
         "hours": check_hours("--hours", hours),
@@ -457,7 +457,7 @@ def supervise(
     values = {
         "volunteer_id": row["id"],
         "date": parse_day("--on", on, required=True, not_future=True),
-        "kind": check_choice("--kind", kind, SUPERVISION_KINDS),
+        "kind": check_choice("--type", kind, SUPERVISION_KINDS),
         "wellbeing": clean_text("--wellbeing", wellbeing),
         "note": clean_text("--note", note),
     }
