@@ -67,7 +67,9 @@ def _damaged(name: str, reason: str) -> IntegrityError:
     )
 
 
-def decrypt(blob: bytes, name: str, *, secret: str | None = None, password: str | None = None) -> bytes:
+def decrypt(
+    blob: bytes, name: str, *, secret: str | None = None, password: str | None = None
+) -> bytes:
     """The plaintext of an age file, with the workspace's identity or a password."""
     from pyrage import DecryptError, passphrase, x25519
     from pyrage import decrypt as decrypt_with
@@ -95,4 +97,3 @@ def decrypt(blob: bytes, name: str, *, secret: str | None = None, password: str 
                 hint="check the password file with the sender",
             ) from None
         raise _damaged(name, text) from None
-

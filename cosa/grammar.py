@@ -39,7 +39,7 @@ OPTIONS: dict[str, str] = {
     "--due": "the day something is due (a date in the future)",
     "--for": "a length of time (`cosa unlock --for 15m`); never a person",
     # people and text
-    "--recipient": "who receives something (a disclosure, an escalation, a report)",
+    "--recipient": "who receives something (a disclosure, an escalation, a report, a transfer)",
     "--by": "who did it (a volunteer's number or name)",
     "--owner": "who is responsible for an action",
     "--note": "a note: free text about the record",
@@ -92,6 +92,8 @@ OPTIONS: dict[str, str] = {
     "--no-pager": "never page long output",
     "--plain": "write an unencrypted export",
     "--decrypt": "decrypt an encrypted export",
+    "--identity": "transfer: include the core member's identity in the bundle",
+    "--keep": "transfer: keep the circle writable here (a copy, not a move)",
     "--scale": "size of the demo workspace",
     "--reports": "also write sample reports (--no-reports: don't)",
     "--apply": "apply what is due (otherwise only show it)",

@@ -73,7 +73,7 @@ def by_uuid(store: Store) -> dict[str, dict[str, Any]]:
         for r in store.query(f"SELECT id, uuid FROM {table}"):
             uuid_of[(rtype, int(r["id"]))] = r["uuid"]
     out = {}
-    for rtype, table, _, fks in transfer.STEPS:
+    for _rtype, table, _, fks in transfer.STEPS:
         for row in store.query(f"SELECT * FROM {table}"):
             item = {k: v for k, v in row.items() if k != "id"}
             for col, kind in fks.items():
@@ -113,7 +113,10 @@ def test_a_round_trip_is_identical_for_the_circles_records_and_both_audits_verif
         for key, row in received.items():
             if key == f"circles:{circle_uuid}":
                 assert {**row, "status": "x", "updated_at": "", "updated_by": ""} == {
-                    **sent[key], "status": "x", "updated_at": "", "updated_by": ""
+                    **sent[key],
+                    "status": "x",
+                    "updated_at": "",
+                    "updated_by": "",
                 }
                 continue
             assert row == sent[key], key
@@ -129,7 +132,9 @@ def test_a_round_trip_is_identical_for_the_circles_records_and_both_audits_verif
             transfer.workspace_id(a)
         )
         entry = b.one("SELECT detail FROM audit WHERE action = 'transfer.receive' LIMIT 1")
-        assert entry is not None and digest in entry["detail"] and "sender_entries" in entry["detail"]
+        assert (
+            entry is not None and digest in entry["detail"] and "sender_entries" in entry["detail"]
+        )
         # search finds the received minutes
         assert b.scalar("SELECT count(*) FROM search_rows") > 0
     for home in (sender, receiver):
@@ -242,7 +247,7 @@ def test_a_taken_member_code_is_renumbered_and_recorded(
     bundle = tmp_path / "c.age"
     run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o", str(bundle))
     result = run(receiver, "receive", str(bundle))
-    assert "CM-0001 was taken here, so the core member is now CM-0002" in result.output
+    assert "CM-0001 was taken here, so the core member was renumbered CM-0002" in result.output
     with opened(receiver) as store:
         row = store.one("SELECT member_code, member_code_sent FROM transfers")
         assert row == {"member_code": "CM-0002", "member_code_sent": "CM-0001"}

@@ -77,11 +77,11 @@ def transfer_cmd(
     sent = transfer.send(
         store, circle, output, to=to, password=password, identity=identity, keep=keep, force=force
     )
-    state = "kept writable here" if sent.kept else "now read-only here"
+    state = "stays writable here (--keep)" if sent.kept else "is read-only here from now on"
     message(
         f"Wrote {sent.path} (circle {sent.circle_id}, {sent.member_code}:"
         f" {sum(sent.counts.values()):,} records, {sent.size:,} bytes; SHA-256 {sent.sha256})."
-        f" The circle is {state}."
+        f" The circle {state}."
     )
 
 
@@ -119,7 +119,8 @@ def receive_cmd(
         )
         return
     renumbered = (
-        f"; {got.renumbered_from} was taken here, so the core member is now {got.member_code}"
+        f"; {got.renumbered_from} was taken here, so the core member was renumbered"
+        f" {got.member_code}"
         if got.renumbered_from
         else ""
     )

@@ -161,9 +161,7 @@ def collect(store: Store, circle_id: int, *, identity: bool) -> dict[str, Any]:
     params = {"circle": circle_id, "member": circle["member_id"]}
     chosen: dict[str, list[int]] = {"member": [int(circle["member_id"])]}
     for kind, sql in PEOPLE_SQL.items():
-        chosen[kind] = sorted(
-            int(r["id"]) for r in store.query(sql, params) if r["id"] is not None
-        )
+        chosen[kind] = sorted(int(r["id"]) for r in store.query(sql, params) if r["id"] is not None)
     uuids: dict[tuple[str, int], str] = {}
     records: list[dict[str, Any]] = []
     for rtype, table, where, fks in STEPS:
@@ -253,8 +251,10 @@ def send(
         raise UserError(f"circle {circle['id']} ({circle['member_code']}) was already transferred")
     doc = collect(store, int(circle["id"]), identity=identity)
     plain = canonical(doc)
-    blob = agebox.encrypt_to(plain, to) if to is not None else agebox.encrypt_with_password(
-        plain, password or ""
+    blob = (
+        agebox.encrypt_to(plain, to)
+        if to is not None
+        else agebox.encrypt_with_password(plain, password or "")
     )
     digest = sha256(blob)
     counts = {r["type"]: len(r["rows"]) for r in doc["records"] if r["rows"]}
@@ -278,12 +278,18 @@ def send(
             "transfer.send",
             "circle",
             int(circle["id"]),
-            detail={"bundle_sha256": digest, "recipient": to or "password", "identity": identity,
-                    "records": sum(counts.values()), "kept": keep},  # fmt: skip
+            detail={
+                "bundle_sha256": digest,
+                "recipient": to or "password",
+                "identity": identity,
+                "records": sum(counts.values()),
+                "kept": keep,
+            },
         )
         if not keep:
-            store.update("circles", "circle", int(circle["id"]), {"status": "transferred"},
-                         "circle.transferred")  # fmt: skip
+            store.update(
+                "circles", "circle", int(circle["id"]), {"status": "transferred"}, "circle.transfer"
+            )
         write_output(output, blob, force=force)
     return Sent(output, digest, len(blob), counts, int(circle["id"]), circle["member_code"], keep)
 
@@ -414,8 +420,11 @@ def receive(store: Store, path: Path, *, password: str | None = None) -> Receive
                     rid,
                     sorted(c for c in row if c not in ("uuid",)),
                     table=table,
-                    detail={"from": sender, "bundle_sha256": digest,
-                            "sender_entries": by_uuid.get(uid, [])},  # fmt: skip
+                    detail={
+                        "from": sender,
+                        "bundle_sha256": digest,
+                        "sender_entries": by_uuid.get(uid, []),
+                    },
                 )
         circle_id = local[("circle", doc["circle"])]
         if not member_code:
@@ -446,13 +455,16 @@ def receive(store: Store, path: Path, *, password: str | None = None) -> Receive
             "transfer.received",
             "circle",
             circle_id,
-            detail={"from": sender, "bundle_sha256": digest, "added": added, "matched": matched,
-                    "renumbered": list(renumbered) if renumbered else None},  # fmt: skip
+            detail={
+                "from": sender,
+                "bundle_sha256": digest,
+                "added": added,
+                "matched": matched,
+                "renumbered": list(renumbered) if renumbered else None,
+            },
         )
-    return Received(
-        circle_id, member_code, renumbered[0] if renumbered else None, digest, sender, added,
-        matched,
-    )  # fmt: skip
+    sent_code = renumbered[0] if renumbered else None
+    return Received(circle_id, member_code, sent_code, digest, sender, added, matched)
 
 
 def _fks(rtype: str, table: str) -> dict[str, str]:
@@ -482,19 +494,25 @@ def _member_number(store: Store, row: Row) -> tuple[str, str] | None:
     old = str(row["code"])
     if taken:
         number = int(store.scalar("SELECT coalesce(max(number), 0) + 1 FROM member_codes_issued"))
-        number = max(number, int(store.scalar("SELECT coalesce(max(number), 0) + 1 FROM core_members")))
+        number = max(
+            number, int(store.scalar("SELECT coalesce(max(number), 0) + 1 FROM core_members"))
+        )
         row["number"], row["code"] = number, format_code(number)
     store.execute("INSERT INTO member_codes_issued (number) VALUES (?)", (number,))
     return (old, str(row["code"])) if taken else None
 
 
-def _index(store: Store, doc: dict[str, Any], local: dict[tuple[str, str], int], circle_id: int) -> None:
+def _index(
+    store: Store, doc: dict[str, Any], local: dict[tuple[str, str], int], circle_id: int
+) -> None:
     from cosa.domain import search
 
     for hit in doc.get("search", []):
         rid = local.get((hit["type"], hit["uuid"]))
         if rid is not None:
-            search.index(store, hit["type"], rid, hit["body"], circle_id=circle_id, date=hit["date"])
+            search.index(
+                store, hit["type"], rid, hit["body"], circle_id=circle_id, date=hit["date"]
+            )
 
 
 def history(store: Store) -> list[Row]:
