@@ -129,8 +129,10 @@ def test_a_round_trip_is_identical_for_the_circles_records_and_both_audits_verif
             recipient_of(receiver)
         )
         assert b.scalar("SELECT peer FROM transfers WHERE bundle_sha256 = ?", (digest,)) == (
-            transfer.workspace_id(a)
+            transfer.recipient(a)
         )
+        received_entry = b.one("SELECT detail FROM audit WHERE action = 'transfer.received'")
+        assert received_entry is not None and transfer.workspace_id(a) in received_entry["detail"]
         entry = b.one("SELECT detail FROM audit WHERE action = 'transfer.receive' LIMIT 1")
         assert (
             entry is not None and digest in entry["detail"] and "sender_entries" in entry["detail"]
@@ -319,3 +321,38 @@ def test_meetings_of_a_received_circle_can_be_recorded(
         cid = int(store.scalar("SELECT id FROM circles"))
     run(receiver, "contact", "add", str(cid), "--by", "Ann", "--on", "1/9/2025", "--mode", "phone")
     run(receiver, "audit", "verify")
+
+
+def test_a_bundle_whose_sender_entries_were_altered_or_that_names_unknown_fields_is_refused(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import json
+
+    from cosa import agebox
+    from cosa.store import canonical
+
+    sender, receiver = two
+    with opened(sender) as store:
+        doc = transfer.collect(store, 1, identity=False)
+    assert doc["format"] == "cosa-transfer" and doc["version"] == 1
+    assert doc["sender"]["recipient"] == recipient_of(sender)
+    to = recipient_of(receiver)
+    before = head(receiver)
+
+    altered = json.loads(canonical(doc))
+    altered["audit"][0]["operator"] = "someone else"
+    (tmp_path / "altered.age").write_bytes(agebox.encrypt_to(canonical(altered), to))
+    result = run(receiver, "receive", str(tmp_path / "altered.age"), code=4)
+    assert "was altered" in result.output
+
+    newer = json.loads(canonical(doc))
+    newer["records"][0]["rows"][0]["colour"] = "blue"
+    (tmp_path / "newer.age").write_bytes(agebox.encrypt_to(canonical(newer), to))
+    result = run(receiver, "receive", str(tmp_path / "newer.age"), code=1)
+    assert "does not know (core_members.colour)" in result.output
+
+    broken = json.loads(canonical(doc))
+    broken["circle"] = "no such uuid"
+    (tmp_path / "broken.age").write_bytes(agebox.encrypt_to(canonical(broken), to))
+    run(receiver, "receive", str(tmp_path / "broken.age"), code=4)
+    assert head(receiver) == before

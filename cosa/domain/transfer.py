@@ -178,7 +178,14 @@ def collect(store: Store, circle_id: int, *, identity: bool) -> dict[str, Any]:
                 if col == "id":
                     continue
                 if col in fks and value is not None:
-                    value = uuids[(fks[col], int(value))]
+                    target = uuids.get((fks[col], int(value)))
+                    if target is None:
+                        raise UserError(
+                            f"{rtype.replace('_', ' ')} {row['id']} points at"
+                            f" {fks[col].replace('_', ' ')} {value}, which does not belong to"
+                            f" circle {circle_id}; the circle cannot be moved as it is"
+                        )
+                    value = target
                 item[col] = _encode(value)
             out.append(item)
         records.append({"type": rtype, "table": table, "rows": out})
@@ -356,10 +363,25 @@ def open_bundle(store: Store, blob: bytes, name: str, password: str | None) -> d
 
 def receive(store: Store, path: Path, *, password: str | None = None) -> Received:
     """Import a bundle into this workspace, all in one transaction."""
+    import sqlcipher3
+
+    try:
+        return _receive(store, path, password)
+    except (KeyError, TypeError, ValueError, AttributeError, sqlcipher3.IntegrityError) as exc:
+        # age authenticates the bundle, so this is a sender's cosa writing something this
+        # one cannot place; the transaction was rolled back.
+        raise IntegrityError(
+            f"{path.name} does not hold a transfer this workspace can import"
+            f" ({type(exc).__name__}: {str(exc)[:80]}); nothing was written"
+        ) from None
+
+
+def _receive(store: Store, path: Path, password: str | None) -> Received:
     blob = read_bundle(path)
     digest = sha256(blob)
     doc = open_bundle(store, blob, path.name, password)
     sender = str(doc["sender"]["workspace"])
+    sender_recipient = str(doc["sender"]["recipient"])
     if sender == workspace_id(store):
         raise UserError(f"{path.name} was sent by this workspace")
     if store.one("SELECT 1 FROM transfers WHERE direction = 'in' AND bundle_sha256 = ?", (digest,)):
@@ -443,7 +465,7 @@ def receive(store: Store, path: Path, *, password: str | None = None) -> Receive
                 "direction": "in",
                 "circle_uuid": doc["circle"],
                 "bundle_sha256": digest,
-                "peer": sender,
+                "peer": sender_recipient,
                 "member_code": member_code,
                 "member_code_sent": renumbered[0] if renumbered else member_code,
                 "counts": json.dumps(added, sort_keys=True),
@@ -457,6 +479,7 @@ def receive(store: Store, path: Path, *, password: str | None = None) -> Receive
             circle_id,
             detail={
                 "from": sender,
+                "from_recipient": sender_recipient,
                 "bundle_sha256": digest,
                 "added": added,
                 "matched": matched,
