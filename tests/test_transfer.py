@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from cosa import vault
 from cosa.cli import app
-from cosa.domain import circles, transfer
+from cosa.domain import agreements, circles, documents, followup, reviews, transfer
 from cosa.store import Store
 from cosa.workspace import Options, Workspace
 
@@ -30,6 +30,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         try:
             reports_world.build(store)
             circles.add_goal(store, "1", domain="accommodation", text="Keep the flat")
+            scan = home.parent / "scan.pdf"
+            scan.write_bytes(b"%PDF-1.4 a signed agreement\x00\xff")
+            agreements.add(store, "1", version="v1", on="2025-07-01", file=scan)
+            agreements.sign(store, "1", "Ann", on="2025-07-02")
+            documents.add(store, "member:CM-0001", scan, title="Licence")
+            reviews.add_risk_review(store, "1", scores=["sexual preoccupation=2"], on="2025-09-03")
+            followup.add_outcome(store, "1", on="2025-09-04", kind="none", source="probation")
+            followup.add(store, "2", on="2025-10-01", by="Eve", mode="phone")
         finally:
             store.close()
     yield home
@@ -122,7 +130,10 @@ def test_a_round_trip_is_identical_for_the_circles_records_and_both_audits_verif
             assert row == sent[key], key
         # and the circle's meetings, concerns, contacts, actions, goals all came
         for table in ("meetings", "concerns", "contacts", "actions", "circle_goals",
-                      "escalations", "member_identity", "volunteers", "professionals"):  # fmt: skip
+                      "escalations", "member_identity", "volunteers", "professionals",
+                      "circle_agreements", "agreement_signatures", "documents", "risk_reviews",
+                      "risk_review_scores", "outcomes", "member_consent", "circle_members",
+                      "meeting_attendance"):  # fmt: skip
             assert any(k.startswith(f"{table}:") for k in received), table
         digest = transfer.sha256(bundle.read_bytes())
         assert a.scalar("SELECT peer FROM transfers WHERE bundle_sha256 = ?", (digest,)) == (
@@ -235,6 +246,8 @@ def test_a_password_bundle_round_trips_and_a_wrong_password_is_refused(
     run(receiver, "receive", str(bundle), "--password-file", str(tmp_path / "pw.txt"))
     with opened(receiver) as store:
         assert store.scalar("SELECT status FROM circles") == "ended"
+        assert store.scalar("SELECT count(*) FROM followups") == 1
+        assert store.scalar("SELECT count(*) FROM followup_checks") > 0
     run(receiver, "audit", "verify")
 
 
