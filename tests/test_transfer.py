@@ -169,6 +169,12 @@ def test_the_senders_circle_is_read_only_after_a_transfer(
     assert "read-only" in result.output
     run(sender, "circle", "status", "1", "active", code=1)
     assert head(sender) == before
+    import json
+
+    listed = json.loads(run(sender, "circle", "list", "--status", "transferred", "--json").stdout)
+    assert [c["id"] for c in listed] == [1]
+    shown = run(sender, "circle", "show", "1").output
+    assert "transferred" in shown
     assert run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o",
                str(tmp_path / "again.age"), code=1).output  # fmt: skip
 
