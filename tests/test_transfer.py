@@ -198,6 +198,10 @@ def test_a_bundle_is_refused_by_a_third_workspace(two: tuple[Path, Path], tmp_pa
     result = run(third, "receive", str(bundle), code=3)
     assert "was not made for this workspace" in result.output
     assert len(result.output.strip().splitlines()) <= 2  # Error + Hint
+    (tmp_path / "pw.txt").write_text("a long bundle password\n")
+    result = run(third, "receive", str(bundle), "--password-file", str(tmp_path / "pw.txt"),
+                 code=1)  # fmt: skip
+    assert "not with a password" in result.output
     assert head(third) == before
 
 
