@@ -251,6 +251,13 @@ EXAMPLES: dict[str, list[str]] = {
     "backup": ["backup copy.cosa-backup", "backup copy.cosa-backup --verify"],
     "restore": ["backup copy.cosa-backup", "restore copy.cosa-backup --home restored"],
     "export": ["export handover.cosa-export --password-file new.txt"],
+    "transfer": ["transfer CM-0002 --password-file new.txt -o circle2.age"],
+    "receive": [
+        "--home other init --recovery-file other-recovery.txt",
+        "transfer CM-0002 --password-file new.txt -o circle2.age",
+        "--home other receive circle2.age --password-file new.txt",
+    ],
+    "workspace id": ["workspace id", "workspace id --json"],
     "retention": ["retention", "retention --as-of 1/1/2040 --csv"],
     "retention erase": ["retention erase volunteer 6 --action anonymise --yes"],
     "retention hold": ["retention hold volunteer 6 --reason 'Court case pending'"],

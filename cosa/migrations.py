@@ -1154,3 +1154,49 @@ def m051_audit_seals(store: Store) -> None:
         );
         """
     )
+
+
+@migration
+def m110_transfer(store: Store) -> None:
+    """Moving circles between workspaces (`cosa.domain.transfer`).
+
+    `workspace_identity` holds the workspace's age identity (X25519): the secret stays inside
+    the encrypted database, so it is covered by the data key, follows backups and restores,
+    survives `rotate-key`, and never leaves in an export (not a record table). It is made here
+    for new and upgraded workspaces alike. `transfers` records every bundle sent or received
+    (an audited record): the bundle's SHA-256, the other workspace, and a renumbered core
+    member's codes.
+    """
+    from cosa.agebox import new_identity
+
+    secret, recipient = new_identity()
+    store.script(
+        f"""
+        CREATE TABLE workspace_identity (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            secret TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE transfers ({RECORD_COLUMNS},
+            direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+            circle_uuid TEXT NOT NULL,
+            bundle_sha256 TEXT NOT NULL,
+            peer TEXT NOT NULL,
+            member_code TEXT,
+            member_code_sent TEXT,
+            counts TEXT NOT NULL,
+            kept INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX transfers_bundle ON transfers (bundle_sha256);
+        CREATE INDEX transfers_circle ON transfers (circle_uuid);
+        """
+    )
+    store.execute(
+        "INSERT INTO workspace_identity (id, secret, recipient, created_at)"
+        " VALUES (1, ?, ?, datetime('now'))",
+        (secret, recipient),
+    )
+
+
+RECORD_TABLES["transfer"] = "transfers"

@@ -325,7 +325,7 @@ class Circle(Record):
     member_id: int
     member_code: str
     type: str
-    status: Literal["forming", "active", "paused", "ended"]
+    status: Literal["forming", "active", "paused", "ended", "transferred"]
     phase: str | None = None
     start_date: str | None = None
     coordinator: str

@@ -342,6 +342,7 @@ class Store:
         """Insert a record with its uuid/timestamps/operator and audit it; returns its id."""
         self._require_tx()
         self._check_text(values)
+        self.check_circle_writable(table, values)
         stamp = now()
         row = {
             "uuid": str(uuid.uuid4()),
@@ -376,6 +377,7 @@ class Store:
         if not changed:
             return []
         self.check_record(record_type, rid, current)
+        self.check_circle_writable(table, current)
         changed_cols = {**changed, "updated_at": now(), "updated_by": self.operator}
         sets = ", ".join(f"{c} = :{c}" for c in changed_cols)
         self.conn.execute(
@@ -411,6 +413,42 @@ class Store:
         )
 
     # -- write-time and read-time record checks ---------------------------------------------
+
+    def check_circle_writable(self, table: str, row: Mapping[str, Any]) -> None:
+        """Refuse a new or changed record of a circle moved to another workspace (`cosa
+        transfer`, `cosa.domain.transfer`): that circle is read-only here. One place for every
+        write path (meetings, contacts, concerns, hours, shares…); deleting (retention) stays
+        possible."""
+        if table == "circles":
+            cid = row.get("id")
+        elif "circle_id" in row:
+            cid = row["circle_id"]
+        elif table in _CIRCLE_PARENTS:
+            column, parent = _CIRCLE_PARENTS[table]
+            if row.get(column) is None:
+                return
+            cid = self.scalar(f"SELECT circle_id FROM {parent} WHERE id = ?", (row[column],))
+        else:
+            return
+        if cid is None:
+            return
+        try:
+            frozen = self.one(
+                "SELECT c.id, m.code FROM circles c JOIN core_members m ON m.id = c.member_id"
+                " WHERE c.id = ? AND c.status = 'transferred'",
+                (cid,),
+            )
+        except Exception as exc:  # an early migration: no circles table yet
+            if "no such" in str(exc):
+                return
+            raise
+        if frozen is not None:
+            raise UserError(
+                f"circle {frozen['id']} ({frozen['code']}) was transferred to another workspace;"
+                " it is read-only here",
+                hint="the workspace that received it keeps it now (`cosa transfer --keep` leaves"
+                " a writable copy)",
+            )
 
     def audited_state(self, record_type: str, rid: int) -> str | None:
         """The state hash the record's last state-carrying audit entry recorded (one look-up
@@ -516,6 +554,18 @@ class Store:
     def setting(self, key: str, default: str | None = None) -> str | None:
         row = self.one("SELECT value FROM settings WHERE key = ?", (key,))
         return default if row is None else str(row["value"])
+
+
+#: Records that belong to a circle through a parent record: table -> (column, parent table).
+_CIRCLE_PARENTS = {
+    "meeting_attendance": ("meeting_id", "meetings"),
+    "meeting_amendments": ("meeting_id", "meetings"),
+    "concern_notes": ("concern_id", "concerns"),
+    "escalations": ("concern_id", "concerns"),
+    "goal_updates": ("goal_id", "circle_goals"),
+    "risk_review_scores": ("risk_review_id", "risk_reviews"),
+    "agreement_signatures": ("agreement_id", "circle_agreements"),
+}
 
 
 def _dict_row(cursor: Any, row: tuple[Any, ...]) -> Row:

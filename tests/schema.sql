@@ -75,6 +75,8 @@ CREATE INDEX reviews_next ON reviews (next_review);
 CREATE INDEX risk_reviews_circle_date ON risk_reviews (circle_id, date);
 CREATE INDEX sar_events_sar ON sar_events (sar_id, date, id);
 CREATE INDEX sars_member ON sars (member_id);
+CREATE INDEX transfers_bundle ON transfers (bundle_sha256);
+CREATE INDEX transfers_circle ON transfers (circle_uuid);
 CREATE INDEX volunteer_conflicts_member ON volunteer_conflicts (member_id);
 CREATE INDEX volunteer_conflicts_volunteer ON volunteer_conflicts (volunteer_id);
 CREATE INDEX volunteer_expenses_date ON volunteer_expenses (date);
@@ -742,6 +744,22 @@ CREATE TABLE search_rows (
             PRIMARY KEY (record_type, record_id)
         ) WITHOUT ROWID;
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE transfers (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+            circle_uuid TEXT NOT NULL,
+            bundle_sha256 TEXT NOT NULL,
+            peer TEXT NOT NULL,
+            member_code TEXT,
+            member_code_sent TEXT,
+            counts TEXT NOT NULL,
+            kept INTEGER NOT NULL DEFAULT 0
+        );
 CREATE TABLE volunteer_conflicts (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,
@@ -875,3 +893,9 @@ CREATE TABLE volunteers (
             phone TEXT,
             status TEXT NOT NULL DEFAULT 'applicant'
         , left_on TEXT, left_reason TEXT);
+CREATE TABLE workspace_identity (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            secret TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );

@@ -261,7 +261,7 @@ def to_sign(store: Store, today: date | None = None) -> list[Row]:
         "  WHERE s.agreement_id = a.id) AS last_signed"
         " FROM circle_agreements a JOIN circles c ON c.id = a.circle_id"
         " JOIN core_members m ON m.id = c.member_id"
-        " WHERE c.status != 'ended' AND a.id = (SELECT b.id FROM circle_agreements b"
+        " WHERE c.status NOT IN ('ended', 'transferred') AND a.id = (SELECT b.id FROM circle_agreements b"
         "  WHERE b.circle_id = a.circle_id ORDER BY b.on_date DESC, b.id DESC LIMIT 1)"
         " AND EXISTS (SELECT 1 FROM agreement_signatures s WHERE s.agreement_id = a.id)"
         " ORDER BY a.circle_id"

@@ -99,7 +99,7 @@ def events(
         "SELECT c.id, c.status, c.start_date, c.meeting_day, c.meeting_time,"
         " c.duration_minutes, c.cadence_days, m.code AS member_code"
         " FROM circles c JOIN core_members m ON m.id = c.member_id"
-        " WHERE c.status != 'ended' ORDER BY c.id"
+        " WHERE c.status NOT IN ('ended', 'transferred') ORDER BY c.id"
     )
     circles = [c for c in circles if only is None or c["id"] == only]
     ids = {int(c["id"]) for c in circles}

@@ -34,7 +34,7 @@ from cosa.errors import UserError
 from cosa.store import Row, Store
 
 TABLE = "circles"
-STATUSES = ("forming", "active", "paused", "ended")
+STATUSES = ("forming", "active", "paused", "ended", "transferred")
 SETTABLE_STATUSES = ("forming", "active", "paused")
 ROLES = ("member", "primary", "minute-taker")
 OUTCOMES = ("open", "achieved", "partly", "not-achieved")
@@ -84,7 +84,7 @@ def resolve_circle(store: Store, ref: str | int) -> Row:
         raise UserError(
             f"{member['code']} has no circle", hint=f"`cosa circle add --member {member['code']}`"
         )
-    candidates = [r for r in rows if r["status"] != "ended"] or rows
+    candidates = [r for r in rows if r["status"] not in ("ended", "transferred")] or rows
     if len(candidates) == 1:
         return candidates[0]
     raise UserError(
@@ -227,7 +227,7 @@ def add(
     if force and not forced:
         raise UserError("--force needs --reason TEXT (why this member needs another circle)")
     open_ = store.query(
-        "SELECT id, status FROM circles WHERE member_id = ? AND status != 'ended' ORDER BY id",
+        "SELECT id, status FROM circles WHERE member_id = ? AND status NOT IN ('ended', 'transferred') ORDER BY id",
         (cm["id"],),
     )
     if open_ and not force:

@@ -313,6 +313,16 @@ KEPT: dict[str, set[str]] = {
     HOLDS: {"record_type", "record_uuid"},
     EXCEPTIONS: {"record_type", "record_uuid"},
     ERASURES: {"record_type", "record_uuid", "action", "rule", "row_counts"},
+    # a register of bundles: hashes, workspace ids, pseudonymous codes, counts (no content)
+    "transfers": {
+        "direction",
+        "circle_uuid",
+        "bundle_sha256",
+        "peer",
+        "member_code",
+        "member_code_sent",
+        "counts",
+    },
 }
 
 _DATE_SUFFIXES = ("_on", "_at", "_date", "_from", "_to")

@@ -121,7 +121,7 @@ def _actions(store: Store, today: date) -> tuple[list[Row], list[Row]]:
     rows = store.query(
         "SELECT a.id, a.circle_id, m.code AS member_code, a.meeting_id, a.text, a.owner, a.due"
         f" FROM actions a {_CIRCLE.format(alias='a')}"
-        " WHERE a.status = 'open' AND a.due <= ? AND ci.status != 'ended' ORDER BY a.due, a.id",
+        " WHERE a.status = 'open' AND a.due <= ? AND ci.status NOT IN ('ended', 'transferred') ORDER BY a.due, a.id",
         (horizon.isoformat(),),
     )
     overdue: list[Row] = []
@@ -208,9 +208,9 @@ def _reviews_due(store: Store, today: date) -> list[Row]:
 def _licences(store: Store, today: date) -> list[Row]:
     rows = store.query(
         "SELECT m.id AS member_id, m.code AS member_code, m.licence_end,"
-        " (SELECT min(id) FROM circles WHERE member_id = m.id AND status != 'ended') AS circle_id"
+        " (SELECT min(id) FROM circles WHERE member_id = m.id AND status NOT IN ('ended', 'transferred')) AS circle_id"
         " FROM core_members m WHERE m.licence_end BETWEEN ? AND ?"
-        " AND EXISTS (SELECT 1 FROM circles WHERE member_id = m.id AND status != 'ended')"
+        " AND EXISTS (SELECT 1 FROM circles WHERE member_id = m.id AND status NOT IN ('ended', 'transferred'))"
         " ORDER BY m.licence_end, m.id",
         (today.isoformat(), (today + timedelta(days=LICENCE_WARNING_DAYS)).isoformat()),
     )

@@ -1,0 +1,381 @@
+"""Moving a circle between workspaces: `cosa transfer`, `cosa receive`, `cosa workspace id`."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cosa import vault
+from cosa.cli import app
+from cosa.domain import agreements, circles, documents, followup, reviews, transfer
+from cosa.store import Store
+from cosa.workspace import Options, Workspace
+
+from . import reports_world
+from .conftest import CHEAP_KDF, PASSPHRASE
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The fictional provider of tests/reports_world.py, built once; tests copy it."""
+    home = tmp_path_factory.mktemp("sender") / "ws"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(vault, "DEFAULT_KDF", dict(CHEAP_KDF))
+        store = Workspace(home).create(PASSPHRASE, vault.new_recovery_code(), "sender")
+        try:
+            reports_world.build(store)
+            circles.add_goal(store, "1", domain="accommodation", text="Keep the flat")
+            scan = home.parent / "scan.pdf"
+            scan.write_bytes(b"%PDF-1.4 a signed agreement\x00\xff")
+            agreements.add(store, "1", version="v1", on="2025-07-01", file=scan)
+            agreements.sign(store, "1", "Ann", on="2025-07-02")
+            documents.add(store, "member:CM-0001", scan, title="Licence")
+            reviews.add_risk_review(store, "1", scores=["sexual preoccupation=2"], on="2025-09-03")
+            followup.add_outcome(store, "1", on="2025-09-04", kind="none", source="probation")
+            followup.add(store, "2", on="2025-10-01", by="Eve", mode="phone")
+        finally:
+            store.close()
+    yield home
+
+
+@pytest.fixture
+def two(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """(sender, receiver): a copy of the world, and a new empty workspace."""
+    monkeypatch.setenv("COSA_PASSPHRASE", PASSPHRASE)
+    sender = tmp_path / "a"
+    shutil.copytree(built, sender)
+    receiver = tmp_path / "b"
+    Workspace(receiver).create(PASSPHRASE, vault.new_recovery_code(), "receiver").close()
+    return sender, receiver
+
+
+def run(home: Path, *args: str, code: int = 0) -> Any:
+    result = CliRunner().invoke(app, ["--home", str(home), *args])
+    assert result.exit_code == code, f"exit {result.exit_code}: {result.output}"
+    return result
+
+
+def opened(home: Path) -> Store:
+    return Workspace(home).open(Options(), use_session=False)
+
+
+def recipient_of(home: Path) -> str:
+    return str(run(home, "workspace", "id").stdout.strip())
+
+
+def head(home: Path) -> tuple[int, str]:
+    with opened(home) as store:
+        return store.audit_head()
+
+
+def by_uuid(store: Store) -> dict[str, dict[str, Any]]:
+    """Every row of every table a bundle carries, keyed by UUID, with the local id dropped
+    and every reference to another record replaced by that record's UUID."""
+    uuid_of: dict[tuple[str, int], str] = {}
+    for rtype, table, _, _ in transfer.STEPS:
+        for r in store.query(f"SELECT id, uuid FROM {table}"):
+            uuid_of[(rtype, int(r["id"]))] = r["uuid"]
+    out = {}
+    for _rtype, table, _, fks in transfer.STEPS:
+        for row in store.query(f"SELECT * FROM {table}"):
+            item = {k: v for k, v in row.items() if k != "id"}
+            for col, kind in fks.items():
+                if item.get(col) is not None:
+                    item[col] = uuid_of[(kind, int(item[col]))]
+            out[f"{table}:{row['uuid']}"] = item
+    return out
+
+
+def test_workspace_id_prints_an_age_recipient(two: tuple[Path, Path]) -> None:
+    sender, receiver = two
+    assert recipient_of(sender).startswith("age1")
+    assert recipient_of(sender) != recipient_of(receiver)
+
+
+def test_a_round_trip_is_identical_for_the_circles_records_and_both_audits_verify(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    sender, receiver = two
+    bundle = tmp_path / "circle1.age"
+    run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o", str(bundle),
+        "--identity")  # fmt: skip
+    assert bundle.stat().st_mode & 0o777 == 0o600
+    assert bundle.read_bytes().startswith(b"age-encryption.org/v1\n")
+    got = run(receiver, "receive", str(bundle), "--json")
+    import json
+
+    info = json.loads(got.stdout)
+    assert info["member_code"] == "CM-0001" and info["renumbered_from"] is None
+    with opened(sender) as a, opened(receiver) as b:
+        sent = by_uuid(a)
+        received = by_uuid(b)
+        circle_uuid = a.scalar("SELECT uuid FROM circles WHERE id = 1")
+        assert a.scalar("SELECT status FROM circles WHERE id = 1") == "transferred"
+        # every record received is the sender's, byte for byte (the circle as it was sent)
+        assert received, "nothing was received"
+        for key, row in received.items():
+            if key == f"circles:{circle_uuid}":
+                assert {**row, "status": "x", "updated_at": "", "updated_by": ""} == {
+                    **sent[key],
+                    "status": "x",
+                    "updated_at": "",
+                    "updated_by": "",
+                }
+                continue
+            assert row == sent[key], key
+        # and the circle's meetings, concerns, contacts, actions, goals all came
+        for table in ("meetings", "concerns", "contacts", "actions", "circle_goals",
+                      "escalations", "member_identity", "volunteers", "professionals",
+                      "circle_agreements", "agreement_signatures", "documents", "risk_reviews",
+                      "risk_review_scores", "outcomes", "member_consent", "circle_members",
+                      "meeting_attendance"):  # fmt: skip
+            assert any(k.startswith(f"{table}:") for k in received), table
+        digest = transfer.sha256(bundle.read_bytes())
+        assert a.scalar("SELECT peer FROM transfers WHERE bundle_sha256 = ?", (digest,)) == (
+            recipient_of(receiver)
+        )
+        assert b.scalar("SELECT peer FROM transfers WHERE bundle_sha256 = ?", (digest,)) == (
+            transfer.recipient(a)
+        )
+        received_entry = b.one("SELECT detail FROM audit WHERE action = 'transfer.received'")
+        assert received_entry is not None and transfer.workspace_id(a) in received_entry["detail"]
+        entry = b.one("SELECT detail FROM audit WHERE action = 'transfer.receive' LIMIT 1")
+        assert (
+            entry is not None and digest in entry["detail"] and "sender_entries" in entry["detail"]
+        )
+        # search finds the received minutes
+        assert b.scalar("SELECT count(*) FROM search_rows") > 0
+    for home in (sender, receiver):
+        run(home, "audit", "verify")
+        run(home, "doctor")
+
+
+def test_the_senders_circle_is_read_only_after_a_transfer(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    sender, receiver = two
+    run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o",
+        str(tmp_path / "c.age"))  # fmt: skip
+    before = head(sender)
+    result = run(sender, "contact", "add", "1", "--by", "Ann", "--on", "1/9/2025", "--mode",
+                 "phone", code=1)  # fmt: skip
+    assert "transferred to another workspace; it is read-only here" in result.output
+    result = run(sender, "meeting", "amend", "2", "--text", "Bob.", "--reason", "typo", code=1)
+    assert "read-only" in result.output
+    run(sender, "circle", "status", "1", "active", code=1)
+    assert head(sender) == before
+    import json
+
+    listed = json.loads(run(sender, "circle", "list", "--status", "transferred", "--json").stdout)
+    assert [c["id"] for c in listed] == [1]
+    shown = run(sender, "circle", "show", "1").output
+    assert "transferred" in shown
+    assert run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o",
+               str(tmp_path / "again.age"), code=1).output  # fmt: skip
+
+
+def test_keep_leaves_the_circle_writable(two: tuple[Path, Path], tmp_path: Path) -> None:
+    sender, receiver = two
+    run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o",
+        str(tmp_path / "c.age"), "--keep")  # fmt: skip
+    run(sender, "contact", "add", "1", "--by", "Ann", "--on", "1/9/2025", "--mode", "phone")
+    with opened(sender) as store:
+        assert store.scalar("SELECT status FROM circles WHERE id = 1") == "active"
+
+
+def test_a_bundle_is_refused_by_a_third_workspace(two: tuple[Path, Path], tmp_path: Path) -> None:
+    sender, receiver = two
+    third = tmp_path / "c"
+    Workspace(third).create(PASSPHRASE, vault.new_recovery_code(), "third").close()
+    bundle = tmp_path / "c.age"
+    run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o", str(bundle))
+    before = head(third)
+    result = run(third, "receive", str(bundle), code=3)
+    assert "was not made for this workspace" in result.output
+    assert len(result.output.strip().splitlines()) <= 2  # Error + Hint
+    (tmp_path / "pw.txt").write_text("a long bundle password\n")
+    result = run(third, "receive", str(bundle), "--password-file", str(tmp_path / "pw.txt"),
+                 code=1)  # fmt: skip
+    assert "not with a password" in result.output
+    assert head(third) == before
+
+
+def test_receiving_twice_is_refused_and_writes_nothing(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    sender, receiver = two
+    bundle = tmp_path / "c.age"
+    run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o", str(bundle))
+    run(receiver, "receive", str(bundle))
+    before = head(receiver)
+    result = run(receiver, "receive", str(bundle), code=1)
+    assert "already received" in result.output
+    assert head(receiver) == before
+
+
+def test_a_tampered_bundle_is_refused_and_writes_nothing(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    sender, receiver = two
+    bundle = tmp_path / "c.age"
+    run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o", str(bundle))
+    data = bytearray(bundle.read_bytes())
+    data[len(data) // 2] ^= 1
+    bad = tmp_path / "bad.age"
+    bad.write_bytes(bytes(data))
+    before = head(receiver)
+    result = run(receiver, "receive", str(bad), code=4)
+    assert "damaged" in result.output
+    (tmp_path / "short.age").write_bytes(bytes(data[:100]))
+    run(receiver, "receive", str(tmp_path / "short.age"), code=4)
+    (tmp_path / "junk.age").write_bytes(b"not a bundle")
+    run(receiver, "receive", str(tmp_path / "junk.age"), code=4)
+    assert head(receiver) == before
+
+
+def test_a_password_bundle_round_trips_and_a_wrong_password_is_refused(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    sender, receiver = two
+    bundle = tmp_path / "c.age"
+    (tmp_path / "pw.txt").write_text("a long bundle password\n")
+    (tmp_path / "wrong.txt").write_text("not the password\n")
+    run(sender, "transfer", "2", "--password-file", str(tmp_path / "pw.txt"), "-o", str(bundle))
+    before = head(receiver)
+    result = run(receiver, "receive", str(bundle), code=3)
+    assert "password" in result.output
+    result = run(receiver, "receive", str(bundle), "--password-file", str(tmp_path / "wrong.txt"),
+                 code=3)  # fmt: skip
+    assert "wrong password" in result.output
+    assert head(receiver) == before
+    run(receiver, "receive", str(bundle), "--password-file", str(tmp_path / "pw.txt"))
+    with opened(receiver) as store:
+        assert store.scalar("SELECT status FROM circles") == "ended"
+        assert store.scalar("SELECT count(*) FROM followups") == 1
+        assert store.scalar("SELECT count(*) FROM followup_checks") > 0
+    run(receiver, "audit", "verify")
+
+
+def test_a_taken_member_code_is_renumbered_and_recorded(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from cosa.domain import members
+
+    sender, receiver = two
+    with opened(receiver) as store:
+        members.add(store, mappa_category=1, mappa_level=1)  # takes CM-0001 here
+    bundle = tmp_path / "c.age"
+    run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o", str(bundle))
+    result = run(receiver, "receive", str(bundle))
+    assert "CM-0001 was taken here, so the core member was renumbered CM-0002" in result.output
+    with opened(receiver) as store:
+        row = store.one("SELECT member_code, member_code_sent FROM transfers")
+        assert row == {"member_code": "CM-0002", "member_code_sent": "CM-0001"}
+    run(receiver, "audit", "verify")
+
+
+def test_people_already_here_are_matched_not_duplicated(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    sender, receiver = two
+    run(sender, "transfer", "2", "--recipient", recipient_of(receiver), "-o",
+        str(tmp_path / "c2.age"))  # fmt: skip
+    run(receiver, "receive", str(tmp_path / "c2.age"))
+    run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o",
+        str(tmp_path / "c1.age"))  # fmt: skip
+    run(receiver, "receive", str(tmp_path / "c1.age"))
+    with opened(sender) as a, opened(receiver) as b:
+        for table in ("volunteers", "professionals"):
+            uuids = [r["uuid"] for r in b.query(f"SELECT uuid FROM {table}")]
+            assert len(uuids) == len(set(uuids))
+            assert set(uuids) <= {r["uuid"] for r in a.query(f"SELECT uuid FROM {table}")}
+    run(receiver, "audit", "verify")
+
+
+def test_an_existing_output_is_refused_and_nothing_is_marked(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    sender, receiver = two
+    bundle = tmp_path / "c.age"
+    bundle.write_text("keep me")
+    before = head(sender)
+    run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o", str(bundle), code=1)
+    assert bundle.read_text() == "keep me"
+    assert head(sender) == before
+    run(sender, "transfer", "1", "--recipient", "age1nonsense", "-o", str(tmp_path / "x"), code=1)
+    assert head(sender) == before
+
+
+def test_the_identity_stays_out_unless_asked(two: tuple[Path, Path], tmp_path: Path) -> None:
+    sender, receiver = two
+    run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o",
+        str(tmp_path / "c.age"))  # fmt: skip
+    run(receiver, "receive", str(tmp_path / "c.age"))
+    with opened(receiver) as store:
+        assert store.scalar("SELECT count(*) FROM member_identity") == 0
+        assert store.scalar("SELECT count(*) FROM core_members") == 1
+
+
+def test_upgrading_gives_an_old_workspace_an_identity(tmp_path: Path) -> None:
+    from .upgrade import store_without
+
+    with store_without(tmp_path, "m110") as store:
+        assert store.one("SELECT 1 FROM sqlite_master WHERE name = 'workspace_identity'") is None
+        from cosa.migrations import apply_migrations
+
+        assert "m110_transfer" in apply_migrations(store)
+        assert transfer.recipient(store).startswith("age1")
+        assert store.scalar("SELECT secret FROM workspace_identity").startswith("AGE-SECRET-KEY-")
+
+
+def test_meetings_of_a_received_circle_can_be_recorded(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    sender, receiver = two
+    run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o",
+        str(tmp_path / "c.age"))  # fmt: skip
+    run(receiver, "receive", str(tmp_path / "c.age"))
+    with opened(receiver) as store:
+        cid = int(store.scalar("SELECT id FROM circles"))
+    run(receiver, "contact", "add", str(cid), "--by", "Ann", "--on", "1/9/2025", "--mode", "phone")
+    run(receiver, "audit", "verify")
+
+
+def test_a_bundle_whose_sender_entries_were_altered_or_that_names_unknown_fields_is_refused(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import json
+
+    from cosa import agebox
+    from cosa.store import canonical
+
+    sender, receiver = two
+    with opened(sender) as store:
+        doc = transfer.collect(store, 1, identity=False)
+    assert doc["format"] == "cosa-transfer" and doc["version"] == 1
+    assert doc["sender"]["recipient"] == recipient_of(sender)
+    to = recipient_of(receiver)
+    before = head(receiver)
+
+    altered = json.loads(canonical(doc))
+    altered["audit"][0]["operator"] = "someone else"
+    (tmp_path / "altered.age").write_bytes(agebox.encrypt_to(canonical(altered), to))
+    result = run(receiver, "receive", str(tmp_path / "altered.age"), code=4)
+    assert "was altered" in result.output
+
+    newer = json.loads(canonical(doc))
+    newer["records"][0]["rows"][0]["colour"] = "blue"
+    (tmp_path / "newer.age").write_bytes(agebox.encrypt_to(canonical(newer), to))
+    result = run(receiver, "receive", str(tmp_path / "newer.age"), code=1)
+    assert "does not know (core_members.colour)" in result.output
+
+    broken = json.loads(canonical(doc))
+    broken["circle"] = "no such uuid"
+    (tmp_path / "broken.age").write_bytes(agebox.encrypt_to(canonical(broken), to))
+    run(receiver, "receive", str(tmp_path / "broken.age"), code=4)
+    assert head(receiver) == before
