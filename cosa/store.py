@@ -145,6 +145,11 @@ class Store:
         self.on_commit: Callable[[int, str], None] | None = None
         self._warned: set[tuple[str, int]] = set()
         self.sealer: Sealer | None = None
+        #: Records this transaction inserted or updated (their new state is cosa's own).
+        self._written: set[tuple[str, int]] = set()
+        #: Records found not to match their audit trail before pending migrations ran
+        #: (`cosa.migrations.apply_migrations`); `reaudit` leaves them flagged.
+        self.untrusted: set[tuple[str, int]] = set()
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -267,6 +272,7 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
             self._audited = False
             self._changed = False
+            self._written = set()
         else:
             self.conn.execute(f"SAVEPOINT sp{self._depth}")
         self._depth += 1
@@ -355,6 +361,7 @@ class Store:
         marks = ", ".join(f":{c}" for c in row)
         cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", row)
         rid = int(cur.lastrowid)
+        self._written.add((record_type, rid))
         self.audit(action or f"{record_type}.add", record_type, rid, sorted(values), table=table)
         return rid
 
@@ -381,6 +388,7 @@ class Store:
         self.conn.execute(
             f"UPDATE {table} SET {sets} WHERE id = :_id", {**changed_cols, "_id": rid}
         )
+        self._written.add((record_type, rid))
         self.audit(action or f"{record_type}.edit", record_type, rid, sorted(changed), table=table)
         return sorted(changed)
 
@@ -464,18 +472,31 @@ class Store:
         detail: Mapping[str, Any] | None = None,
         deleted: bool = False,
         at: str | None = None,
+        rehash: bool = False,
     ) -> int:
         """Append an audit entry in the current transaction; returns its sequence number.
 
         With `table`, the entry records the hash of the record's state after the write (or
         "deleted"), so `audit verify` can later prove the row was not changed behind cosa.
+        A record this transaction did not itself insert or update is checked against its last
+        audited state first (`check_record`): recording a state cosa did not write would
+        launder a replayed or raw-key edit. Only `rehash` (a migration's `reaudit`, after a
+        schema change, for rows checked before it) skips that.
         """
         self._require_tx()
         shash: str | None = None
         if deleted:
             shash = state_hash(None)
         elif table is not None and record_id is not None:
-            shash = state_hash(self.one(f"SELECT * FROM {table} WHERE id = ?", (record_id,)))
+            row = self.one(f"SELECT * FROM {table} WHERE id = ?", (record_id,))
+            if (
+                row is not None
+                and not rehash
+                and record_type is not None
+                and (record_type, record_id) not in self._written
+            ):
+                self.check_record(record_type, record_id, row)
+            shash = state_hash(row)
         last = self.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
         seq = int(last["seq"]) + 1 if last else 1
         entry: dict[str, Any] = {

@@ -1,0 +1,81 @@
+"""An independent attack on the hardening of issue 14, as an insider (a passphrase holder) and
+as someone who can write the workspace folder. Each test fails if the defence it names is
+missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cosa import audit
+from cosa.errors import IntegrityError
+from cosa.store import Store
+
+from .conftest import Cli
+
+# -- laundering: every way a row gets a new audited state must check the old one first ------
+
+
+def _add_volunteer(store: Store, name: str = "Ann Example") -> int:
+    with store.atomic():
+        return store.insert("volunteers", "volunteer", {"name": name})
+
+
+def test_an_entry_that_records_a_state_does_not_launder_a_row_changed_outside_cosa(
+    store: Store,
+) -> None:
+    """`store.audit(..., table=...)` for a record this transaction did not write (e.g.
+    `retention.erase` of a subject with nothing left to anonymise) would record the replayed
+    row as its new audited state."""
+    vid = _add_volunteer(store)
+    store.conn.execute("UPDATE volunteers SET name = 'Replayed' WHERE id = ?", (vid,))
+    with pytest.raises(IntegrityError, match="record changed outside cosa"), store.atomic():
+        store.audit("retention.erase", "volunteer", vid, table="volunteers")
+    assert not audit.verify(store).ok
+
+
+def test_an_entry_after_a_write_in_the_same_transaction_still_records_the_new_state(
+    store: Store,
+) -> None:
+    with store.atomic():
+        mid = store.insert("volunteers", "volunteer", {"name": "Ann Example"})
+        store.audit("volunteer.override", "volunteer", mid, table="volunteers")
+        store.update("volunteers", "volunteer", mid, {"name": "Ann Other"})
+        store.audit("volunteer.note", "volunteer", mid, table="volunteers")
+    assert audit.verify(store).ok, audit.verify(store).problems
+
+
+def test_an_upgrade_does_not_launder_rows_changed_before_it(tmp_path: Path) -> None:
+    """A migration that changes an audited table re-records every row's state (`reaudit`).
+    A row replayed or edited before the upgrade must stay flagged, not be blessed."""
+    from cosa import migrations
+
+    from .upgrade import store_without
+
+    with store_without(tmp_path, "m030") as store:
+        with store.atomic():
+            vid = store.insert("volunteers", "volunteer", {"name": "Ann Example"})
+            ok, bad = (
+                store.insert(
+                    "volunteer_hours",
+                    "hours",
+                    {"volunteer_id": vid, "date": "2025-07-01", "hours": 1.0,
+                     "activity": "training", "travel_hours": 0.0},
+                )
+                for _ in range(2)
+            )  # fmt: skip
+        store.conn.execute("UPDATE volunteer_hours SET hours = 40 WHERE id = ?", (bad,))
+        store.conn.execute(
+            "INSERT INTO volunteer_hours (uuid, created_at, updated_at, created_by, updated_by,"
+            " volunteer_id, date, hours, activity) VALUES ('u', 'x', 'x', 'x', 'x', ?,"
+            " '2025-07-02', 9, 'training')",
+            (vid,),
+        )
+        assert migrations.apply_migrations(store) == ["m030_hours_circle"]
+        problems = audit.verify(store).problems
+        assert f"hours {bad} was changed outside cosa" in problems
+        assert f"hours {bad + 1} has no audit entry" in problems
+        assert not any(f"hours {ok} " in p for p in problems)
+        with pytest.raises(IntegrityError), store.atomic():
+            store.update("volunteer_hours", "hours", bad, {"hours": 2.0})
