@@ -79,3 +79,22 @@ def test_an_upgrade_does_not_launder_rows_changed_before_it(tmp_path: Path) -> N
         assert not any(f"hours {ok} " in p for p in problems)
         with pytest.raises(IntegrityError), store.atomic():
             store.update("volunteer_hours", "hours", bad, {"hours": 2.0})
+
+
+def test_a_setting_put_back_behind_cosa_fails_verify(cli: Cli, initialised: Path) -> None:
+    """Settings are not records, so no state hash covers them: an old page of the settings
+    table pasted back (e.g. the small-count threshold of funder returns lowered) would pass
+    verify and doctor for ever."""
+    from .weekly import workspace_store
+
+    cli("config", "set", "small_count_threshold", "10")
+    cli("config", "set", "report_classification", "SECRET")
+    cli("config", "unset", "report_classification")
+    cli("audit", "verify")
+    with workspace_store(initialised) as store:
+        store.conn.execute("UPDATE settings SET value = '2' WHERE key = 'small_count_threshold'")
+        store.conn.execute("INSERT INTO settings (key, value) VALUES ('report_classification', 'X')")
+    result = cli("audit", "verify", code=4)
+    assert "setting small_count_threshold was changed outside cosa" in result.output
+    assert "setting report_classification was changed outside cosa" in result.output
+    assert "changed outside cosa" in cli("doctor", code=4).output
