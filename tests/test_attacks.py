@@ -93,8 +93,57 @@ def test_a_setting_put_back_behind_cosa_fails_verify(cli: Cli, initialised: Path
     cli("audit", "verify")
     with workspace_store(initialised) as store:
         store.conn.execute("UPDATE settings SET value = '2' WHERE key = 'small_count_threshold'")
-        store.conn.execute("INSERT INTO settings (key, value) VALUES ('report_classification', 'X')")
+        store.conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('report_classification', 'X')"
+        )
     result = cli("audit", "verify", code=4)
     assert "setting small_count_threshold was changed outside cosa" in result.output
     assert "setting report_classification was changed outside cosa" in result.output
     assert "changed outside cosa" in cli("doctor", code=4).output
+
+
+# -- terminal injection ----------------------------------------------------------------------
+
+HOSTILE = "Eve\x1b]0;pwned\x07\x1b[2J\x9b31m\u202etxt"
+RAW = ("\x1b", "\x07", "\x9b", "\u202e")
+
+
+def _safe(text: str) -> None:
+    for piece in RAW:
+        assert piece not in text, repr(text)
+
+
+def test_a_mistyped_root_option_is_quoted_safely(raw_cli: Cli) -> None:
+    """Usage errors of the root's own options are raised before the group's `invoke`."""
+    result = raw_cli("--bogus" + HOSTILE, code=2)
+    _safe(result.output)
+    assert "\\u202e" in result.output
+
+
+def test_invisible_characters_that_can_disguise_text_are_shown_escaped() -> None:
+    from cosa.output import safe
+
+    for char in ("\u200b", "\u2028", "\u2029", "\u2060", "\ufeff", "\u180e", "\ufff9"):
+        assert safe(f"Ann{char}Example") == f"Ann\\u{ord(char):04x}Example"
+    # Joiners stay: they are part of emoji and of scripts such as Persian or Sinhala.
+    assert safe("نامه\u200cها 👩\u200d👧") == "نامه\u200cها 👩\u200d👧"
+
+
+def test_errors_at_the_meeting_prompts_are_safe_when_they_quote_stored_text(
+    cli: Cli, initialised: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Click prints a prompt's own error message itself, not through cosa.output; the list of
+    meeting types it quotes is stored text (`cosa lookup add`)."""
+    from cosa import secrets_input
+
+    from .test_meetings import build
+    from .weekly import workspace_store
+
+    with workspace_store(initialised) as store:
+        build(store)
+    cli("lookup", "add", "meeting-type", HOSTILE)
+    monkeypatch.setattr(secrets_input, "interactive", lambda: True)
+    monkeypatch.setenv("EDITOR", "true")
+    result = cli("meeting", "add", "1", input="\nparty\n", code=None)
+    assert "choose one of" in result.stderr
+    _safe(result.stderr)
