@@ -147,3 +147,85 @@ def test_errors_at_the_meeting_prompts_are_safe_when_they_quote_stored_text(
     result = cli("meeting", "add", "1", input="\nparty\n", code=None)
     assert "choose one of" in result.stderr
     _safe(result.stderr)
+
+
+# -- the key file: junk in every field is exit 4 before any key derivation -------------------
+
+_KDF = {"alg": "argon2id", "t": 1, "m": 8192, "p": 1, "salt": "AAAAAAAAAAAAAAAAAAAAAA=="}
+_BOX = {"nonce": "AAAA", "ct": "AAAA"}
+
+JUNK: list[tuple[str, object]] = [
+    ("seal", "x"),
+    ("seal", {"n": "1", "nonce": "a", "ct": "b", "tag": "c"}),
+    ("seal", {"n": -1, "nonce": "a", "ct": "b", "tag": "c"}),
+    ("seal", {"n": True, "nonce": "a", "ct": "b", "tag": "c"}),
+    ("seal", {"n": 1, "nonce": 5, "ct": "b", "tag": "c"}),
+    ("seeds", "x"),
+    ("seeds", [1]),
+    ("seeds", [{"from": "0", "kdf": _KDF, **_BOX}]),
+    ("seeds", [{"from": 0, "kdf": {**_KDF, "t": 2**31}, **_BOX}]),
+    ("seeds", [{"from": 0, "kdf": {**_KDF, "m": 2**40}, **_BOX}]),
+    ("seeds", [{"from": 0, "kdf": _KDF, "nonce": None, "ct": "a"}]),
+    ("seeds", [{"from": 0, "kdf": _KDF, **_BOX}] * 5000),
+    ("sqlcipher", "x"),
+    ("sqlcipher", {"cipher_page_size": [4096]}),
+    ("sqlcipher", {"cipher_page_size": True}),
+    ("sqlcipher", {str(i): i for i in range(40)}),
+    ("head", []),
+    ("head", {"seq": "5", "hash": ""}),
+    ("pending", {"key_id": 1, "slots": [], "previous": _BOX}),
+    ("pending", {"key_id": "k", "slots": [{"kind": "passphrase", "kdf": {**_KDF, "p": 0},
+                                           **_BOX}], "previous": _BOX}),
+    ("slots", [{"kind": "passphrase", "kdf": {**_KDF, "t": 2**31}, **_BOX}]),
+    ("slots", [{"kind": "passphrase", "kdf": {**_KDF, "t": 3.0}, **_BOX}]),
+    ("slots", [{"kind": "passphrase", "kdf": {**_KDF, "salt": "AAAA"}, **_BOX}]),
+    ("slots", [{"kind": "passphrase", "kdf": {**_KDF, "alg": "scrypt"}, **_BOX}]),
+    ("slots", [{"kind": "passphrase", "kdf": {**_KDF, "m": 8, "p": 8}, **_BOX}]),
+    ("slots", [{"kind": "passphrase", "kdf": _KDF, **_BOX}] * 17),
+    ("version", 2),
+    ("workspace", 7),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), JUNK, ids=[f"{f}-{i}" for i, (f, _) in enumerate(JUNK)]
+)
+def test_junk_in_any_key_file_field_is_exit_4_before_any_key_derivation(
+    cli: Cli, initialised: Path, monkeypatch: pytest.MonkeyPatch, field: str, value: object
+) -> None:
+    import json
+
+    import argon2.low_level
+
+    path = initialised / "cosa.keys"
+    data = json.loads(path.read_text())
+    data[field] = value
+    path.write_text(json.dumps(data))
+
+    def no_kdf(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("a key derivation ran on a damaged key file")
+
+    monkeypatch.setattr(argon2.low_level, "hash_secret_raw", no_kdf)
+    result = cli("volunteer", "list", code=4)
+    assert result.output.count("\n") <= 2 and "damaged" in result.output
+
+
+@pytest.mark.parametrize(
+    "raw", [b"", b"{", b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe", b"0" * (2 << 20)]
+)
+def test_a_key_file_that_is_not_json_is_exit_4(cli: Cli, initialised: Path, raw: bytes) -> None:
+    (initialised / "cosa.keys").write_bytes(raw)
+    assert "damaged" in cli("status", code=4).output
+
+
+def test_a_key_file_swapped_in_from_another_workspace_is_refused_as_integrity(
+    cli: Cli, initialised: Path, tmp_path: Path
+) -> None:
+    """Same passphrase, other workspace: its slot unwraps a data key, but not this one's."""
+    other = tmp_path / "other"
+    cli("--home", str(other), "init", "--recovery-file", str(tmp_path / "other.txt"))
+    cli("volunteer", "add", "Ann Example")
+    (initialised / "cosa.keys").write_bytes((other / "cosa.keys").read_bytes())
+    result = cli("volunteer", "list", code=4)
+    assert "does not open with this workspace's key" in result.output
+    assert "Ann Example" not in result.output
