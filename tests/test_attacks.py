@@ -229,3 +229,27 @@ def test_a_key_file_swapped_in_from_another_workspace_is_refused_as_integrity(
     result = cli("volunteer", "list", code=4)
     assert "does not open with this workspace's key" in result.output
     assert "Ann Example" not in result.output
+
+
+# -- outputs ---------------------------------------------------------------------------------
+
+
+def test_demo_force_never_deletes_a_real_workspace(cli: Cli, initialised: Path) -> None:
+    """`--force` replaces a previous *demo*; pointed at a real workspace it used to unlink
+    its cosa.db and cosa.keys without asking for anything."""
+    cli("volunteer", "add", "Ann Example")
+    before = {p.name: p.read_bytes() for p in initialised.iterdir() if p.is_file()}
+    for args in (("--home", str(initialised), "demo"), ("demo", "--home", str(initialised))):
+        result = cli(*args, "--force", "--no-reports", code=1)
+        assert "not a demo" in result.output
+    assert {p.name: p.read_bytes() for p in initialised.iterdir() if p.is_file()} == before
+    assert "Ann Example" in cli("volunteer", "list").stdout
+
+
+def test_demo_force_replaces_a_previous_demo(raw_cli: Cli, tmp_path: Path) -> None:
+    home = tmp_path / "demo"
+    raw_cli("demo", "--home", str(home), "--no-reports")
+    first = (home / "cosa.keys").read_bytes()
+    raw_cli("demo", "--home", str(home), "--no-reports", "--force")
+    assert (home / "cosa.keys").read_bytes() != first
+    assert oct((home / "cosa.demo").stat().st_mode & 0o777) == "0o600"
