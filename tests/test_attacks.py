@@ -253,3 +253,75 @@ def test_demo_force_replaces_a_previous_demo(raw_cli: Cli, tmp_path: Path) -> No
     raw_cli("demo", "--home", str(home), "--no-reports", "--force")
     assert (home / "cosa.keys").read_bytes() != first
     assert oct((home / "cosa.demo").stat().st_mode & 0o777) == "0o600"
+
+
+def _outputs(tmp_path: Path) -> dict[str, list[str]]:
+    """Every command that writes a file for the user, with PATH where the file goes."""
+    pw = tmp_path / "pw.txt"
+    if tmp_path.is_dir():
+        pw.write_text("a long export password 1\n")
+    return {
+        "report quarter": ["report", "quarter", "2026-Q3", "-o", "PATH"],
+        "report volunteers": ["report", "volunteers", "-o", "PATH"],
+        "report circle": ["report", "circle", "1", "-o", "PATH"],
+        "report member": ["report", "member", "CM-0001", "-o", "PATH"],
+        "report member json": ["report", "member", "CM-0001", "-o", str(tmp_path / "m.pdf"),
+                               "--json-output", "PATH"],
+        "report return": ["report", "return", "--period", "2026", "-o", "PATH"],
+        "report extract": ["report", "extract", "--from", "2025-01-01", "--to", "2026-12-31",
+                           "-o", "PATH", "--recipient", "University"],
+        "calendar": ["calendar", "-o", "PATH"],
+        "backup": ["backup", "PATH"],
+        "export": ["export", "PATH", "--password-file", str(pw)],
+        "document get": ["document", "get", "1", "-o", "PATH"],
+        "rotate-key": ["rotate-key", "--recovery-file", "PATH"],
+        "init": ["--home", str(tmp_path / "new-ws"), "init", "--recovery-file", "PATH"],
+    }  # fmt: skip
+
+
+OUTPUTS = list(_outputs(Path("/nonexistent")))
+
+
+@pytest.mark.parametrize("command", OUTPUTS)
+def test_no_output_clobbers_a_file_or_replaces_a_fifo_link_or_directory(
+    cli: Cli, initialised: Path, tmp_path: Path, command: str
+) -> None:
+    import os
+
+    from .test_meetings import build
+    from .weekly import workspace_store
+
+    with workspace_store(initialised) as store:
+        build(store)
+    doc = tmp_path / "letter.txt"
+    doc.write_text("a letter")
+    cli("document", "add", "member:CM-0001", str(doc), "--title", "Letter")
+    args = _outputs(tmp_path)[command]
+    targets = tmp_path / "targets"
+    targets.mkdir()
+    victim = targets / "victim"
+    victim.write_text("keep me")
+    existing = targets / "existing"
+    existing.write_text("keep me")
+    fifo = targets / "fifo"
+    os.mkfifo(fifo)
+    link = targets / "link"
+    link.symlink_to(victim)
+    directory = targets / "dir"
+    directory.mkdir()
+    keys = (initialised / "cosa.keys").read_bytes()
+
+    def run(path: Path, *extra: str) -> str:
+        result = cli(*[str(path) if a == "PATH" else a for a in args], *extra, code=None)
+        # A directory may be refused by the option's own type (a usage error, exit 2).
+        assert result.exit_code in ((1, 2) if path == directory else (1,)), result.output
+        return str(result.output)
+
+    assert "already exists" in run(existing)
+    for path in (fifo, link):
+        assert "not a regular file" in run(path, "--force")
+    assert "directory" in run(directory, "--force")
+    assert existing.read_text() == victim.read_text() == "keep me"
+    assert fifo.is_fifo() and link.is_symlink() and directory.is_dir()
+    assert not any(directory.iterdir())
+    assert (initialised / "cosa.keys").read_bytes() == keys  # nothing rotated or written
