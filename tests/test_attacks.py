@@ -325,3 +325,106 @@ def test_no_output_clobbers_a_file_or_replaces_a_fifo_link_or_directory(
     assert fifo.is_fifo() and link.is_symlink() and directory.is_dir()
     assert not any(directory.iterdir())
     assert (initialised / "cosa.keys").read_bytes() == keys  # nothing rotated or written
+
+
+# -- secrets and plaintext -------------------------------------------------------------------
+
+MARKER = "Zebedee-Quux-7731"
+
+
+def test_no_plaintext_on_disk_after_a_session_of_writes_a_failed_edit_and_exports(
+    cli: Cli, initialised: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workspace, TMPDIR, the runtime dir (editor drafts) and the config dir (witnesses)
+    hold no plaintext; only the explicit plain outputs (.ics, a document written out) do."""
+    import os
+
+    from cosa import secrets_input
+
+    from .test_meetings import build
+    from .weekly import workspace_store
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run_dir))
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    with workspace_store(initialised) as store:
+        build(store)
+    cli("volunteer", "edit", "Ann Example", "--phone", MARKER)
+    cli("meeting", "add", "1", "--on", "yesterday", "--type", "formal", "--present", "ann",
+        "--cm-attended", "yes", "--rag", "amber", "--minutes", f"{MARKER} was discussed.",
+        "--concern", f"{MARKER} concern", "--action", f"{MARKER} action")  # fmt: skip
+    cli("search", MARKER)
+    cli("meeting", "show", "1")
+    doc = exports / "in.txt"
+    doc.write_text(f"letter {MARKER}")
+    cli("document", "add", "member:CM-0001", str(doc), "--title", "Letter")
+    doc.unlink()
+    cli("document", "get", "1", "-o", str(exports / "out.txt"))
+    cli("calendar", "-o", str(exports / "plan.ics"))
+    pw = tmp_path / "pw.txt"
+    pw.write_text("a long export password 1\n")
+    cli("export", str(tmp_path / "handover.cosa-export"), "--password-file", str(pw))
+    cli("backup", str(tmp_path / "copy.cosabak"))
+    cli("report", "member", "CM-0001", "-o", str(tmp_path / "sar.pdf"), "--password-file",
+        str(pw))  # fmt: skip
+    # a failed edit in $EDITOR: the draft (holding the minutes) must not stay behind
+    editor = tmp_path / "bad-editor"
+    editor.write_text(f'#!/bin/sh\necho "{MARKER} draft" >> "$1"\nexit 3\n')
+    editor.chmod(0o700)
+    monkeypatch.setenv("EDITOR", str(editor))
+    monkeypatch.setattr(secrets_input, "interactive", lambda: True)
+    assert "the editor exited with status 3" in cli("meeting", "edit", "1", code=1).stderr
+    leaks = []
+    for root, _dirs, files in os.walk(tmp_path):
+        for name in files:
+            path = Path(root) / name
+            if path.is_relative_to(exports) or path.name in ("bad-editor",) or path.is_symlink():
+                continue
+            if not path.is_file():
+                continue
+            if MARKER.encode() in path.read_bytes():
+                leaks.append(str(path.relative_to(tmp_path)))
+    assert leaks == []
+    assert MARKER.encode() in (exports / "out.txt").read_bytes()  # the scan can see plaintext
+
+
+@pytest.mark.parametrize("how", ["env", "file", "damaged"])
+def test_a_debug_traceback_of_a_failing_open_never_shows_the_passphrase(
+    initialised: Path, tmp_path: Path, how: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import PASSPHRASE
+
+    env = {k: v for k, v in os.environ.items() if k != "COSA_PASSPHRASE"}
+    env["COSA_DEBUG"] = "1"
+    secret = f"wrong {MARKER} passphrase"
+    if how == "env":
+        env["COSA_PASSPHRASE"] = secret
+    elif how == "file":
+        (tmp_path / "pass.txt").write_text(secret + "\n")
+        env["COSA_PASSPHRASE_FILE"] = str(tmp_path / "pass.txt")
+    else:
+        secret = PASSPHRASE
+        env["COSA_PASSPHRASE"] = secret
+        db = initialised / "cosa.db"
+        data = bytearray(db.read_bytes())
+        data[100:400] = b"\0" * 300  # page 1 damaged
+        db.write_bytes(bytes(data))
+    result = subprocess.run(
+        [sys.executable, "-m", "cosa", "volunteer", "list"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr  # COSA_DEBUG=1 did show one
+    assert secret not in result.stderr + result.stdout
+    assert MARKER not in result.stderr + result.stdout
+
+
+def test_the_passphrase_is_not_an_option(raw_cli: Cli) -> None:
+    for flag in ("--passphrase", "--password", "--pass"):
+        assert raw_cli(flag, "x", "status", code=2).exit_code == 2
