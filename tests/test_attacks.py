@@ -428,3 +428,68 @@ def test_a_debug_traceback_of_a_failing_open_never_shows_the_passphrase(
 def test_the_passphrase_is_not_an_option(raw_cli: Cli) -> None:
     for flag in ("--passphrase", "--password", "--pass"):
         assert raw_cli(flag, "x", "status", code=2).exit_code == 2
+
+
+# -- resealing with the data key only --------------------------------------------------------
+
+
+@pytest.mark.parametrize("drop_seals", [False, True])
+def test_stripping_the_seed_does_not_let_verify_start_a_fresh_one_over_a_rewritten_trail(
+    cli: Cli, initialised: Path, tmp_path: Path, drop_seals: bool
+) -> None:
+    """A passphrase holder rewrites a record, removes `seeds` and `seal` from cosa.keys (re-MACed
+    with the data key) and perhaps every seal. `audit verify --recovery-file` used to take
+    the workspace for one made before sealing, draw a new seed and pass."""
+    from cosa.store import entry_hash, state_hash
+    from cosa.workspace import Workspace
+
+    from .weekly import workspace_store
+
+    cli("volunteer", "add", "Ann Example")
+    cli("volunteer", "add", "Bob Baker")
+    with workspace_store(initialised) as store:
+        conn = store.conn
+        conn.execute("UPDATE volunteers SET name = 'Eve Forged' WHERE id = 1")
+        row = store.one("SELECT * FROM volunteers WHERE id = 1")
+        last = store.scalar(
+            "SELECT max(seq) FROM audit WHERE record_type = 'volunteer' AND record_id = 1"
+        )
+        conn.execute("UPDATE audit SET state_hash = ? WHERE seq = ?", (state_hash(row), last))
+        prev = store.scalar("SELECT hash FROM audit WHERE seq = ?", (last - 1,))
+        for entry in store.query("SELECT * FROM audit WHERE seq >= ? ORDER BY seq", (last,)):
+            entry["prev_hash"] = prev
+            prev = entry_hash(entry)
+            conn.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?",
+                         (entry["prev_hash"], prev, entry["seq"]))  # fmt: skip
+        if drop_seals:
+            conn.execute("DELETE FROM audit_seals")
+        kf = Workspace(initialised).load_keys()
+        kf.seeds, kf.seal = [], None
+        kf.head = dict(zip(("seq", "hash"), store.audit_head(), strict=True))
+        kf.save(initialised / "cosa.keys", store.data_key)
+    code = str(tmp_path / "recovery.txt")
+    result = cli("audit", "verify", "--recovery-file", code, code=4)
+    assert "no sealing seed" in result.output
+    assert not Workspace(initialised).load_keys().seeds  # no fresh seed was drawn
+
+
+def test_recover_on_a_workspace_whose_seed_was_stripped_warns_and_still_lets_the_user_in(
+    cli: Cli, initialised: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cosa.workspace import Workspace
+
+    from .weekly import workspace_store
+
+    cli("volunteer", "add", "Ann Example")
+    with workspace_store(initialised) as store:
+        kf = Workspace(initialised).load_keys()
+        kf.seeds, kf.seal = [], None
+        kf.save(initialised / "cosa.keys", store.data_key)
+    new = tmp_path / "new.txt"
+    new.write_text("a brand new passphrase\n")
+    monkeypatch.delenv("COSA_PASSPHRASE")
+    code = str(tmp_path / "recovery.txt")
+    result = cli("recover", "--recovery-file", code, "--new-passphrase-file", str(new))
+    assert "no sealing seed" in result.output and "New passphrase set" in result.output
+    monkeypatch.setenv("COSA_PASSPHRASE", "a brand new passphrase")
+    cli("volunteer", "list")
