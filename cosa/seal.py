@@ -320,8 +320,11 @@ def witnesses(workspace: str) -> list[dict[str, Any]]:
     return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
 
 
-def witness(workspace: str, source: str, seq: int, head_hash: str) -> None:
-    """Record (best effort) that `source` saw the head (seq, hash) of this workspace."""
+def witness(workspace: str, source: str, seq: int, head_hash: str, *, durable: bool = True) -> None:
+    """Record (best effort) that `source` saw the head (seq, hash) of this workspace.
+
+    `durable=False` skips the fsyncs (for the head after each view: a crash may lose that
+    witness, never the workspace)."""
     from cosa.fsutil import atomic_write, ensure_private_dir
     from cosa.store import now
 
@@ -333,7 +336,7 @@ def witness(workspace: str, source: str, seq: int, head_hash: str) -> None:
     data[workspace] = entries[-MAX_WITNESSES:]
     with contextlib.suppress(OSError):
         ensure_private_dir(path.parent)
-        atomic_write(path, json.dumps(data, indent=1, sort_keys=True).encode())
+        atomic_write(path, json.dumps(data, indent=1, sort_keys=True).encode(), durable=durable)
 
 
 def forget_missing(store: Store, workspace: str) -> None:

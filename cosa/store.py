@@ -143,6 +143,8 @@ class Store:
         self._changed = False  # an audited change other than a `view` entry
         self.read_only = False
         self.on_commit: Callable[[int, str], None] | None = None
+        #: Told the new head after a transaction of `view` entries only (no key-file write).
+        self.on_view: Callable[[int, str], None] | None = None
         self._warned: set[tuple[str, int]] = set()
         self.sealer: Sealer | None = None
         #: Records this transaction inserted or updated (their new state is cosa's own).
@@ -306,6 +308,8 @@ class Store:
             _committed += 1
         if self.sealer is not None:
             self.sealer.committed()
+        if head is not None and not self._changed and self.on_view is not None:
+            self.on_view(*head)  # best effort, never raises (`cosa.seal.witness`)
         if head is not None and self._changed and self.on_commit is not None:
             # A transaction of `view` entries only is sealed in the database but does not
             # rewrite cosa.keys (two fsyncs, ~20 ms): reads stay fast, and the next change

@@ -493,3 +493,25 @@ def test_recover_on_a_workspace_whose_seed_was_stripped_warns_and_still_lets_the
     assert "no sealing seed" in result.output and "New passphrase set" in result.output
     monkeypatch.setenv("COSA_PASSPHRASE", "a brand new passphrase")
     cli("volunteer", "list")
+
+
+def test_putting_back_an_older_cosa_db_to_erase_views_is_named_by_verify(
+    cli: Cli, initialised: Path, tmp_path: Path
+) -> None:
+    """Views do not move the high-water mark in cosa.keys, so a copy of cosa.db taken after
+    the last change, put back by someone with no key at all, used to erase the views since."""
+    import shutil
+
+    from .weekly import workspace_store
+
+    cli("volunteer", "add", "Ann Example")
+    with workspace_store(initialised) as store:
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(initialised / "cosa.db", tmp_path / "cosa.db")
+    cli("volunteer", "show", "1")  # a view entry
+    with workspace_store(initialised) as store:
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(tmp_path / "cosa.db", initialised / "cosa.db")
+    result = cli("audit", "verify", code=4)
+    assert "last view recorded audit entry" in result.output and "ends before it" in result.output
+    assert "last view" in cli("doctor", code=4).output
