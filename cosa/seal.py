@@ -42,8 +42,9 @@ Design.
 
 Limits (also in docs/security.md).
 - A holder of the data key at time t can forge seals from the key file's position at t on:
-  forward security protects the past, not the future. They can also delete the seed list
-  (sealing stops; verify with the code then says there is no seed — treat that as tampering).
+  forward security protects the past, not the future. They can also delete the seed list:
+  verify with the code then fails ("no sealing seed") when the trail shows it was sealed, and
+  never draws a fresh seed over it (`cosa.workspace.Workspace.start_sealing`).
 - A joint rollback of both files to a state after the newest witness is not detectable.
 - Overwriting `k_n` replaces the key file; the old file's blocks are not scrubbed on disk, and
   a copy of the folder (a sync client, a snapshot) keeps old keys.
