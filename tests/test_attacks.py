@@ -515,3 +515,48 @@ def test_putting_back_an_older_cosa_db_to_erase_views_is_named_by_verify(
     result = cli("audit", "verify", code=4)
     assert "last view recorded audit entry" in result.output and "ends before it" in result.output
     assert "last view" in cli("doctor", code=4).output
+
+
+# -- terminal injection across the human outputs ----------------------------------------------
+
+
+@pytest.mark.parametrize("tty", [False, True])
+def test_hostile_stored_text_reaches_no_human_output_raw(
+    cli: Cli, initialised: Path, monkeypatch: pytest.MonkeyPatch, tty: bool
+) -> None:
+    from cosa import output, screen
+    from cosa.commands import search
+
+    from .test_meetings import build
+    from .weekly import workspace_store
+
+    monkeypatch.setenv("PAGER", "")
+    with workspace_store(initialised) as store:
+        build(store)
+    cli("volunteer", "add", f"Zed {HOSTILE}")
+    cli("volunteer", "edit", "Ann Example", "--phone", HOSTILE)
+    cli("meeting", "add", "1", "--on", "yesterday", "--type", "formal", "--present", "ann",
+        "--cm-attended", "yes", "--rag", "red", "--minutes", f"findme {HOSTILE} [bold red]x",
+        "--concern", f"findme concern {HOSTILE}", "--action", f"action {HOSTILE}",
+        "--owner", "Ann Example", "--due", "tomorrow")  # fmt: skip
+    cli("config", "set", "report_classification", f"OFFICIAL {HOSTILE}")
+    cli("lookup", "add", "concern-category", f"cat {HOSTILE}")
+    cli("concern", "add", "1", f"second {HOSTILE}", "--severity", "amber",
+        "--category", f"cat {HOSTILE}", "--raised-by", HOSTILE)  # fmt: skip
+    cli("document", "add", "member:CM-0001", __file__, "--title", f"doc {HOSTILE}")
+    for module in (output, screen, search):
+        monkeypatch.setattr(module, "stdout_is_tty", lambda: tty)
+    commands = [
+        ("status",), ("audit",), ("search", "findme"), ("meeting", "show", "1"),
+        ("meeting", "list", "1"), ("concern", "list"), ("concern", "show", "1"),
+        ("action", "list"), ("volunteer", "list"), ("volunteer", "show", "Ann"),
+        ("circle", "show", "1"), ("member", "show", "CM-0001"), ("config", "list"),
+        ("lookup", "list"), ("document", "list"), ("volunteer", "show", "Zed"),
+        ("volunteer", "show", HOSTILE),
+    ]  # fmt: skip
+    for args in commands:
+        result = cli(*args, code=None)
+        assert result.exit_code in (0, 1), (args, result.output)
+        # (on a terminal, rich's own styling uses ESC: only the hostile pieces count)
+        for piece in ("\x1b]0;", "\x07", "\x1b[2J", "\x9b", "\u202e"):
+            assert piece not in result.stdout and piece not in result.stderr, (args, result.output)
