@@ -560,3 +560,53 @@ def test_hostile_stored_text_reaches_no_human_output_raw(
         # (on a terminal, rich's own styling uses ESC: only the hostile pieces count)
         for piece in ("\x1b]0;", "\x07", "\x1b[2J", "\x9b", "\u202e"):
             assert piece not in result.stdout and piece not in result.stderr, (args, result.output)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [{"seq": "x", "hash": "h"}, {"seq": 10**30, "hash": "h"}, {"seq": [1], "hash": "h"},
+     {"seq": 1, "hash": ["h"]}, {"seq": True, "hash": "h"}, "junk", {"source": "s"}],
+)  # fmt: skip
+def test_junk_in_the_witness_file_is_named_not_a_crash(
+    cli: Cli, initialised: Path, entry: object
+) -> None:
+    """The witness file lives outside the workspace, where anything may write it."""
+    import json
+
+    from cosa import seal
+
+    cli("volunteer", "add", "Ann Example")
+    cli("audit", "verify")  # writes the witness file
+    path = seal.witness_path()
+    data = json.loads(path.read_text())
+    for entries in data.values():
+        entries.append(entry)
+    path.write_text(json.dumps(data))
+    for args in (("audit", "verify"), ("doctor",)):
+        result = cli(*args, code=None)
+        assert "unexpected" not in result.output, result.output
+        assert result.exit_code == 4 and "witness file" in result.output, result.output
+
+
+def test_a_forged_seal_far_ahead_cannot_make_verify_with_the_recovery_code_hang(
+    cli: Cli, initialised: Path, tmp_path: Path
+) -> None:
+    """A passphrase holder who adds a seal at position 10^15 would make the ratchet walk
+    10^15 steps: the check meant to catch them would never finish."""
+    import time
+
+    from .weekly import workspace_store
+
+    cli("volunteer", "add", "Ann Example")
+    with workspace_store(initialised) as store:
+        seq, _ = store.audit_head()
+        store.conn.execute(
+            "INSERT INTO audit_seals (n, seq, mac) VALUES (?, ?, 'x')", (10**15, seq)
+        )
+    started = time.monotonic()
+    result = cli("audit", "verify", "--recovery-file", str(tmp_path / "recovery.txt"), code=4)
+    assert time.monotonic() - started < 20
+    assert "missing" in result.output
+    started = time.monotonic()
+    assert "seal" in cli("volunteer", "add", "Bob Baker", code=4).output
+    assert time.monotonic() - started < 20
