@@ -610,3 +610,17 @@ def test_a_forged_seal_far_ahead_cannot_make_verify_with_the_recovery_code_hang(
     started = time.monotonic()
     assert "seal" in cli("volunteer", "add", "Bob Baker", code=4).output
     assert time.monotonic() - started < 20
+
+
+def test_a_passphrase_file_without_an_end_is_refused_not_read_for_ever(
+    initialised: Path, raw_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """COSA_PASSPHRASE_FILE=/dev/zero (or a huge file with no newline) was read whole into
+    memory, then handed to Argon2."""
+    monkeypatch.delenv("COSA_PASSPHRASE")
+    big = tmp_path / "big"
+    big.write_bytes(b"x" * (8 << 20))
+    for path in (big, Path("/dev/zero")):
+        monkeypatch.setenv("COSA_PASSPHRASE_FILE", str(path))
+        result = raw_cli("volunteer", "list", code=1)
+        assert "too long" in result.output
