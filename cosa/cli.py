@@ -144,6 +144,17 @@ class CosaGroup(TyperGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """The root's own options are parsed before `invoke`: their usage errors quote what
+        was typed too, so they are made terminal-safe here."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as exc:
+            from cosa.output import safe
+
+            exc.message = safe(exc.message)
+            raise
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None

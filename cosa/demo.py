@@ -30,6 +30,7 @@ from cosa.domain import (
     recruitment,
     referrals,
     reviews,
+    settings,
     volunteers,
 )
 from cosa.errors import UserError
@@ -172,9 +173,7 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
     people = [f"{first} {last}" for first in FIRST for last in LAST]
     rng.shuffle(people)
     with store.atomic():
-        store.execute(
-            "INSERT OR REPLACE INTO settings (key, value) VALUES ('operator', 'demo coordinator')"
-        )
+        settings.set_(store, "operator", "demo coordinator")
         store.operator = "demo coordinator"
         pro_ids: list[int] = []
         for i, (agency, role) in enumerate(AGENCIES * (2 if scale == "large" else 1)):

@@ -60,8 +60,11 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
-    """Write `data` to `path` atomically with permissions `mode`."""
+def atomic_write(
+    path: Path, data: bytes, mode: int = PRIVATE_FILE, *, durable: bool = True
+) -> None:
+    """Write `data` to `path` atomically with permissions `mode` (`durable=False`: without
+    the fsyncs, for a file whose loss in a crash costs nothing)."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
@@ -71,13 +74,15 @@ def atomic_write(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(directory)
+    if durable:
+        fsync_dir(directory)
 
 
 def wipe_file(path: Path) -> None:

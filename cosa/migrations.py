@@ -45,9 +45,38 @@ def reaudit(store: Store, record_type: str, action: str = "schema.migrate") -> i
     matching. Call it inside the migration, after the change; returns the rows re-audited."""
     table = RECORD_TABLES[record_type]
     ids = [int(r["id"]) for r in store.query(f"SELECT id FROM {table} ORDER BY id")]
+    done = 0
     for rid in ids:
-        store.audit(action, record_type, rid, table=table)
-    return len(ids)
+        if (record_type, rid) in store.untrusted:
+            continue  # changed outside cosa before the upgrade: stays flagged, not blessed
+        store.audit(action, record_type, rid, table=table, rehash=True)
+        done += 1
+    return done
+
+
+def untrusted_records(store: Store) -> set[tuple[str, int]]:
+    """Every (record type, id) whose row does not match the state its last audit entry
+    recorded (or that has none): what `reaudit` must not re-record. Run once before pending
+    migrations (an upgrade), as `audit verify` would."""
+    from cosa.store import state_hash
+
+    tables = {r["name"] for r in store.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "audit" not in tables:
+        return set()
+    latest: dict[tuple[str, int], str] = {}
+    for row in store.conn.execute(
+        "SELECT record_type, record_id, state_hash FROM audit"
+        " WHERE state_hash IS NOT NULL AND record_type IS NOT NULL ORDER BY seq"
+    ):
+        latest[(row["record_type"], row["record_id"])] = row["state_hash"]
+    found = set()
+    for rtype, table in RECORD_TABLES.items():
+        if table not in tables:
+            continue
+        for row in store.conn.execute(f"SELECT * FROM {table}"):
+            if latest.get((rtype, row["id"])) != state_hash(row):
+                found.add((rtype, int(row["id"])))
+    return found
 
 
 def apply_migrations(store: Store) -> list[str]:
@@ -66,6 +95,8 @@ def apply_migrations(store: Store) -> list[str]:
             hint="upgrade cosa before opening it",
         )
     applied = []
+    if known - done:
+        store.untrusted = untrusted_records(store)
     for fn in MIGRATIONS:
         if fn.__name__ in done:
             continue

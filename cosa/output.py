@@ -7,8 +7,9 @@ serialised through its pydantic model (`cosa.models`), imported only when JSON i
 Terminal safety: every string shown to a person — table cells and headers (rich or plain),
 `show` records, messages, errors, hints and prompts — passes through `safe()`, which shows
 control characters other than newline and tab as visible escapes (ESC as `\x1b`, C1 controls
-as `\x9b`…) and bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F,
-U+061C) as `\u202e`…, so stored text can neither drive the terminal (colours, titles, cursor)
+as `\x9b`…), bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F,
+U+061C) and invisible characters that can disguise text (zero-width space, BOM, line
+separators…) as `\u202e`…, so stored text can neither drive the terminal (colours, titles, cursor)
 nor reorder what is shown. JSON and CSV are data, not display: they carry the exact text.
 Stored text is never changed. Rich tables get `Text` cells, so `[brackets]` in data are not
 read as rich markup. Commands print through `echo`, `message`, `table` and `record`, never
@@ -64,7 +65,14 @@ RAG_LABELS = frozenset({"Severity", "RAG"})
 
 #: Characters that must not reach a terminal raw: C0 controls but newline and tab, DEL, C1
 #: controls, and the bidirectional embeddings, overrides, isolates and marks.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: Also the invisible characters that can disguise text without any use in a name (zero-width
+#: space, word joiner and invisible operators, BOM, Mongolian vowel separator, line and
+#: paragraph separators, interlinear annotation marks). The zero-width (non-)joiners stay:
+#: emoji and scripts such as Persian or Sinhala need them.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
 
 
 def _escape(match: re.Match[str]) -> str:

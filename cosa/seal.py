@@ -42,8 +42,9 @@ Design.
 
 Limits (also in docs/security.md).
 - A holder of the data key at time t can forge seals from the key file's position at t on:
-  forward security protects the past, not the future. They can also delete the seed list
-  (sealing stops; verify with the code then says there is no seed — treat that as tampering).
+  forward security protects the past, not the future. They can also delete the seed list:
+  verify with the code then fails ("no sealing seed") when the trail shows it was sealed, and
+  never draws a fresh seed over it (`cosa.workspace.Workspace.start_sealing`).
 - A joint rollback of both files to a state after the newest witness is not detectable.
 - Overwriting `k_n` replaces the key file; the old file's blocks are not scrubbed on disk, and
   a copy of the folder (a sync client, a snapshot) keeps old keys.
@@ -68,6 +69,11 @@ if TYPE_CHECKING:
     from cosa.vault import KeyFile
 
 KEY_BYTES = 32
+
+#: The most ratchet steps cosa takes to reach a seal position (about 5 s of SHA-256). Real
+#: gaps are a few positions (views between changes, a crash window); a seal far ahead is
+#: forged, and walking to it would hang the very check meant to catch the forger.
+MAX_STEPS = 10_000_000
 
 
 def ratchet(key: bytes) -> bytes:
@@ -186,6 +192,12 @@ class Sealer:
                 " seals were removed (truncated or rolled-back database)",
                 hint="run `cosa doctor`; restore a backup deliberately with `cosa restore`",
             )
+        if n - self.n > MAX_STEPS:
+            raise IntegrityError(
+                f"the audit seals jump to position {n}, far beyond the key file's ratchet at"
+                f" {self.n}: the seals were tampered with",
+                hint="run `cosa audit verify --recovery-file F`; restore a backup",
+            )
         key = advance(self.key, n - self.n)
         store.conn.execute(
             "INSERT INTO audit_seals (n, seq, mac) VALUES (?, ?, ?)",
@@ -250,6 +262,9 @@ def verify_seals(store: Store, kf: KeyFile, data_key: bytes, secret: bytes) -> S
         prev_seq = int(row["seq"])
         if n < start:
             continue
+        if n - position > MAX_STEPS:
+            result.problems.append(f"audit seal {n} is far beyond the ratchet: forged")
+            break
         key = advance(key, n - position)
         position = n
         if row["hash"] is None:
@@ -274,7 +289,7 @@ def verify_seals(store: Store, kf: KeyFile, data_key: bytes, secret: bytes) -> S
                 f"the key file's ratchet is at position {kn} but the seals end at"
                 f" {after_last - 1}: seals were removed (truncation or rollback)"
             )
-        elif kn >= start and advance(seeds[0][1], kn - start) != kkey:
+        elif kn >= start and (kn - start > MAX_STEPS or advance(seeds[0][1], kn - start) != kkey):
             result.problems.append(
                 "the key file's seal key is not on this workspace's ratchet (resealed?)"
             )
@@ -315,13 +330,34 @@ def _load_witnesses() -> dict[str, Any]:
         return {}
 
 
+def _well_formed(entry: Any) -> bool:
+    return (
+        isinstance(entry, dict)
+        and type(entry.get("seq")) is int
+        and 0 <= entry["seq"] < 1 << 62
+        and isinstance(entry.get("hash"), str)
+    )
+
+
 def witnesses(workspace: str) -> list[dict[str, Any]]:
+    """The well-formed heads recorded for this workspace (see `damaged_witnesses`)."""
     entries = _load_witnesses().get(workspace, [])
-    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+    return [e for e in entries if _well_formed(e)] if isinstance(entries, list) else []
 
 
-def witness(workspace: str, source: str, seq: int, head_hash: str) -> None:
-    """Record (best effort) that `source` saw the head (seq, hash) of this workspace."""
+def damaged_witnesses(workspace: str) -> int:
+    """How many of this workspace's witness entries are not well formed."""
+    entries = _load_witnesses().get(workspace, [])
+    if not isinstance(entries, list):
+        return 1
+    return sum(1 for e in entries if not _well_formed(e))
+
+
+def witness(workspace: str, source: str, seq: int, head_hash: str, *, durable: bool = True) -> None:
+    """Record (best effort) that `source` saw the head (seq, hash) of this workspace.
+
+    `durable=False` skips the fsyncs (for the head after each view: a crash may lose that
+    witness, never the workspace)."""
     from cosa.fsutil import atomic_write, ensure_private_dir
     from cosa.store import now
 
@@ -333,7 +369,7 @@ def witness(workspace: str, source: str, seq: int, head_hash: str) -> None:
     data[workspace] = entries[-MAX_WITNESSES:]
     with contextlib.suppress(OSError):
         ensure_private_dir(path.parent)
-        atomic_write(path, json.dumps(data, indent=1, sort_keys=True).encode())
+        atomic_write(path, json.dumps(data, indent=1, sort_keys=True).encode(), durable=durable)
 
 
 def forget_missing(store: Store, workspace: str) -> None:
@@ -367,6 +403,12 @@ def last_witnessed(store: Store, workspace: str) -> tuple[int, str] | None:
 def check_witnesses(store: Store, workspace: str) -> list[str]:
     """Each externally recorded head that this trail does not contain, named by its source."""
     problems = []
+    damaged = damaged_witnesses(workspace)
+    if damaged:
+        problems.append(
+            f"{damaged} entr{'y' if damaged == 1 else 'ies'} of the witness file"
+            f" {witness_path()} for this workspace {'is' if damaged == 1 else 'are'} damaged"
+        )
     for w in witnesses(workspace):
         row = store.one("SELECT hash FROM audit WHERE seq = ?", (int(w.get("seq", 0)),))
         if row is None or row["hash"] != w.get("hash"):

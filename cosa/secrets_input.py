@@ -25,16 +25,23 @@ def interactive() -> bool:
         return False
 
 
+#: The longest passphrase, password or recovery code read from a file (characters).
+MAX_SECRET = 4096
+
+
 def read_secret_file(path: Path, what: str = "passphrase") -> str:
-    """The first line of `path`, without its line ending."""
+    """The first line of `path`, without its line ending (read at most `MAX_SECRET`
+    characters: the file may be a device or a pipe that never ends)."""
     try:
         with open(path, encoding="utf-8") as fh:
-            line = fh.readline()
+            line = fh.readline(MAX_SECRET + 1)
     except FileNotFoundError:
         raise UserError(f"{what} file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read {what} file {path}: {exc.__class__.__name__}") from None
     secret = line.rstrip("\r\n")
+    if len(secret) > MAX_SECRET:
+        raise UserError(f"the first line of the {what} file {path} is too long (not a {what}?)")
     if not secret:
         raise UserError(f"the {what} file {path} is empty")
     return secret

@@ -143,8 +143,15 @@ class Store:
         self._changed = False  # an audited change other than a `view` entry
         self.read_only = False
         self.on_commit: Callable[[int, str], None] | None = None
+        #: Told the new head after a transaction of `view` entries only (no key-file write).
+        self.on_view: Callable[[int, str], None] | None = None
         self._warned: set[tuple[str, int]] = set()
         self.sealer: Sealer | None = None
+        #: Records this transaction inserted or updated (their new state is cosa's own).
+        self._written: set[tuple[str, int]] = set()
+        #: Records found not to match their audit trail before pending migrations ran
+        #: (`cosa.migrations.apply_migrations`); `reaudit` leaves them flagged.
+        self.untrusted: set[tuple[str, int]] = set()
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -267,6 +274,7 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
             self._audited = False
             self._changed = False
+            self._written = set()
         else:
             self.conn.execute(f"SAVEPOINT sp{self._depth}")
         self._depth += 1
@@ -300,6 +308,8 @@ class Store:
             _committed += 1
         if self.sealer is not None:
             self.sealer.committed()
+        if head is not None and not self._changed and self.on_view is not None:
+            self.on_view(*head)  # best effort, never raises (`cosa.seal.witness`)
         if head is not None and self._changed and self.on_commit is not None:
             # A transaction of `view` entries only is sealed in the database but does not
             # rewrite cosa.keys (two fsyncs, ~20 ms): reads stay fast, and the next change
@@ -356,6 +366,7 @@ class Store:
         marks = ", ".join(f":{c}" for c in row)
         cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", row)
         rid = int(cur.lastrowid)
+        self._written.add((record_type, rid))
         self.audit(action or f"{record_type}.add", record_type, rid, sorted(values), table=table)
         return rid
 
@@ -383,6 +394,7 @@ class Store:
         self.conn.execute(
             f"UPDATE {table} SET {sets} WHERE id = :_id", {**changed_cols, "_id": rid}
         )
+        self._written.add((record_type, rid))
         self.audit(action or f"{record_type}.edit", record_type, rid, sorted(changed), table=table)
         return sorted(changed)
 
@@ -502,18 +514,31 @@ class Store:
         detail: Mapping[str, Any] | None = None,
         deleted: bool = False,
         at: str | None = None,
+        rehash: bool = False,
     ) -> int:
         """Append an audit entry in the current transaction; returns its sequence number.
 
         With `table`, the entry records the hash of the record's state after the write (or
         "deleted"), so `audit verify` can later prove the row was not changed behind cosa.
+        A record this transaction did not itself insert or update is checked against its last
+        audited state first (`check_record`): recording a state cosa did not write would
+        launder a replayed or raw-key edit. Only `rehash` (a migration's `reaudit`, after a
+        schema change, for rows checked before it) skips that.
         """
         self._require_tx()
         shash: str | None = None
         if deleted:
             shash = state_hash(None)
         elif table is not None and record_id is not None:
-            shash = state_hash(self.one(f"SELECT * FROM {table} WHERE id = ?", (record_id,)))
+            row = self.one(f"SELECT * FROM {table} WHERE id = ?", (record_id,))
+            if (
+                row is not None
+                and not rehash
+                and record_type is not None
+                and (record_type, record_id) not in self._written
+            ):
+                self.check_record(record_type, record_id, row)
+            shash = state_hash(row)
         last = self.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
         seq = int(last["seq"]) + 1 if last else 1
         entry: dict[str, Any] = {

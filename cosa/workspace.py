@@ -170,7 +170,7 @@ class Workspace:
             self._check_sqlcipher(store, kf, data_key)
             self._attach(store, kf, data_key)
             with store.atomic():
-                store.audit("workspace.init", detail={"workspace": kf.workspace})
+                store.audit("workspace.init", detail={"workspace": kf.workspace, "sealed": True})
         except BaseException:
             for p in (self.db_path, self.keys_path, self.lock_path):
                 for suffix in ("", "-wal", "-shm"):
@@ -436,6 +436,11 @@ class Workspace:
             sealer = seal.Sealer(*seal.unwrap_current(key, kf.workspace, kf.seal))
         store.sealer = sealer
         store.on_commit = lambda seq, h: self._write_head(key, seq, h, sealer)
+        # Views do not move the mark in cosa.keys (two fsyncs on every read); the head after
+        # one goes to the witness file outside the workspace instead, so putting back an
+        # older cosa.db to erase the views is named by `audit verify` and `doctor`.
+        witness = seal.witness_id(store, self.home)
+        store.on_view = lambda seq, h: seal.witness(witness, "last view", seq, h, durable=False)
 
     def _check_sqlcipher(self, store: Store, kf: vault.KeyFile, key: bytes) -> vault.KeyFile:
         """The database must use the SQLCipher settings recorded in cosa.keys (a workspace
@@ -496,6 +501,14 @@ class Workspace:
         kek = vault.derive_kek(secret, slot["kdf"])
         if vault._open(kek, slot, vault._aad("recovery", kf.key_id)) != key:
             raise LockedError("wrong recovery code")
+        if _was_sealed(store):
+            # A workspace that was sealed always keeps its seed (restore and rotate-key carry
+            # it): starting afresh would bless whatever was rewritten before the new seed.
+            raise IntegrityError(
+                "the audit trail was sealed, but cosa.keys holds no sealing seed: the seed was"
+                " removed, so the trail cannot be checked with the recovery code (tampering?)",
+                hint="restore cosa.keys (or the workspace) from a backup; run `cosa doctor`",
+            )
         last = store.scalar("SELECT max(n) FROM audit_seals")
         n = 0 if last is None else int(last) + 1
         seed = seal.new_seed()
@@ -622,6 +635,22 @@ class Workspace:
                 at, _, kind = line.partition("\t")
                 store.audit("unlock.failed", detail={"failed_at": at[:19], "secret": kind[:20]})
         self.failures_path.unlink(missing_ok=True)
+
+
+def _was_sealed(store: Store) -> bool:
+    """Whether this workspace's trail shows it was sealed: seals in the database, a start of
+    sealing, or an init made with a seed."""
+    if store.scalar("SELECT 1 FROM audit_seals LIMIT 1") is not None:
+        return True
+    if store.scalar("SELECT 1 FROM audit WHERE action = 'audit.seal.start' LIMIT 1"):
+        return True
+    import json
+
+    detail = store.scalar("SELECT detail FROM audit WHERE action = 'workspace.init' LIMIT 1")
+    try:
+        return bool(json.loads(detail or "{}").get("sealed"))
+    except (ValueError, AttributeError):
+        return False
 
 
 def _digest(secret: bytes) -> bytes:

@@ -261,22 +261,27 @@ def test_rotate_key_keeps_the_seals_checkable_by_both_codes(
 
 
 def test_a_workspace_from_before_sealing_starts_sealing_when_given_the_code(
-    cli: Cli, initialised: Path, tmp_path: Path
+    raw_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cosa.workspace import Workspace
+    """The committed fixture workspace was made by cosa 0.1.0, before sealing. (Stripping the
+    seed of a sealed workspace is refused instead: tests/test_attacks.py.)"""
+    import shutil
 
-    with workspace_store(initialised) as store:
-        store.conn.execute("DELETE FROM audit_seals")
-        kf = Workspace(initialised).load_keys()
-        kf.seal, kf.seeds = None, []
-        kf.save(initialised / "cosa.keys", store.data_key)
-    cli("volunteer", "add", "Ann Example")
-    cli("audit", "verify")
-    data = cli.json("audit", "verify", "--recovery-file", str(tmp_path / "recovery.txt"))
+    from .test_fixture_workspace import FIXTURE, PASSPHRASE, RECOVERY_CODE
+
+    home = tmp_path / "old"
+    shutil.copytree(FIXTURE, home)
+    monkeypatch.setenv("COSA_HOME", str(home))
+    monkeypatch.setenv("COSA_PASSPHRASE", PASSPHRASE)
+    code = tmp_path / "old-code.txt"
+    code.write_text(RECOVERY_CODE + "\n")
+    raw_cli("volunteer", "add", "Dan Newcomer")
+    raw_cli("audit", "verify")
+    data = raw_cli.json("audit", "verify", "--recovery-file", str(code))
     assert data["ok"] and any("sealing starts" in n for n in data["notes"])
-    cli("volunteer", "add", "Bob Baker")
-    data = cli.json("audit", "verify", "--recovery-file", str(tmp_path / "recovery.txt"))
-    assert data["ok"] and data["seals"]["seals"] == 2
+    raw_cli("volunteer", "add", "Eve Later")
+    data = raw_cli.json("audit", "verify", "--recovery-file", str(code))
+    assert data["ok"] and data["seals"]["seals"] == 2, data
 
 
 def _checkpoint(home: Path) -> None:

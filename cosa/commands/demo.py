@@ -13,6 +13,7 @@ import typer
 from cosa import secrets_input, vault
 from cosa.commands.common import options
 from cosa.errors import UserError
+from cosa.fsutil import atomic_write
 from cosa.output import message
 from cosa.store import Store
 from cosa.workspace import Workspace, default_home, os_user
@@ -26,8 +27,18 @@ def demo_home(explicit: Path | None) -> Path:
     return explicit.expanduser() if explicit else default_home().parent / "cosa-demo"
 
 
+#: Written into every demo workspace: `demo --force` replaces only a workspace that has it, so
+#: `cosa --home ~/real-workspace demo --force` cannot delete a real workspace's files.
+DEMO_MARK = "cosa.demo"
+
+
 def _clear(ws: Workspace) -> None:
     """Remove a previous demo workspace's files (only cosa's own files, nothing else)."""
+    if not (ws.home / DEMO_MARK).is_file():
+        raise UserError(
+            f"{ws.home} holds a workspace that is not a demo; `cosa demo` never replaces one",
+            hint="choose another --home for the demo",
+        )
     for name in (
         "cosa.db",
         "cosa.db-wal",
@@ -35,6 +46,7 @@ def _clear(ws: Workspace) -> None:
         "cosa.keys",
         "cosa.lock",
         "cosa.failures",
+        DEMO_MARK,
     ):
         (ws.home / name).unlink(missing_ok=True)
 
@@ -100,6 +112,7 @@ def demo(
     passphrase = passphrase or demo_data.DEMO_PASSPHRASE
     started = time.monotonic()
     store = ws.create(passphrase, vault.new_recovery_code(), opts.explicit_operator() or os_user())
+    atomic_write(ws.home / DEMO_MARK, b"A fictional demo workspace made by `cosa demo`.\n")
     try:
         with _progress() as progress:
             counts = demo_data.build(store, scale, progress=progress)

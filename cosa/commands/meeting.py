@@ -203,7 +203,9 @@ def _ask(text: str, default: str, check: Callable[[str], Any], *, show: bool = T
         try:
             return check(value.strip())
         except UserError as exc:
-            raise typer.BadParameter(exc.message + (f"; {exc.hint}" if exc.hint else "")) from None
+            # Click prints this itself, not through cosa.output: it may quote stored text.
+            text = exc.message + (f"; {exc.hint}" if exc.hint else "")
+            raise typer.BadParameter(safe(text)) from None
 
     # Ctrl-D (end of input) or Ctrl-C here raises typer.Abort: the CLI says "cancelled"
     # and exits 130; nothing has been written yet.
@@ -344,9 +346,11 @@ def _confirm_duplicate(store: Store, draft: meetings.Draft) -> None:
         return
     try:
         again = typer.confirm(
-            f"Circle {draft.circle['id']} ({draft.circle['member_code']}) already has a held"
-            f" {found['type']} meeting on {found['date']} (meeting {found['id']})."
-            " Record another one?",
+            safe(
+                f"Circle {draft.circle['id']} ({draft.circle['member_code']}) already has a held"
+                f" {found['type']} meeting on {found['date']} (meeting {found['id']})."
+                " Record another one?"
+            ),
             default=False,
             err=True,
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +9,7 @@ import typer
 
 from cosa import secrets_input, vault
 from cosa.commands.common import ForceOpt, options
-from cosa.errors import LockedError, UserError
+from cosa.errors import IntegrityError, LockedError, UserError
 from cosa.fsutil import check_output
 from cosa.output import message
 from cosa.store import Store
@@ -158,8 +157,12 @@ def recover(
 
                 ws.update_keys(key, settle)
         if not ws.load_keys().pending:
-            with contextlib.suppress(LockedError):  # the code of an earlier rotation
+            try:
                 ws.start_sealing(store, secret)  # a workspace made before sealing
+            except LockedError:
+                pass  # the code of an earlier rotation
+            except IntegrityError as exc:  # a stripped seed: say so, but let the user back in
+                message(f"warning: {exc.message}")
         new = secrets_input.new_passphrase(new_passphrase_file, env=False)
         _set_passphrase(ws, store, new, "vault.recover")
     finally:
