@@ -258,6 +258,14 @@ def join_refusals(store: Store, volunteer: Row, circle: Row, day: str) -> list[s
         due = add_years(date.fromisoformat(vetting["last_checked"]), recheck_years(store))
         if due.isoformat() <= day:
             reasons.append(f"DBS re-check overdue since {due.isoformat()}")
+        latest = store.one(
+            "SELECT issued_on, decision FROM volunteer_vetting WHERE volunteer_id = ?"
+            " AND issued_on <= ? AND decision != 'pending' ORDER BY issued_on DESC, id DESC"
+            " LIMIT 1",
+            (vid, day),
+        )
+        if latest is not None and latest["decision"] not in CLEARED:
+            reasons.append(f"the latest DBS check (issued {latest['issued_on']}) was not cleared")
     trained = store.scalar(
         "SELECT count(*) FROM volunteer_training WHERE volunteer_id = ? AND kind = 'initial'"
         " AND date <= ?",

@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cosa import dates
+from cosa import dates, history
+from cosa.domain import hours as hour_figures
 from cosa.errors import UserError
 from cosa.reports.data import SECONDARY, format_day, median, suppress_lines, threshold
 from cosa.store import Store
@@ -46,6 +47,8 @@ from cosa.store import Store
 KIND = "return"
 CSV_HEADER = ("provider", "period", "measure", "breakdown", "value", "suppressed")
 RAW_ATTACHMENT = "return.csv"
+#: Decisions that leave a referral undecided.
+UNDECIDED = ("received", "assessed")
 PROVIDER_SETTING = "provider_name"
 
 PERIOD_HINT = "use 2026-Q3, 2026, FY2026 (April to March) or 2026-04-01..2026-09-30"
@@ -108,8 +111,10 @@ class Measure:
 MEASURES: dict[str, Measure] = {
     m.name: m
     for m in (
-        Measure("referrals_received", "referrals received in the period, by source / current decision"),
-        Measure("referrals_decided", "referrals accepted or declined in the period (decision date), by decision"),
+        Measure("referrals_received", "referrals received in the period, by source / the decision in force at the "
+                "period's end (undecided while only received or assessed)"),
+        Measure("referrals_decided", "decisions to accept or decline a referral made in the period (the "
+                "decision's date in the referral's history), by decision"),
         Measure("referral_days_waiting", "days from receipt to decision of those referrals, summed",
                 per="referrals_decided"),
         Measure("circles_started", "circles whose start date is in the period, by type"),
@@ -128,13 +133,15 @@ MEASURES: dict[str, Measure] = {
         Measure("escalations", "escalations made in the period, by the recipient's role"),
         Measure("escalations_responded", "escalations made in the period with a response recorded, by role"),
         Measure("escalation_response_hours", "hours from escalation to response, summed", per="escalations_responded"),
-        Measure("volunteers_recruited", "volunteers added in the period"),
+        Measure("volunteers_recruited", "volunteers approved (pipeline stage `approved`, first time) in the period"),
         Measure("volunteers_trained", "volunteers with initial training in the period"),
         Measure("volunteers_vetted", "volunteers with a cleared DBS check issued or status-checked in the period"),
         Measure("volunteers_active", "volunteers who were a circle member at any time in the period"),
         Measure("volunteers_left", "volunteers who left in the period"),
-        Measure("volunteers_logging_hours", "volunteers who logged hours in the period, by activity"),
-        Measure("volunteer_hours", "hours logged in the period, summed, by activity", per="volunteers_logging_hours"),
+        Measure("volunteers_logging_hours", "volunteers with hours in the period, by activity "
+                "(`meeting`: present at a held meeting; the others as logged)"),
+        Measure("volunteer_hours", "volunteer hours in the period, summed, by activity: `meeting` "
+                "for each held meeting's length for every volunteer present, the others as logged", per="volunteers_logging_hours"),
         Measure("volunteer_travel_hours", "travel hours logged in the period, summed, by activity",
                 per="volunteers_logging_hours"),
         Measure("goals", "Good Lives goals with an outcome recorded in the period, by outcome"),
@@ -162,26 +169,42 @@ def _cells(measure: str, rows: Iterable[Any], key: Callable[[Any], str], value: 
 
 
 def _referrals(store: Store, q: dict[str, str]) -> list[Cell]:
-    out = _cells(
-        "referrals_received",
-        store.query(
-            "SELECT source, coalesce(decision, 'undecided') AS decision, count(*) AS n"
-            " FROM referrals WHERE received_on BETWEEN :qs AND :qe GROUP BY 1, 2",
-            q,
-        ),
-        lambda r: f"{r['source']} / {r['decision']}",
-        "n",
-    )
+    """Referrals received in the period by the decision in force at its end, and decisions
+    (accepted or declined) made in it: both from the referrals' dated decision history."""
+    in_force = history.values_on(store, "referral", "decision", q["qe"])
+    received: dict[str, int] = {}
+    for r in store.query(
+        "SELECT id, source FROM referrals WHERE received_on BETWEEN :qs AND :qe", q
+    ):
+        decision = in_force.get(int(r["id"])) or "received"
+        key = f"{r['source']} / {'undecided' if decision in UNDECIDED else decision}"
+        received[key] = received.get(key, 0) + 1
+    out: list[Cell] = [("referrals_received", k, float(n)) for k, n in received.items()]
     rows = store.query(
-        "SELECT decision, count(*) AS n,"
-        " sum(julianday(decided_on) - julianday(received_on)) AS days FROM referrals"
-        " WHERE decision IN ('accepted', 'declined') AND decided_on BETWEEN :qs AND :qe"
-        " GROUP BY 1",
+        "SELECT h.value AS decision, count(*) AS n,"
+        " sum(julianday(h.on_date) - julianday(r.received_on)) AS days"
+        " FROM referral_history h JOIN referrals r ON r.id = h.referral_id"
+        " WHERE h.field = 'decision' AND h.value IN ('accepted', 'declined')"
+        " AND h.on_date BETWEEN :qs AND :qe GROUP BY 1",
         q,
     )
     out += _cells("referrals_decided", rows, lambda r: str(r["decision"]), "n")
     out += _cells("referral_days_waiting", rows, lambda r: str(r["decision"]), "days")
     return out
+
+
+def referral_waits(store: Store, period: Period) -> list[float]:
+    """Days from receipt to each decision (accepted or declined) made in the period."""
+    return [
+        float(r["days"])
+        for r in store.query(
+            "SELECT julianday(h.on_date) - julianday(r.received_on) AS days"
+            " FROM referral_history h JOIN referrals r ON r.id = h.referral_id"
+            " WHERE h.field = 'decision' AND h.value IN ('accepted', 'declined')"
+            " AND h.on_date BETWEEN ? AND ?",
+            (period.first.isoformat(), period.last.isoformat()),
+        )
+    ]
 
 
 def _circles(store: Store, q: dict[str, str]) -> list[Cell]:
@@ -281,7 +304,8 @@ def _volunteers(store: Store, q: dict[str, str]) -> list[Cell]:
     cleared = "'cleared', 'cleared-with-conditions'"
     row = store.one(
         "SELECT"
-        " (SELECT count(*) FROM volunteers WHERE substr(created_at, 1, 10) BETWEEN :qs AND :qe)"
+        " (SELECT count(*) FROM (SELECT volunteer_id FROM volunteer_stages"
+        "  WHERE stage = 'approved' GROUP BY volunteer_id HAVING min(date) BETWEEN :qs AND :qe))"
         "  AS recruited,"
         " (SELECT count(DISTINCT volunteer_id) FROM volunteer_training"
         "  WHERE kind = 'initial' AND date BETWEEN :qs AND :qe) AS trained,"
@@ -295,12 +319,11 @@ def _volunteers(store: Store, q: dict[str, str]) -> list[Cell]:
     )
     assert row is not None
     out: list[Cell] = [(f"volunteers_{k}", "", float(v)) for k, v in row.items() if v]
-    rows = store.query(
-        "SELECT activity, count(DISTINCT volunteer_id) AS people, sum(hours) AS hours,"
-        " sum(travel_hours) AS travel FROM volunteer_hours WHERE date BETWEEN :qs AND :qe"
-        " GROUP BY activity",
-        q,
-    )
+    rows = [
+        {"activity": a["activity"], "people": a["volunteers"], "hours": a["hours"],
+         "travel": a["travel_hours"]}
+        for a in hour_figures.by_activity(hour_figures.rows(store, q["qs"], q["qe"]), digits=None)
+    ]  # fmt: skip
     out += _cells("volunteers_logging_hours", rows, lambda r: str(r["activity"]), "people")
     out += _cells("volunteer_hours", rows, lambda r: str(r["activity"]), "hours")
     out += _cells("volunteer_travel_hours", rows, lambda r: str(r["activity"]), "travel")
@@ -554,14 +577,7 @@ def data(store: Store, period_text: str, *, today: date | None = None) -> dict[s
     limit = threshold(store)
     cells = raw_cells(store, period)
     figures = suppress(cells, limit)
-    waits = [
-        float(r["days"])
-        for r in store.query(
-            "SELECT julianday(decided_on) - julianday(received_on) AS days FROM referrals"
-            " WHERE decision IN ('accepted', 'declined') AND decided_on BETWEEN ? AND ?",
-            (period.first.isoformat(), period.last.isoformat()),
-        )
-    ]
+    waits = referral_waits(store, period)
     provisional = period.provisional(day)
     title = "Return" + (" (provisional)" if provisional else "")
     body["report"].update(
