@@ -196,3 +196,31 @@ def test_the_research_extract_gives_mappa_in_force_at_each_circles_start(demo_st
         "SELECT count(*) FROM member_history h JOIN circles c ON c.member_id = h.member_id"
         " WHERE h.field LIKE 'mappa%' AND h.on_date > c.start_date"
     )
+
+
+# -- the SAR clock -----------------------------------------------------------------------------
+
+
+def test_days_waiting_for_proof_of_identity_are_not_counted_twice_when_verification_restarts() -> (
+    None
+):
+    """Paused on receipt to wait for proof of identity, verified and resumed ten days later:
+    the month runs from the verification, and the ten days before it add nothing more."""
+    from datetime import date
+
+    from cosa.domain import sars
+
+    def due(*events: tuple[str, str]) -> str:
+        rows = [{"kind": k, "date": d, "months": None} for k, d in events]
+        return sars.clock({"received_on": "2026-01-05"}, rows, date(2026, 6, 1)).due
+
+    waited = (("paused", "2026-01-05"), ("verified", "2026-01-15"), ("resumed", "2026-01-15"))
+    assert due(*waited) == "2026-02-15"
+    # a pause that runs on after the verification still stops the clock for those days
+    assert due(("paused", "2026-01-05"), ("verified", "2026-01-15"), ("resumed", "2026-01-18")) == (
+        "2026-02-18"
+    )
+    # a pause after the verification counts in full, as before
+    assert due(("verified", "2026-01-15"), ("paused", "2026-01-20"), ("resumed", "2026-01-25")) == (
+        "2026-02-20"
+    )
