@@ -224,3 +224,26 @@ def test_days_waiting_for_proof_of_identity_are_not_counted_twice_when_verificat
     assert due(("verified", "2026-01-15"), ("paused", "2026-01-20"), ("resumed", "2026-01-25")) == (
         "2026-02-20"
     )
+
+
+@pytest.mark.parametrize("period", ["2026-Q3", "2026"])
+def test_the_return_counts_volunteers_with_hours_once_and_prints_no_total_that_counts_them_twice(
+    demo_store: Any, period: str
+) -> None:
+    p = returns.parse_period(period)
+    span = (p.first.isoformat(), p.last.isoformat())
+    people = demo_store.scalar(
+        "SELECT count(*) FROM (SELECT a.volunteer_id FROM meetings m JOIN meeting_attendance a"
+        " ON a.meeting_id = m.id WHERE m.state = 'held' AND a.status IN ('present', 'late')"
+        " AND m.duration_minutes > 0 AND m.date BETWEEN ? AND ?"
+        " UNION SELECT volunteer_id FROM volunteer_hours WHERE date BETWEEN ? AND ?)",
+        (*span, *span),
+    )
+    assert cells(demo_store, period, "volunteers_with_hours") == {"": people}
+    by_activity = cells(demo_store, period, "volunteers_logging_hours")
+    assert sum(by_activity.values()) > people  # the demo has volunteers in two activities
+    figures = returns.suppress(returns.raw_cells(demo_store, p), 5)
+    shown = {(f.measure, f.breakdown): f for f in figures}
+    assert ("volunteers_logging_hours", "total") not in shown
+    assert shown[("volunteers_with_hours", "")].value == people
+    assert shown[("volunteer_hours", "total")].value is not None  # the hours total stays

@@ -105,6 +105,9 @@ class Measure:
     name: str
     definition: str
     per: str | None = None
+    #: False for a count of people by a breakdown a person can be in twice: its sum is not a
+    #: total, so no `total` row is printed (the measure's people are counted once elsewhere)
+    total: bool = True
 
 
 #: Every measure, in the order of the CSV, with its definition (also in docs/reports.md).
@@ -139,7 +142,10 @@ MEASURES: dict[str, Measure] = {
         Measure("volunteers_active", "volunteers who were a circle member at any time in the period"),
         Measure("volunteers_left", "volunteers who left in the period"),
         Measure("volunteers_logging_hours", "volunteers with hours in the period, by activity "
-                "(`meeting`: present at a held meeting; the others as logged)"),
+                "(`meeting`: present at a held meeting; the others as logged)",
+                total=False),
+        Measure("volunteers_with_hours", "volunteers with hours in the period (meeting or logged), "
+                "each counted once"),
         Measure("volunteer_hours", "volunteer hours in the period, summed, by activity: `meeting` "
                 "for each held meeting's length for every volunteer present, the others as logged", per="volunteers_logging_hours"),
         Measure("volunteer_travel_hours", "travel hours logged in the period, summed, by activity",
@@ -319,12 +325,16 @@ def _volunteers(store: Store, q: dict[str, str]) -> list[Cell]:
     )
     assert row is not None
     out: list[Cell] = [(f"volunteers_{k}", "", float(v)) for k, v in row.items() if v]
+    hour_rows = hour_figures.rows(store, q["qs"], q["qe"])
     rows = [
         {"activity": a["activity"], "people": a["volunteers"], "hours": a["hours"],
          "travel": a["travel_hours"]}
-        for a in hour_figures.by_activity(hour_figures.rows(store, q["qs"], q["qe"]), digits=None)
+        for a in hour_figures.by_activity(hour_rows, digits=None)
     ]  # fmt: skip
     out += _cells("volunteers_logging_hours", rows, lambda r: str(r["activity"]), "people")
+    people = len(hour_figures.by_volunteer(hour_rows))
+    if people:
+        out.append(("volunteers_with_hours", "", float(people)))
     out += _cells("volunteer_hours", rows, lambda r: str(r["activity"]), "hours")
     out += _cells("volunteer_travel_hours", rows, lambda r: str(r["activity"]), "travel")
     return out
@@ -506,7 +516,12 @@ def suppress(cells: Iterable[Cell], limit: int) -> list[Figure]:
         if spec.per is not None and name in by_measure:
             counts = {f.breakdown: f for f in done.get(spec.per, [])}
             done[name] = _suppress_sums(name, by_measure[name], counts, limit)
-    return [f for name in MEASURES for f in done.get(name, [])]
+    return [
+        f
+        for name, spec in MEASURES.items()
+        for f in done.get(name, [])
+        if spec.total or f.breakdown != "total"
+    ]
 
 
 def unsuppressed(cells: Iterable[Cell]) -> list[Figure]:
