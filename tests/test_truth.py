@@ -247,3 +247,45 @@ def test_the_return_counts_volunteers_with_hours_once_and_prints_no_total_that_c
     assert ("volunteers_logging_hours", "total") not in shown
     assert shown[("volunteers_with_hours", "")].value == people
     assert shown[("volunteer_hours", "total")].value is not None  # the hours total stays
+
+
+# -- cancelled meetings leave the calendar -------------------------------------------------------
+
+
+def test_the_calendar_leaves_out_a_cancelled_meeting_and_shows_the_day_it_moved_to(
+    store: Any,
+) -> None:
+    from datetime import date, timedelta
+
+    from cosa.domain import calendar as cal
+    from cosa.domain import meetings
+
+    from .weekly import make_circle
+
+    c = make_circle(store, start=30, day="tuesday")
+    planned = cal.planned_meetings(
+        circles.get(store, c.id), date.today(), date.today() + timedelta(weeks=4)
+    )
+    cancelled, moved_to = planned[1], planned[1] + timedelta(days=2)
+    meetings.cancel(
+        store, c.id, on=cancelled.isoformat(), reason="venue closed", moved_to=moved_to.isoformat()
+    )
+    days = [
+        e["day"]
+        for e in cal.events(store, to=(date.today() + timedelta(weeks=4)).isoformat())
+        if e["kind"] == "meeting"
+    ]
+    assert cancelled.isoformat() not in days
+    assert moved_to.isoformat() in days
+    assert sorted(days) == sorted(
+        [d.isoformat() for d in planned if d != cancelled] + [moved_to.isoformat()]
+    )
+    # a void cancellation (recorded in error) leaves the planned meeting as it was
+    mid = store.scalar("SELECT id FROM meetings WHERE state = 'cancelled'")
+    meetings.void(store, mid, reason="cancelled the wrong circle")
+    days = [
+        e["day"]
+        for e in cal.events(store, to=(date.today() + timedelta(weeks=4)).isoformat())
+        if e["kind"] == "meeting"
+    ]
+    assert sorted(days) == [d.isoformat() for d in planned]
