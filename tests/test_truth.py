@@ -289,3 +289,43 @@ def test_the_calendar_leaves_out_a_cancelled_meeting_and_shows_the_day_it_moved_
         if e["kind"] == "meeting"
     ]
     assert sorted(days) == [d.isoformat() for d in planned]
+
+
+# -- suppression: a table without row totals --------------------------------------------------
+
+
+def test_a_table_without_row_totals_withholds_no_column_total_as_if_the_last_were_their_sum() -> (
+    None
+):
+    """The circles table (started / active / ended, no row totals): the column totals are not
+    a line with a total, so a small 'started' total does not make 'active' or 'ended' "*"."""
+    from cosa.reports.data import suppress_lines
+
+    _, _, totals, _ = suppress_lines([[1, 2, 0], [2, 3, 0]], 5, row_totals=False, ncols=3)
+    assert totals == ["<5", 5, 0]
+    _, _, totals, _ = suppress_lines([[0, 2, 0], [0, 2, 0]], 5, row_totals=False, ncols=3)
+    assert totals == [0, "<5", 0]  # never "*" on a zero
+    # the same with columns and rows swapped
+    _, totals, _, _ = suppress_lines([[1, 2], [2, 3], [0, 0]], 5, col_totals=False, ncols=2)
+    assert totals == ["<5", 5, 0]
+
+
+@pytest.mark.parametrize("quarter", ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"])
+def test_the_quarters_circles_table_agrees_with_the_returns_measures(
+    demo_store: Any, quarter: str
+) -> None:
+    from cosa.reports import quarter as quarterly
+
+    p = returns.parse_period(quarter)
+    table = quarterly.period_data(demo_store, p.first, p.last, quarter)["circles"]
+    figures = {
+        (f.measure, f.breakdown): f for f in returns.suppress(returns.raw_cells(demo_store, p), 5)
+    }
+    for column, shown in zip(table["columns"], table["totals"], strict=True):
+        f = figures.get((f"circles_{column}", "total"))
+        if f is None:
+            assert shown == 0, (column, shown)
+        elif f.suppressed:
+            assert shown in ("<5", "*"), (column, shown)
+        else:
+            assert shown == f.value, (column, shown)
