@@ -329,3 +329,87 @@ def test_the_quarters_circles_table_agrees_with_the_returns_measures(
             assert shown in ("<5", "*"), (column, shown)
         else:
             assert shown == f.value, (column, shown)
+
+
+# -- the circle report's other figures, recounted ----------------------------------------------
+
+
+def test_the_circle_reports_contacts_concerns_actions_and_goals_reconcile_with_sql(
+    demo: Path, demo_store: Any
+) -> None:
+    import statistics
+    from datetime import date, datetime
+
+    from cosa.reports import circle as circle_report
+
+    today = date.today().isoformat()
+    for cid in [r["id"] for r in demo_store.query("SELECT id FROM circles ORDER BY id")]:
+        data = circle_report.data(demo_store, str(cid))
+        p = {"c": cid, "a": data["report"]["from"], "b": data["report"]["to"], "t": today}
+        s = data["summary"]
+
+        def one(sql: str, p: dict[str, Any] = p) -> Any:
+            return demo_store.scalar(sql, p)
+
+        assert s["contacts"] == one(
+            "SELECT count(*) FROM contacts WHERE circle_id = :c AND date BETWEEN :a AND :b"
+        )
+        assert s["contact_hours"] == round(
+            one(
+                "SELECT total(duration_minutes) / 60.0 FROM contacts WHERE circle_id = :c"
+                " AND date BETWEEN :a AND :b"
+            ),
+            1,
+        )
+        for sev in ("red", "amber", "green"):
+            assert s["concerns"][sev] == one(
+                "SELECT count(*) FROM concerns WHERE circle_id = :c AND date BETWEEN :a AND :b"
+                f" AND severity = '{sev}'"
+            )
+        escalations = demo_store.query(
+            "SELECT e.at, e.response_at FROM escalations e JOIN concerns x ON x.id = e.concern_id"
+            " WHERE x.circle_id = :c AND substr(e.at, 1, 10) BETWEEN :a AND :b",
+            p,
+        )
+        assert s["escalations"] == len(escalations)
+        waits = [
+            (
+                datetime.fromisoformat(e["response_at"]) - datetime.fromisoformat(e["at"])
+            ).total_seconds()
+            / 3600
+            for e in escalations
+            if e["response_at"]
+        ]
+        if waits:
+            assert s["median_response_hours"] == pytest.approx(statistics.median(waits), abs=0.1)
+        raised = (
+            "SELECT a.* FROM actions a LEFT JOIN meetings m ON m.id = a.meeting_id"
+            " WHERE a.circle_id = :c"
+            " AND coalesce(m.date, substr(a.created_at, 1, 10)) BETWEEN :a AND :b"
+        )
+        for status in ("open", "done", "dropped"):
+            assert s["actions"][status] == one(
+                f"SELECT count(*) FROM ({raised}) WHERE status = '{status}'"
+            )
+        assert s["actions_overdue"] == one(
+            f"SELECT count(*) FROM ({raised}) WHERE status = 'open' AND due < :t"
+        )
+        assert s["goals"] == one("SELECT count(*) FROM circle_goals WHERE circle_id = :c")
+        for key, outcome in (
+            ("goals_achieved", "achieved"),
+            ("goals_partly", "partly"),
+            ("goals_not_achieved", "not-achieved"),
+            ("goals_open", "open"),
+        ):
+            assert s[key] == one(
+                f"SELECT count(*) FROM circle_goals WHERE circle_id = :c AND outcome = '{outcome}'"
+            )
+        present = demo_store.query(
+            "SELECT (SELECT count(*) FROM meeting_attendance a WHERE a.meeting_id = m.id"
+            " AND a.status = 'present') AS n FROM meetings m WHERE m.circle_id = :c"
+            " AND m.state = 'held' AND m.date BETWEEN :a AND :b",
+            p,
+        )
+        assert data["volunteers_present_avg"] == round(
+            sum(r["n"] for r in present) / len(present), 1
+        )
