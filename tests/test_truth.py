@@ -155,8 +155,10 @@ def test_a_later_dbs_check_not_cleared_bars_a_join_an_earlier_clearance_does_not
     with pytest.raises(UserError, match="not cleared"):
         circles.join(store, cid, str(vid), on="2025-07-01")
     assert store.scalar("SELECT max(seq) FROM audit") == head
-    # the earlier clearance still held on a day before the later check
-    circles.join(store, cid, str(vid), on="2025-06-01")
+    # back-dated to before the later check, they would still be in the circle today
+    with pytest.raises(UserError, match="not cleared"):
+        circles.join(store, cid, str(vid), on="2025-06-01")
+    assert store.scalar("SELECT max(seq) FROM audit") == head
 
 
 # -- values in force on a date -----------------------------------------------------------------
@@ -413,3 +415,69 @@ def test_the_circle_reports_contacts_concerns_actions_and_goals_reconcile_with_s
         assert data["volunteers_present_avg"] == round(
             sum(r["n"] for r in present) / len(present), 1
         )
+
+
+# -- the gate and back-dated joins --------------------------------------------------------------
+
+
+def _cleared_in_2020(store: Any, name: str) -> int:
+    """Approved, trained and DBS-cleared in January 2020, never re-checked: the re-check fell
+    due in January 2023."""
+    from cosa.domain import recruitment
+
+    with store.atomic():
+        vid = volunteers.add(store, name)
+        for referee in ("Referee One", "Referee Two"):
+            recruitment.reference(
+                store,
+                str(vid),
+                referee=referee,
+                requested="2020-01-06",
+                received="2020-01-06",
+                outcome="satisfactory",
+            )
+        recruitment.set_stage(store, str(vid), "approved", on="2020-01-06")
+        volunteers.vet(
+            store,
+            str(vid),
+            level="enhanced",
+            certificate="001122334455",
+            issued="2020-01-06",
+            checked="2020-01-06",
+            decision="cleared",
+        )
+        volunteers.train(store, str(vid), kind="initial", on="2020-01-06")
+    return vid
+
+
+def test_a_back_dated_join_is_refused_when_the_volunteer_would_be_in_the_circle_today_unfit(
+    store: Any,
+) -> None:
+    """Joining on a day in 2021, when the DBS check was in date, makes a current member today,
+    when it is not: the gate looks at today too."""
+    vid = _cleared_in_2020(store, "Olive Stale")
+    _, code = members.add(store, mappa_category=1, mappa_level=1)
+    cid = circles.add(store, member=code, start="2021-01-04")
+    head = store.scalar("SELECT max(seq) FROM audit")
+    with pytest.raises(UserError, match="re-check overdue"):
+        circles.join(store, cid, str(vid), on="2021-06-01")
+    assert store.scalar("SELECT max(seq) FROM audit") == head
+    circles.join(store, cid, str(vid), on="2021-06-01", override="re-check applied for")
+
+
+def test_a_back_dated_join_cannot_make_a_seventh_current_volunteer_without_override(
+    store: Any,
+) -> None:
+    _, code = members.add(store, mappa_category=1, mappa_level=1)
+    cid = circles.add(store, member=code, start="2020-01-06")
+    for i in range(6):
+        circles.join(store, cid, str(ready_volunteer(store, f"Seated {i}")), on="2024-01-08")
+    late = ready_volunteer(store, "Back Dated")
+    with pytest.raises(UserError, match="already has 6 current volunteers"):
+        circles.join(store, cid, str(late), on="2023-01-09")
+    assert (
+        store.scalar(
+            "SELECT count(*) FROM circle_members WHERE circle_id = ? AND left_on IS NULL", (cid,)
+        )
+        == 6
+    )
