@@ -481,3 +481,23 @@ def test_a_back_dated_join_cannot_make_a_seventh_current_volunteer_without_overr
         )
         == 6
     )
+
+
+# -- a return for a year says "period", not "quarter" -------------------------------------------
+
+
+def test_a_return_for_a_year_never_calls_its_period_a_quarter(
+    demo: Path, demo_store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .conftest import Cli
+    from .test_reports import text_of
+
+    data = returns.data(demo_store, "2026")
+    assert "quarter" not in str(data["minutes_on_time"]).lower()
+    monkeypatch.setenv("COSA_PASSPHRASE", "fictional demo data only")
+    out = tmp_path / "year.pdf"
+    Cli()("--home", str(demo), "report", "return", "--period", "2026", "-o", str(out))
+    assert "quarter" not in text_of(out).lower()
+    q = tmp_path / "q.pdf"
+    Cli()("--home", str(demo), "report", "quarter", "2026-Q3", "-o", str(q))
+    assert "in the quarter" in text_of(q)  # the quarterly return still says so
