@@ -501,3 +501,47 @@ def test_a_return_for_a_year_never_calls_its_period_a_quarter(
     q = tmp_path / "q.pdf"
     Cli()("--home", str(demo), "report", "quarter", "2026-Q3", "-o", str(q))
     assert "in the quarter" in text_of(q)  # the quarterly return still says so
+
+
+# -- outcomes, follow-ups and expenses are measured, now that they are recorded ---------------
+
+
+@pytest.mark.parametrize("period", ["2026-Q3", "2026-Q4", "2026", "FY2026"])
+def test_the_return_measures_outcomes_follow_ups_and_expenses_like_sql(
+    demo_store: Any, period: str
+) -> None:
+    p = returns.parse_period(period)
+    q = {"qs": p.first.isoformat(), "qe": p.last.isoformat()}
+
+    def grouped(sql: str) -> dict[str, float]:
+        return {str(r["b"]): float(r["n"]) for r in demo_store.query(sql, q) if r["n"]}
+
+    outcome = (
+        "SELECT o.kind AS b, count(*) AS n FROM outcomes o JOIN circles c ON c.id = o.circle_id"
+        " WHERE o.kind != 'none' AND o.on_date BETWEEN :qs AND :qe AND {when} GROUP BY 1"
+    )
+    during = grouped(outcome.format(when="(c.ended_on IS NULL OR o.on_date <= c.ended_on)"))
+    after = grouped(outcome.format(when="c.ended_on IS NOT NULL AND o.on_date > c.ended_on"))
+    assert cells(demo_store, period, "outcomes_during_circle") == during
+    assert cells(demo_store, period, "outcomes_at_follow_up") == after
+    assert cells(demo_store, period, "follow_ups_done") == grouped(
+        "SELECT '' AS b, count(*) AS n FROM followups WHERE on_date BETWEEN :qs AND :qe"
+    )
+    assert cells(demo_store, period, "volunteer_expense_claims") == grouped(
+        "SELECT kind AS b, count(*) AS n FROM volunteer_expenses WHERE date BETWEEN :qs AND :qe"
+        " GROUP BY 1"
+    )
+    assert cells(demo_store, period, "volunteer_expenses_pence") == grouped(
+        "SELECT kind AS b, sum(amount_pence) AS n FROM volunteer_expenses"
+        " WHERE date BETWEEN :qs AND :qe GROUP BY 1"
+    )
+    assert not returns.data(demo_store, period)["not_yet_measured"]
+
+
+def test_the_demo_has_outcomes_follow_ups_and_expenses_in_2026(demo_store: Any) -> None:
+    for table, column in (
+        ("outcomes", "on_date"),
+        ("followups", "on_date"),
+        ("volunteer_expenses", "date"),
+    ):
+        assert demo_store.scalar(f"SELECT count(*) FROM {table} WHERE {column} LIKE '2026-%'")

@@ -155,16 +155,20 @@ MEASURES: dict[str, Measure] = {
                 "dynamic risk reviews, by item"),
         Measure("risk_change", "last score minus first score of those items, summed (a fall in a risk "
                 "item and a rise in a protective item are improvements)", per="risk_change_circles"),
+        Measure("outcomes_during_circle", "recalls, breaches, reconvictions and charges dated in the "
+                "period while the circle ran (on or before its ending), by kind"),
+        Measure("outcomes_at_follow_up", "recalls, breaches, reconvictions and charges dated in the "
+                "period after the circle ended, by kind"),
+        Measure("follow_ups_done", "follow-up contacts after a circle ended, dated in the period"),
+        Measure("volunteer_expense_claims", "volunteer expense claims dated in the period, by kind"),
+        Measure("volunteer_expenses_pence", "pence claimed in those claims, summed, by kind",
+                per="volunteer_expense_claims"),
     )
 }  # fmt: skip
 
-#: Measures the national return asks for that need records this version does not hold yet.
-NOT_YET_MEASURED: dict[str, str] = {
-    "outcomes_during_circle": "recalls, breaches, reconvictions and charges during the circle",
-    "outcomes_at_follow_up": "recalls, breaches, reconvictions and charges at follow-up",
-    "follow_ups_done": "follow-ups done after a circle ended",
-    "volunteer_expenses_pence": "volunteer expenses paid",
-}
+#: Measures the national return asks for that need records this version does not hold yet
+#: (none: outcomes, follow-ups and expenses are recorded and measured).
+NOT_YET_MEASURED: dict[str, str] = {}
 
 Cell = tuple[str, str, float]  # measure, breakdown, value
 Collector = Callable[[Store, dict[str, str]], list[Cell]]
@@ -381,6 +385,35 @@ def _risk_change(store: Store, q: dict[str, str]) -> list[Cell]:
     ]
 
 
+def _outcomes(store: Store, q: dict[str, str]) -> list[Cell]:
+    """Outcomes (not `none`) dated in the period, while the circle ran or after its ending;
+    follow-up contacts dated in the period."""
+    rows = store.query(
+        "SELECT o.kind, sum(c.ended_on IS NULL OR o.on_date <= c.ended_on) AS during,"
+        " sum(c.ended_on IS NOT NULL AND o.on_date > c.ended_on) AS after"
+        " FROM outcomes o JOIN circles c ON c.id = o.circle_id"
+        " WHERE o.kind != 'none' AND o.on_date BETWEEN :qs AND :qe GROUP BY 1",
+        q,
+    )
+    out = _cells("outcomes_during_circle", rows, lambda r: str(r["kind"]), "during")
+    out += _cells("outcomes_at_follow_up", rows, lambda r: str(r["kind"]), "after")
+    done = store.scalar("SELECT count(*) FROM followups WHERE on_date BETWEEN :qs AND :qe", q)
+    if done:
+        out.append(("follow_ups_done", "", float(done)))
+    return out
+
+
+def _expenses(store: Store, q: dict[str, str]) -> list[Cell]:
+    rows = store.query(
+        "SELECT kind, count(*) AS n, sum(amount_pence) AS pence FROM volunteer_expenses"
+        " WHERE date BETWEEN :qs AND :qe GROUP BY 1",
+        q,
+    )
+    return _cells("volunteer_expense_claims", rows, lambda r: str(r["kind"]), "n") + _cells(
+        "volunteer_expenses_pence", rows, lambda r: str(r["kind"]), "pence"
+    )
+
+
 #: Functions that count the measures; a branch that adds records adds its collector here.
 COLLECTORS: list[Collector] = [
     _referrals,
@@ -391,6 +424,8 @@ COLLECTORS: list[Collector] = [
     _volunteers,
     _goals,
     _risk_change,
+    _outcomes,
+    _expenses,
 ]
 
 
