@@ -108,7 +108,9 @@ def events(
         label = f"circle {c['id']} ({c['member_code']})"
         if c["status"] == "active":
             # a cancelled meeting is not planned any more; the day it moved to is
-            held, cancelled, moved = set(), set(), set()
+            held: set[str] = set()
+            cancelled: set[str] = set()
+            moved: set[date] = set()
             for m in store.query(
                 "SELECT date, state, moved_to FROM meetings WHERE circle_id = ?"
                 " AND state != 'void' AND (date BETWEEN ? AND ? OR moved_to BETWEEN ? AND ?)",
