@@ -545,3 +545,42 @@ def test_the_demo_has_outcomes_follow_ups_and_expenses_in_2026(demo_store: Any) 
         ("volunteer_expenses", "date"),
     ):
         assert demo_store.scalar(f"SELECT count(*) FROM {table} WHERE {column} LIKE '2026-%'")
+
+
+# -- a DBS check not cleared for a volunteer already in a circle ---------------------------------
+
+
+def test_status_names_a_circle_volunteer_whose_latest_dbs_check_was_not_cleared(
+    store: Any,
+) -> None:
+    """The gate stops a join; a volunteer already seated whose new check comes back not
+    cleared must not sit on silently."""
+    from cosa.domain import status as status_domain
+    from cosa.models import Status
+
+    from .weekly import make_circle
+
+    make_circle(store, names=("Ann Able", "Bob Baker"))
+    bob = store.scalar("SELECT id FROM volunteers WHERE name = 'Bob Baker'")
+    assert status_domain.status(store)["vetting_not_cleared"] == []
+    volunteers.vet(
+        store,
+        str(bob),
+        level="enhanced",
+        certificate="009988776655",
+        issued=date_ago(3),
+        decision="not-cleared",
+    )
+    data = status_domain.status(store)
+    rows = data["vetting_not_cleared"]
+    assert [(r["name"], r["decision"], r["last_checked"]) for r in rows] == [
+        ("Bob Baker", "not-cleared", date_ago(3))
+    ]
+    assert data["counts"]["vetting_not_cleared"] == 1
+    Status.model_validate(data)
+
+
+def date_ago(n: int) -> str:
+    from datetime import date, timedelta
+
+    return (date.today() - timedelta(days=n)).isoformat()
