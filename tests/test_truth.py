@@ -584,3 +584,32 @@ def date_ago(n: int) -> str:
     from datetime import date, timedelta
 
     return (date.today() - timedelta(days=n)).isoformat()
+
+
+# -- leaving cannot be dated before what the volunteer did ---------------------------------------
+
+
+def test_a_volunteer_cannot_be_recorded_as_leaving_before_hours_they_gave(store: Any) -> None:
+    """Hours dated after leaving are refused; a leave dated before hours already given would
+    leave them counted after the volunteer left."""
+    vid = ready_volunteer(store, "Len Later")
+    volunteers.log_hours(store, str(vid), on=date_ago(5), hours=2, activity="admin")
+    head = store.scalar("SELECT max(seq) FROM audit")
+    with pytest.raises(UserError, match=date_ago(5)):
+        volunteers.leave(store, str(vid), reason="moved away", on=date_ago(10))
+    assert store.scalar("SELECT max(seq) FROM audit") == head
+    assert store.scalar("SELECT left_on FROM volunteers WHERE id = ?", (vid,)) is None
+    volunteers.leave(store, str(vid), reason="moved away", on=date_ago(5))
+
+
+def test_a_volunteer_cannot_be_recorded_as_leaving_before_a_meeting_they_were_present_at(
+    store: Any,
+) -> None:
+    from .weekly import make_circle
+
+    c = make_circle(store, names=("Pam Present", "Bob Baker"), start=30)
+    from cosa.domain import meetings
+
+    meetings.add(store, c.id, date=date_ago(3), present=["Pam Present"], cm_attended="yes")
+    with pytest.raises(UserError, match=date_ago(3)):
+        volunteers.leave(store, "Pam Present", reason="moved away", on=date_ago(10))
