@@ -613,3 +613,49 @@ def test_a_volunteer_cannot_be_recorded_as_leaving_before_a_meeting_they_were_pr
     meetings.add(store, c.id, date=date_ago(3), present=["Pam Present"], cm_attended="yes")
     with pytest.raises(UserError, match=date_ago(3)):
         volunteers.leave(store, "Pam Present", reason="moved away", on=date_ago(10))
+
+
+# -- the four quarters add up to the year -------------------------------------------------------
+
+#: Measures that count events by their date: the quarters' cells add up to the year's.
+FLOWS = (
+    "referrals_decided", "referral_days_waiting", "circles_started", "circles_ended",
+    "circles_ended_by_reason", "meetings_held", "meetings_cancelled",
+    "meetings_attendance_recorded", "meetings_cm_attended", "minutes_approval", "contacts",
+    "contact_minutes", "concerns", "escalations", "escalations_responded",
+    "escalation_response_hours", "volunteers_recruited", "volunteers_left", "volunteer_hours",
+    "volunteer_travel_hours", "goals", "risk_change_circles", "risk_change",
+    "outcomes_during_circle", "outcomes_at_follow_up", "follow_ups_done",
+    "volunteer_expense_claims", "volunteer_expenses_pence",
+)  # fmt: skip
+
+
+def test_the_four_quarters_raw_cells_add_up_to_the_year(demo_store: Any) -> None:
+    year = {
+        (m, b): v
+        for m, b, v in returns.raw_cells(demo_store, returns.parse_period("2026"))
+        if m in FLOWS
+    }
+    summed: dict[tuple[str, str], float] = {}
+    for q in ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"):
+        for m, b, v in returns.raw_cells(demo_store, returns.parse_period(q)):
+            if m in FLOWS:
+                summed[(m, b)] = summed.get((m, b), 0.0) + v
+    assert set(summed) == set(year)
+    for key, value in year.items():
+        assert summed[key] == pytest.approx(value), key
+
+    # referrals received add up by source, whatever their decision at each period's end
+    def by_source(period: str) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for m, b, v in returns.raw_cells(demo_store, returns.parse_period(period)):
+            if m == "referrals_received":
+                source = b.split(" / ")[0]
+                out[source] = out.get(source, 0.0) + v
+        return out
+
+    quarters: dict[str, float] = {}
+    for q in ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"):
+        for source, v in by_source(q).items():
+            quarters[source] = quarters.get(source, 0.0) + v
+    assert quarters == by_source("2026")
