@@ -688,6 +688,8 @@ class Status(BaseModel):
     today: str
     generated_at: str
     concerns: list[StatusConcern]
+    #: Current circle members whose latest DBS check with a decision was not cleared.
+    vetting_not_cleared: list[StatusVetting] = []
     probation_to_be_told: list[StatusNotifyPP] = []
     minutes_late: list[StatusMinutes]
     actions_overdue: list[StatusAction]

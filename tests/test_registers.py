@@ -49,9 +49,9 @@ def test_a_later_verification_starts_the_month_again_an_earlier_one_does_not() -
 
 
 def test_paused_days_are_added_to_the_due_date() -> None:
-    paused = (("paused", "2026-01-20", None), ("resumed", "2026-01-25", None))
+    paused = (("paused", "2026-02-02", None), ("resumed", "2026-02-07", None))
     assert due("2026-01-31", *paused) == "2026-03-05"  # 28 Feb + 5 days
-    two = (*paused, ("paused", "2026-02-01", None), ("resumed", "2026-02-03", None))
+    two = (*paused, ("paused", "2026-02-10", None), ("resumed", "2026-02-12", None))
     assert due("2026-01-31", *two) == "2026-03-07"
 
 

@@ -262,8 +262,9 @@ def join(
     """A volunteer joins a circle, through the safeguarding gate.
 
     Refused, naming every reason, unless the volunteer is approved, has a cleared enhanced
-    DBS check that is not due a re-check, has had initial training, has not left, has no
-    recorded conflict with the core member, and the circle has fewer than 6 volunteers.
+    DBS check that is not due a re-check (and no later check not cleared), has had initial
+    training, has not left, has no recorded conflict with the core member, and the circle has
+    fewer than 6 volunteers. A join dated in the past is checked on that day and today.
     """
     store = open_store(ctx)
     member = circles.join(store, circle, volunteer, role=role, on=on, override=override)

@@ -65,6 +65,13 @@ COLUMNS: dict[str, list[Column]] = {
         ("licence_end", "Licence ends"),
         ("days_left", "Days left"),
     ],
+    "vetting_not_cleared": [
+        ("id", "#"),
+        ("name", "Volunteer"),
+        ("status", "Status"),
+        ("last_checked", "Issued"),
+        ("decision", "Decision"),
+    ],
     "vetting_overdue": [
         ("id", "#"),
         ("name", "Volunteer"),
@@ -146,6 +153,7 @@ MORE: dict[str, str] = {
     "minutes_late": "cosa meeting list",
     "actions_overdue": "cosa action list --overdue",
     "actions_due": "cosa action list --due-within 7d",
+    "vetting_not_cleared": "cosa report volunteers",
     "vetting_overdue": "cosa report volunteers",
     "vetting_due": "cosa report volunteers",
     "supervision_overdue": "cosa report volunteers",

@@ -8,8 +8,9 @@ Events, between `--from` and `--to` (default: today and 12 weeks on):
 
 * planned meetings of active circles: every `cadence_days` (default 7) on the circle's
   meeting day from the first such day on or after its start, at its meeting time for its
-  duration (90 minutes when unset; all-day when no time is set). Circles without a meeting
-  day have no planned meetings. (A small generator of its own: `meeting list --upcoming`
+  duration (90 minutes when unset; all-day when no time is set), leaving out a day recorded
+  as cancelled and adding the day a cancelled meeting moved to (`--moved-to`); void
+  records change nothing. Circles without a meeting day have no planned meetings. (A small generator of its own: `meeting list --upcoming`
   is being built beside it and the two are to be unified.)
 * reviews due (as in `cosa status`: the latest review's next date, else 3 months after it or
   after the start), actions due (open), DBS re-checks due, supervision due, and follow-up
@@ -106,7 +107,22 @@ def events(
     for c in circles:
         label = f"circle {c['id']} ({c['member_code']})"
         if c["status"] == "active":
-            for day in planned_meetings(c, start, end):
+            # a cancelled meeting is not planned any more; the day it moved to is
+            held: set[str] = set()
+            cancelled: set[str] = set()
+            moved: set[date] = set()
+            for m in store.query(
+                "SELECT date, state, moved_to FROM meetings WHERE circle_id = ?"
+                " AND state != 'void' AND (date BETWEEN ? AND ? OR moved_to BETWEEN ? AND ?)",
+                (c["id"], s, e, s, e),
+            ):
+                (held if m["state"] == "held" else cancelled).add(m["date"])
+                if m["state"] == "cancelled" and m["moved_to"]:
+                    moved.add(date.fromisoformat(m["moved_to"]))
+            off = cancelled - held
+            days = {d for d in planned_meetings(c, start, end) if d.isoformat() not in off}
+            days |= {d for d in moved if d.isoformat() not in off}
+            for day in sorted(days):
                 extra: dict[str, Any] = {"circle_id": c["id"]}
                 if c["meeting_time"]:
                     begin = datetime.combine(day, time.fromisoformat(c["meeting_time"]))

@@ -231,8 +231,21 @@ def conflicts(store: Store, vid: int) -> list[Row]:
 # -- the gate --------------------------------------------------------------------------------
 
 
-def join_refusals(store: Store, volunteer: Row, circle: Row, day: str) -> list[str]:
-    """Every reason `volunteer` may not join `circle` on `day` (ISO); empty when they may."""
+def join_refusals(
+    store: Store, volunteer: Row, circle: Row, day: str, *, today: date | None = None
+) -> list[str]:
+    """Every reason `volunteer` may not join `circle` on `day` (ISO); empty when they may.
+
+    A join dated in the past makes a member who is in the circle today, so the checks must
+    hold today as well as on `day`: the reasons of both days are given (each once)."""
+    now = (today or date.today()).isoformat()
+    reasons = _refusals_on(store, volunteer, circle, day)
+    if day < now:
+        reasons += [r for r in _refusals_on(store, volunteer, circle, now) if r not in reasons]
+    return reasons
+
+
+def _refusals_on(store: Store, volunteer: Row, circle: Row, day: str) -> list[str]:
     vid = int(volunteer["id"])
     reasons: list[str] = []
     if volunteer["status"] == "left":
@@ -258,6 +271,14 @@ def join_refusals(store: Store, volunteer: Row, circle: Row, day: str) -> list[s
         due = add_years(date.fromisoformat(vetting["last_checked"]), recheck_years(store))
         if due.isoformat() <= day:
             reasons.append(f"DBS re-check overdue since {due.isoformat()}")
+        latest = store.one(
+            "SELECT issued_on, decision FROM volunteer_vetting WHERE volunteer_id = ?"
+            " AND issued_on <= ? AND decision != 'pending' ORDER BY issued_on DESC, id DESC"
+            " LIMIT 1",
+            (vid, day),
+        )
+        if latest is not None and latest["decision"] not in CLEARED:
+            reasons.append(f"the latest DBS check (issued {latest['issued_on']}) was not cleared")
     trained = store.scalar(
         "SELECT count(*) FROM volunteer_training WHERE volunteer_id = ? AND kind = 'initial'"
         " AND date <= ?",
@@ -272,12 +293,27 @@ def join_refusals(store: Store, volunteer: Row, circle: Row, day: str) -> list[s
     )
     if clash is not None:
         reasons.append(f"a recorded conflict with {circle['member_code']} ({clash['reason']})")
-    seated = int(
-        store.scalar(
-            "SELECT count(*) FROM circle_members WHERE circle_id = ? AND joined_on <= ?"
-            " AND (left_on IS NULL OR left_on >= ?)",
-            (circle["id"], day, day),
+    # the new member stays from `day` on, so count the circle's volunteers on `day` and on
+    # every later day someone joined (a back-dated join must not make a seventh today)
+    seated = max(
+        int(
+            store.scalar(
+                "SELECT count(*) FROM circle_members WHERE circle_id = ? AND joined_on <= ?"
+                " AND (left_on IS NULL OR left_on >= ?)",
+                (circle["id"], on, on),
+            )
         )
+        for on in [
+            day,
+            *(
+                str(r["joined_on"])
+                for r in store.query(
+                    "SELECT DISTINCT joined_on FROM circle_members WHERE circle_id = ?"
+                    " AND joined_on > ?",
+                    (circle["id"], day),
+                )
+            ),
+        ]
     )
     if seated >= MAX_CIRCLE_VOLUNTEERS:
         reasons.append(f"circle {circle['id']} already has {seated} current volunteers")

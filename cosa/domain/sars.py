@@ -15,8 +15,9 @@ The due date, following the ICO's guidance: one calendar month from the day the 
 received, or from the day identity was verified when that came later (the clock does not run
 before the provider can be sure who is asking); the corresponding day of the next month, or
 that month's last day when it has none (31 January -> 28 or 29 February). Then the months of
-any extension, then every day the clock was stopped (a pause not yet resumed counts up to
-today).
+any extension, then every day the clock was stopped after it started (a pause not yet
+resumed counts up to today; days stopped before a verification that restarts the month are
+not added again).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class Clock:
 def clock(sar: Row, events: list[Row], today: date) -> Clock:
     """The due date and state of a request from its events (see the module docstring)."""
     starts = sar["received_on"]
-    paused_days = 0
+    stops: list[tuple[str, str | None]] = []  # (paused, resumed or None while stopped)
     paused_since: str | None = None
     months = 0
     responded: str | None = None
@@ -81,15 +82,25 @@ def clock(sar: Row, events: list[Row], today: date) -> Clock:
         elif kind == "paused":
             paused_since = day
         elif kind == "resumed" and paused_since is not None:
-            paused_days += (date.fromisoformat(day) - date.fromisoformat(paused_since)).days
+            stops.append((paused_since, day))
             paused_since = None
         elif kind == "extended":
             months += int(e["months"] or 0)
         elif kind == "responded":
             responded = day
     if paused_since is not None:
-        until = date.fromisoformat(responded) if responded else today
-        paused_days += max(0, (until - date.fromisoformat(paused_since)).days)
+        stops.append((paused_since, None))
+    until = date.fromisoformat(responded) if responded else today
+    # only the days stopped after the clock started count: days waiting for proof of identity
+    # before a verification that restarts the month are not added a second time
+    start = date.fromisoformat(starts)
+    paused_days = sum(
+        max(
+            0,
+            ((date.fromisoformat(end) if end else until) - max(date.fromisoformat(p), start)).days,
+        )
+        for p, end in stops
+    )
     due = add_months(date.fromisoformat(starts), 1 + months) + timedelta(days=paused_days)
     return Clock(starts, paused_days, months, paused_since, due.isoformat(), responded)
 

@@ -6,6 +6,8 @@ One call, a fixed handful of aggregate queries (each reads an index: `concerns_o
 tens of thousands of meetings. The sections, in order (keys of the returned dict):
 
 * `concerns` — open red and amber concerns (red first, oldest first) with escalation counts;
+* `vetting_not_cleared` — current circle members whose latest DBS check with a decision
+  (by issue date) was not cleared;
 * `minutes_late` — held meetings whose minutes are still unapproved 48 h after the meeting;
 * `actions_overdue` — open actions whose due date has passed;
 * `circles_not_met` — active circles with no meeting for longer than their cadence (default 7
@@ -53,6 +55,7 @@ SUPERVISION_WARNING_DAYS = 7
 #: Section keys in urgency order, with their headings.
 SECTIONS: dict[str, str] = {
     "concerns": "Open red and amber concerns",
+    "vetting_not_cleared": "In a circle with a DBS check not cleared",
     "probation_to_be_told": "Probation to be told (meetings marked --notify-pp)",
     "minutes_late": "Minutes late (unapproved 48 h after the meeting)",
     "actions_overdue": "Overdue actions",
@@ -238,6 +241,22 @@ def _overdue_first(rows: list[Row], key: str, today: date) -> tuple[list[Row], l
     return overdue, [r for r in rows if r[key] is not None and r[key] >= day]
 
 
+def _vetting_not_cleared(store: Store, today: date) -> list[Row]:
+    """Current circle members whose latest DBS check with a decision (by issue date) was not
+    cleared: the join gate refuses them, but a check that comes back after joining does not
+    take anyone out of a circle by itself."""
+    return store.query(
+        "SELECT v.id, v.name, v.status, t.issued_on AS last_checked, t.level, t.decision,"
+        " t.update_service FROM volunteers v JOIN volunteer_vetting t ON t.id = ("
+        "  SELECT id FROM volunteer_vetting WHERE volunteer_id = v.id AND decision != 'pending'"
+        "  AND issued_on <= :day ORDER BY issued_on DESC, id DESC LIMIT 1)"
+        " WHERE t.decision NOT IN ('cleared', 'cleared-with-conditions') AND EXISTS (SELECT 1"
+        "  FROM circle_members cm WHERE cm.volunteer_id = v.id AND cm.left_on IS NULL"
+        "  AND cm.joined_on <= :day) ORDER BY v.name COLLATE NOCASE, v.id",
+        {"day": today.isoformat()},
+    )
+
+
 def _vetting(store: Store, today: date) -> tuple[list[Row], list[Row]]:
     rows = volunteers.vetting_rechecks_due(store, VETTING_WARNING_DAYS, today=today)
     return _overdue_first(rows, "recheck_due", today)
@@ -260,6 +279,7 @@ def status(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
         "today": today.isoformat(),
         "generated_at": moment.isoformat(sep=" "),
         "concerns": _concerns(store, today),
+        "vetting_not_cleared": _vetting_not_cleared(store, today),
         "probation_to_be_told": _probation_to_be_told(store),
         "minutes_late": _minutes_late(store, moment),
         "actions_overdue": overdue,

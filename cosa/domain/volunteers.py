@@ -238,6 +238,13 @@ def leave(
     left_on = parse_day("--on", on or (today or date.today()), not_future=True, today=today)
     if row["status"] == "left":
         raise UserError(f"volunteer {row['id']} already left on {row['left_on']}")
+    later = _done_after(store, int(row["id"]), str(left_on))
+    if later is not None:
+        what, day = later
+        raise UserError(
+            f"{row['name']} has {what} dated {day}, after --on {left_on}",
+            hint=f"leave on or after {day} (records dated after leaving are refused)",
+        )
     with store.atomic():
         store.update(
             TABLE,
@@ -260,6 +267,23 @@ def leave(
         assert left_on is not None
         volunteer_status.set_by_hand(store, row["id"], "left", left_on, text)
     return int(row["id"])
+
+
+def _done_after(store: Store, vid: int, day: str) -> tuple[str, str] | None:
+    """The latest record of what the volunteer did after `day` (hours, a meeting they were
+    present at, a contact, an expense), as (what, date); None when there is none."""
+    row = store.one(
+        "SELECT what, max(d) AS d FROM ("
+        " SELECT 'hours' AS what, max(date) AS d FROM volunteer_hours WHERE volunteer_id = :v"
+        " UNION ALL SELECT 'a meeting they were present at', max(m.date) FROM meetings m"
+        "  JOIN meeting_attendance a ON a.meeting_id = m.id WHERE a.volunteer_id = :v"
+        "  AND m.state = 'held' AND a.status IN ('present', 'late')"
+        " UNION ALL SELECT 'a contact', max(date) FROM contacts WHERE volunteer_id = :v"
+        " UNION ALL SELECT 'an expense', max(date) FROM volunteer_expenses WHERE volunteer_id = :v"
+        ") WHERE d > :day",
+        {"v": vid, "day": day},
+    )
+    return None if row is None or row["d"] is None else (str(row["what"]), str(row["d"]))
 
 
 def rest(

@@ -193,18 +193,21 @@ def suppress_lines(
     show_rt, show_ct = row_totals, col_totals
 
     def lines() -> Iterator[list[tuple[int, int]]]:
-        for i in range(nrows + (1 if show_ct else 0)):
-            yield [(i, j) for j in range(ncols)] + ([(i, ncols)] if show_rt else [])
-        for j in range(ncols + (1 if show_rt else 0)):
-            yield [(i, j) for i in range(nrows)] + ([(nrows, j)] if show_ct else [])
+        """Every line that ends in a shown total (a row or column without one is no line: its
+        last cell is not the sum of the others)."""
+        if show_rt:
+            for i in range(nrows + (1 if show_ct else 0)):
+                yield [(i, j) for j in range(ncols)] + [(i, ncols)]
+        if show_ct:
+            for j in range(ncols + (1 if show_rt else 0)):
+                yield [(i, j) for i in range(nrows)] + [(nrows, j)]
 
     changed = True
     while changed:
         changed = False
         for line in lines():
             total_pos = line[-1]
-            has_total = (total_pos[0] == nrows and show_ct) or (total_pos[1] == ncols and show_rt)
-            if not has_total or hidden[total_pos[0]][total_pos[1]] is not None:
+            if hidden[total_pos[0]][total_pos[1]] is not None:
                 continue
             inner = line[:-1]
             if sum(1 for i, j in inner if hidden[i][j] is not None) != 1:

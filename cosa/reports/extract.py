@@ -5,7 +5,8 @@ not ended before the start). What it holds (the columns, in order):
 
 * `circle` — a random identifier made for this extract (`C` + 8 hex digits), never a circle
   number or a core member's code; two extracts give the same circle different identifiers;
-* quasi-identifiers — `mappa_category`, `mappa_level`, `circle_type`, `start_year`,
+* quasi-identifiers — `mappa_category`, `mappa_level` (both as they stood on the circle's
+  start date, from the member's dated history), `circle_type`, `start_year`,
   `age_band` (age at the start: 18-24, 25-34, 35-44, 45-54, 55-64, 65+; `unknown` when no
   date of birth is held). The provider holds no area, so there is none;
 * dates generalised to the month: `start_month`, `end_month` (empty while the circle runs);
@@ -32,6 +33,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from cosa import history
 from cosa.errors import UserError
 from cosa.reports.data import date_range
 from cosa.store import Store
@@ -102,11 +104,19 @@ def anonymise(rows: list[dict[str, Any]], k: int) -> tuple[list[dict[str, Any]],
     return kept, len(rows) - len(kept)
 
 
+def _in_force(store: Store, circle: Any, field: str) -> Any:
+    """A MAPPA field of the circle's core member as it stood on the circle's start date (the
+    member's dated history; the current value when the history begins later)."""
+    value = history.value_on(store, "member", int(circle["member_id"]), field, circle["start_date"])
+    return circle[field] if value is None else int(value)
+
+
 def rows(store: Store, start: str, end: str) -> list[dict[str, Any]]:
     """One row per circle active in the period, before anonymisation."""
     q = {"s": start, "e": end}
     circles = store.query(
-        "SELECT c.id, c.type, c.start_date, c.ended_on, c.ending_reason, m.mappa_category,"
+        "SELECT c.id, c.member_id, c.type, c.start_date, c.ended_on, c.ending_reason,"
+        " m.mappa_category,"
         " m.mappa_level, i.date_of_birth,"
         " (SELECT count(*) FROM meetings WHERE circle_id = c.id AND state = 'held') AS held,"
         " (SELECT count(*) FROM meetings WHERE circle_id = c.id AND state = 'held'"
@@ -155,8 +165,8 @@ def rows(store: Store, start: str, end: str) -> list[dict[str, Any]]:
         out.append(
             {
                 "circle": ident,
-                "mappa_category": c["mappa_category"],
-                "mappa_level": c["mappa_level"],
+                "mappa_category": _in_force(store, c, "mappa_category"),
+                "mappa_level": _in_force(store, c, "mappa_level"),
                 "circle_type": c["type"],
                 "start_year": str(c["start_date"])[:4],
                 "age_band": age_band(c["date_of_birth"], c["start_date"]),

@@ -34,6 +34,7 @@ under a second on a ten-year workspace.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -199,10 +200,11 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
         ("meetings", col): sum(int(r[col] or 0) for r in rows)
         for col in ("on_time", "late", "unapproved")
     }
+    in_the = f"Meetings in the {_word(label)}"
     minutes = matrix(
-        ["Meetings in the quarter"],
+        [in_the],
         ("on_time", "late", "unapproved"),
-        {("Meetings in the quarter", k[1]): v for k, v in timing.items()},
+        {(in_the, k[1]): v for k, v in timing.items()},
         limit,
         col_totals=False,
     )
@@ -476,24 +478,31 @@ def _matrix_table(t: dict[str, Any], first: str, headers: Sequence[str] | None =
     return counts_table(heads, body)
 
 
+def _word(label: str) -> str:
+    """What to call the period: "quarter" for `2026-Q3`, else "period" (a year, a financial
+    year or two days: `cosa report return`)."""
+    return "quarter" if re.fullmatch(r"\d{4}-Q[1-4]", label) else "period"
+
+
 def render(data: dict[str, Any]) -> list[Any]:
     from cosa.reports.pdf import heading, kv_table, para
 
+    word = _word(str(data.get("quarter") or data.get("period") or ""))
     story: list[Any] = []
     story.append(
         para(
             "Aggregates only: this return names no person and no core member, and gives no date "
-            "finer than the quarter. " + data["suppression"]["note"],
+            f"finer than the {word}. " + data["suppression"]["note"],
             "small",
         )
     )
     story.append(heading("Referrals"))
-    story.append(para("Referrals received in the quarter, by source and decision.", "small"))
+    story.append(para(f"Referrals received in the {word}, by source and decision.", "small"))
     story.append(_matrix_table(data["referrals"], "Source"))
 
     story.append(heading("Circles"))
     story.append(_matrix_table(data["circles"], "Type"))
-    story.append(heading("Phase at the end of the quarter", 3))
+    story.append(heading(f"Phase at the end of the {word}", 3))
     story.append(_matrix_table(data["circles_by_phase"], "Phase", ["Circles"]))
     story.append(heading("Circles ended, by reason", 3))
     story.append(_matrix_table(data["ending_reasons"], "Ending reason", ["Circles"]))
@@ -526,7 +535,7 @@ def render(data: dict[str, Any]) -> list[Any]:
     story.append(counts_table(["Mode", "Contacts", "Hours"], rows))
 
     story.append(heading("Concerns"))
-    story.append(para("Concerns raised in the quarter, by category and RAG.", "small"))
+    story.append(para(f"Concerns raised in the {word}, by category and RAG.", "small"))
     story.append(_matrix_table(data["concerns"], "Category", ["Red", "Amber", "Green"]))
     story.append(heading("Escalations", 3))
     esc = data["escalations"]
@@ -576,7 +585,7 @@ def render(data: dict[str, Any]) -> list[Any]:
     )
 
     story.append(heading("Goals"))
-    story.append(para("Good Lives goals with an outcome recorded in the quarter.", "small"))
+    story.append(para(f"Good Lives goals with an outcome recorded in the {word}.", "small"))
     story.append(_matrix_table(data["goals"], "Outcome", ["Goals"]))
     return story
 

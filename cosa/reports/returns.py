@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cosa import dates
+from cosa import dates, history
+from cosa.domain import hours as hour_figures
 from cosa.errors import UserError
 from cosa.reports.data import SECONDARY, format_day, median, suppress_lines, threshold
 from cosa.store import Store
@@ -46,6 +47,8 @@ from cosa.store import Store
 KIND = "return"
 CSV_HEADER = ("provider", "period", "measure", "breakdown", "value", "suppressed")
 RAW_ATTACHMENT = "return.csv"
+#: Decisions that leave a referral undecided.
+UNDECIDED = ("received", "assessed")
 PROVIDER_SETTING = "provider_name"
 
 PERIOD_HINT = "use 2026-Q3, 2026, FY2026 (April to March) or 2026-04-01..2026-09-30"
@@ -102,14 +105,19 @@ class Measure:
     name: str
     definition: str
     per: str | None = None
+    #: False for a count of people by a breakdown a person can be in twice: its sum is not a
+    #: total, so no `total` row is printed (the measure's people are counted once elsewhere)
+    total: bool = True
 
 
 #: Every measure, in the order of the CSV, with its definition (also in docs/reports.md).
 MEASURES: dict[str, Measure] = {
     m.name: m
     for m in (
-        Measure("referrals_received", "referrals received in the period, by source / current decision"),
-        Measure("referrals_decided", "referrals accepted or declined in the period (decision date), by decision"),
+        Measure("referrals_received", "referrals received in the period, by source / the decision in force at the "
+                "period's end (undecided while only received or assessed)"),
+        Measure("referrals_decided", "decisions to accept or decline a referral made in the period (the "
+                "decision's date in the referral's history), by decision"),
         Measure("referral_days_waiting", "days from receipt to decision of those referrals, summed",
                 per="referrals_decided"),
         Measure("circles_started", "circles whose start date is in the period, by type"),
@@ -128,13 +136,18 @@ MEASURES: dict[str, Measure] = {
         Measure("escalations", "escalations made in the period, by the recipient's role"),
         Measure("escalations_responded", "escalations made in the period with a response recorded, by role"),
         Measure("escalation_response_hours", "hours from escalation to response, summed", per="escalations_responded"),
-        Measure("volunteers_recruited", "volunteers added in the period"),
+        Measure("volunteers_recruited", "volunteers approved (pipeline stage `approved`, first time) in the period"),
         Measure("volunteers_trained", "volunteers with initial training in the period"),
         Measure("volunteers_vetted", "volunteers with a cleared DBS check issued or status-checked in the period"),
         Measure("volunteers_active", "volunteers who were a circle member at any time in the period"),
         Measure("volunteers_left", "volunteers who left in the period"),
-        Measure("volunteers_logging_hours", "volunteers who logged hours in the period, by activity"),
-        Measure("volunteer_hours", "hours logged in the period, summed, by activity", per="volunteers_logging_hours"),
+        Measure("volunteers_logging_hours", "volunteers with hours in the period, by activity "
+                "(`meeting`: present at a held meeting; the others as logged)",
+                total=False),
+        Measure("volunteers_with_hours", "volunteers with hours in the period (meeting or logged), "
+                "each counted once"),
+        Measure("volunteer_hours", "volunteer hours in the period, summed, by activity: `meeting` "
+                "for each held meeting's length for every volunteer present, the others as logged", per="volunteers_logging_hours"),
         Measure("volunteer_travel_hours", "travel hours logged in the period, summed, by activity",
                 per="volunteers_logging_hours"),
         Measure("goals", "Good Lives goals with an outcome recorded in the period, by outcome"),
@@ -142,16 +155,20 @@ MEASURES: dict[str, Measure] = {
                 "dynamic risk reviews, by item"),
         Measure("risk_change", "last score minus first score of those items, summed (a fall in a risk "
                 "item and a rise in a protective item are improvements)", per="risk_change_circles"),
+        Measure("outcomes_during_circle", "recalls, breaches, reconvictions and charges dated in the "
+                "period while the circle ran (on or before its ending), by kind"),
+        Measure("outcomes_at_follow_up", "recalls, breaches, reconvictions and charges dated in the "
+                "period after the circle ended, by kind"),
+        Measure("follow_ups_done", "follow-up contacts after a circle ended, dated in the period"),
+        Measure("volunteer_expense_claims", "volunteer expense claims dated in the period, by kind"),
+        Measure("volunteer_expenses_pence", "pence claimed in those claims, summed, by kind",
+                per="volunteer_expense_claims"),
     )
 }  # fmt: skip
 
-#: Measures the national return asks for that need records this version does not hold yet.
-NOT_YET_MEASURED: dict[str, str] = {
-    "outcomes_during_circle": "recalls, breaches, reconvictions and charges during the circle",
-    "outcomes_at_follow_up": "recalls, breaches, reconvictions and charges at follow-up",
-    "follow_ups_done": "follow-ups done after a circle ended",
-    "volunteer_expenses_pence": "volunteer expenses paid",
-}
+#: Measures the national return asks for that need records this version does not hold yet
+#: (none: outcomes, follow-ups and expenses are recorded and measured).
+NOT_YET_MEASURED: dict[str, str] = {}
 
 Cell = tuple[str, str, float]  # measure, breakdown, value
 Collector = Callable[[Store, dict[str, str]], list[Cell]]
@@ -162,26 +179,42 @@ def _cells(measure: str, rows: Iterable[Any], key: Callable[[Any], str], value: 
 
 
 def _referrals(store: Store, q: dict[str, str]) -> list[Cell]:
-    out = _cells(
-        "referrals_received",
-        store.query(
-            "SELECT source, coalesce(decision, 'undecided') AS decision, count(*) AS n"
-            " FROM referrals WHERE received_on BETWEEN :qs AND :qe GROUP BY 1, 2",
-            q,
-        ),
-        lambda r: f"{r['source']} / {r['decision']}",
-        "n",
-    )
+    """Referrals received in the period by the decision in force at its end, and decisions
+    (accepted or declined) made in it: both from the referrals' dated decision history."""
+    in_force = history.values_on(store, "referral", "decision", q["qe"])
+    received: dict[str, int] = {}
+    for r in store.query(
+        "SELECT id, source FROM referrals WHERE received_on BETWEEN :qs AND :qe", q
+    ):
+        decision = in_force.get(int(r["id"])) or "received"
+        key = f"{r['source']} / {'undecided' if decision in UNDECIDED else decision}"
+        received[key] = received.get(key, 0) + 1
+    out: list[Cell] = [("referrals_received", k, float(n)) for k, n in received.items()]
     rows = store.query(
-        "SELECT decision, count(*) AS n,"
-        " sum(julianday(decided_on) - julianday(received_on)) AS days FROM referrals"
-        " WHERE decision IN ('accepted', 'declined') AND decided_on BETWEEN :qs AND :qe"
-        " GROUP BY 1",
+        "SELECT h.value AS decision, count(*) AS n,"
+        " sum(julianday(h.on_date) - julianday(r.received_on)) AS days"
+        " FROM referral_history h JOIN referrals r ON r.id = h.referral_id"
+        " WHERE h.field = 'decision' AND h.value IN ('accepted', 'declined')"
+        " AND h.on_date BETWEEN :qs AND :qe GROUP BY 1",
         q,
     )
     out += _cells("referrals_decided", rows, lambda r: str(r["decision"]), "n")
     out += _cells("referral_days_waiting", rows, lambda r: str(r["decision"]), "days")
     return out
+
+
+def referral_waits(store: Store, period: Period) -> list[float]:
+    """Days from receipt to each decision (accepted or declined) made in the period."""
+    return [
+        float(r["days"])
+        for r in store.query(
+            "SELECT julianday(h.on_date) - julianday(r.received_on) AS days"
+            " FROM referral_history h JOIN referrals r ON r.id = h.referral_id"
+            " WHERE h.field = 'decision' AND h.value IN ('accepted', 'declined')"
+            " AND h.on_date BETWEEN ? AND ?",
+            (period.first.isoformat(), period.last.isoformat()),
+        )
+    ]
 
 
 def _circles(store: Store, q: dict[str, str]) -> list[Cell]:
@@ -281,7 +314,8 @@ def _volunteers(store: Store, q: dict[str, str]) -> list[Cell]:
     cleared = "'cleared', 'cleared-with-conditions'"
     row = store.one(
         "SELECT"
-        " (SELECT count(*) FROM volunteers WHERE substr(created_at, 1, 10) BETWEEN :qs AND :qe)"
+        " (SELECT count(*) FROM (SELECT volunteer_id FROM volunteer_stages"
+        "  WHERE stage = 'approved' GROUP BY volunteer_id HAVING min(date) BETWEEN :qs AND :qe))"
         "  AS recruited,"
         " (SELECT count(DISTINCT volunteer_id) FROM volunteer_training"
         "  WHERE kind = 'initial' AND date BETWEEN :qs AND :qe) AS trained,"
@@ -295,13 +329,16 @@ def _volunteers(store: Store, q: dict[str, str]) -> list[Cell]:
     )
     assert row is not None
     out: list[Cell] = [(f"volunteers_{k}", "", float(v)) for k, v in row.items() if v]
-    rows = store.query(
-        "SELECT activity, count(DISTINCT volunteer_id) AS people, sum(hours) AS hours,"
-        " sum(travel_hours) AS travel FROM volunteer_hours WHERE date BETWEEN :qs AND :qe"
-        " GROUP BY activity",
-        q,
-    )
+    hour_rows = hour_figures.rows(store, q["qs"], q["qe"])
+    rows = [
+        {"activity": a["activity"], "people": a["volunteers"], "hours": a["hours"],
+         "travel": a["travel_hours"]}
+        for a in hour_figures.by_activity(hour_rows, digits=None)
+    ]  # fmt: skip
     out += _cells("volunteers_logging_hours", rows, lambda r: str(r["activity"]), "people")
+    people = len(hour_figures.by_volunteer(hour_rows))
+    if people:
+        out.append(("volunteers_with_hours", "", float(people)))
     out += _cells("volunteer_hours", rows, lambda r: str(r["activity"]), "hours")
     out += _cells("volunteer_travel_hours", rows, lambda r: str(r["activity"]), "travel")
     return out
@@ -348,6 +385,35 @@ def _risk_change(store: Store, q: dict[str, str]) -> list[Cell]:
     ]
 
 
+def _outcomes(store: Store, q: dict[str, str]) -> list[Cell]:
+    """Outcomes (not `none`) dated in the period, while the circle ran or after its ending;
+    follow-up contacts dated in the period."""
+    rows = store.query(
+        "SELECT o.kind, sum(c.ended_on IS NULL OR o.on_date <= c.ended_on) AS during,"
+        " sum(c.ended_on IS NOT NULL AND o.on_date > c.ended_on) AS after"
+        " FROM outcomes o JOIN circles c ON c.id = o.circle_id"
+        " WHERE o.kind != 'none' AND o.on_date BETWEEN :qs AND :qe GROUP BY 1",
+        q,
+    )
+    out = _cells("outcomes_during_circle", rows, lambda r: str(r["kind"]), "during")
+    out += _cells("outcomes_at_follow_up", rows, lambda r: str(r["kind"]), "after")
+    done = store.scalar("SELECT count(*) FROM followups WHERE on_date BETWEEN :qs AND :qe", q)
+    if done:
+        out.append(("follow_ups_done", "", float(done)))
+    return out
+
+
+def _expenses(store: Store, q: dict[str, str]) -> list[Cell]:
+    rows = store.query(
+        "SELECT kind, count(*) AS n, sum(amount_pence) AS pence FROM volunteer_expenses"
+        " WHERE date BETWEEN :qs AND :qe GROUP BY 1",
+        q,
+    )
+    return _cells("volunteer_expense_claims", rows, lambda r: str(r["kind"]), "n") + _cells(
+        "volunteer_expenses_pence", rows, lambda r: str(r["kind"]), "pence"
+    )
+
+
 #: Functions that count the measures; a branch that adds records adds its collector here.
 COLLECTORS: list[Collector] = [
     _referrals,
@@ -358,6 +424,8 @@ COLLECTORS: list[Collector] = [
     _volunteers,
     _goals,
     _risk_change,
+    _outcomes,
+    _expenses,
 ]
 
 
@@ -483,7 +551,12 @@ def suppress(cells: Iterable[Cell], limit: int) -> list[Figure]:
         if spec.per is not None and name in by_measure:
             counts = {f.breakdown: f for f in done.get(spec.per, [])}
             done[name] = _suppress_sums(name, by_measure[name], counts, limit)
-    return [f for name in MEASURES for f in done.get(name, [])]
+    return [
+        f
+        for name, spec in MEASURES.items()
+        for f in done.get(name, [])
+        if spec.total or f.breakdown != "total"
+    ]
 
 
 def unsuppressed(cells: Iterable[Cell]) -> list[Figure]:
@@ -554,14 +627,7 @@ def data(store: Store, period_text: str, *, today: date | None = None) -> dict[s
     limit = threshold(store)
     cells = raw_cells(store, period)
     figures = suppress(cells, limit)
-    waits = [
-        float(r["days"])
-        for r in store.query(
-            "SELECT julianday(decided_on) - julianday(received_on) AS days FROM referrals"
-            " WHERE decision IN ('accepted', 'declined') AND decided_on BETWEEN ? AND ?",
-            (period.first.isoformat(), period.last.isoformat()),
-        )
-    ]
+    waits = referral_waits(store, period)
     provisional = period.provisional(day)
     title = "Return" + (" (provisional)" if provisional else "")
     body["report"].update(
