@@ -12,7 +12,6 @@ database is detected here); an interrupted key rotation is finished or reported.
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import hmac
 import os
@@ -22,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cosa import vault
+from cosa import permissions, vault
 from cosa.errors import IntegrityError, LockedError, UserError
 from cosa.fsutil import PRIVATE_FILE, ensure_private_dir, wipe_file
 from cosa.output import message
@@ -180,8 +179,7 @@ class Workspace:
         for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", KEYS_NAME, LOCK_NAME):
             path = self.home / name
             if path.exists():
-                with contextlib.suppress(OSError):
-                    os.chmod(path, PRIVATE_FILE)
+                permissions.try_restrict_file(path)
 
     # -- opening -----------------------------------------------------------------------------
 
