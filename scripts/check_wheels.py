@@ -95,7 +95,9 @@ def check(platform: str, python_version: str, locked: dict[str, str], dest: Path
             continue
         for req in requirements_of(wheel):
             name = canonicalize_name(req.name)
-            if name in seen or (req.marker is not None and not req.marker.evaluate(env | {"extra": ""})):
+            if name in seen or (
+                req.marker is not None and not req.marker.evaluate(env | {"extra": ""})
+            ):
                 continue
             seen.add(name)
             queue.append(f"{req.name}{req.specifier}")
