@@ -147,7 +147,8 @@ class CredentialStore:
     """A `keyring` package backend (macOS Keychain, Windows Credential Manager).
 
     The entry's service is the session name and its user name `unlock-session`; the payload
-    is stored as base64 text (the stores hold text).
+    is stored as base64 text (the stores hold text). (On Windows, `keyring` moves the value
+    it replaces to the target `unlock-session@<name>`; deleting removes both.)
     """
 
     USER = "unlock-session"
@@ -186,11 +187,11 @@ class CredentialStore:
             ) from None
         try:
             backend_class.priority  # noqa: B018 - raises where the store is unusable
+            store = backend_class()
+            for attribute, value in attributes.items():
+                setattr(store, attribute, value)
         except Exception as exc:
             raise SessionUnavailable(f"{label} cannot be used: {exc}") from None
-        store = backend_class()
-        for attribute, value in attributes.items():
-            setattr(store, attribute, value)
         return cls(store, label)
 
     def check(self) -> None:

@@ -327,3 +327,17 @@ def test_unlock_says_why_when_no_session_can_be_kept(
     result = cli("unlock", code=1)
     assert "cannot keep an unlock session here: kernel keyring unavailable" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_credential_store_that_fails_to_start_says_why(
+    real_selection: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    native = _fake_backend_module(monkeypatch, "macOS", "Keyring")
+
+    def refuse(self: object) -> None:
+        raise RuntimeError("keychain not reachable in this SSH session")
+
+    monkeypatch.setattr(native, "__init__", refuse)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    with pytest.raises(SessionUnavailable, match="macOS Keychain cannot be used: keychain not"):
+        session.backend()
