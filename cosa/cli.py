@@ -39,7 +39,10 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "action": ("action", "Actions: who does what by when."),
         "calendar": ("calendar", "Write meetings and due dates to an iCalendar file."),
         "search": ("search", "Search minutes, amendments, concerns, notes and contacts."),
-        "unlock": ("vault_cmds", "Keep the workspace unlocked for a while (kernel keyring)."),
+        "unlock": (
+            "vault_cmds",
+            "Keep the workspace unlocked for a while (kernel keyring, Keychain, Credential Manager).",
+        ),
         "lock": ("vault_cmds", "End the unlock session now."),
     },
     "People and circles": {

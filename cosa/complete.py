@@ -3,7 +3,7 @@ volunteer names and core-member codes.
 
 `cosa.grammar.adopt` calls `attach` for every parameter when a command is built. A completion
 never asks for a passphrase and never reads a passphrase source: names and codes come from the
-database only when `cosa unlock` has left the key in the session keyring; otherwise they are
+database only when `cosa unlock` has left the key in an unlock session; otherwise they are
 simply not offered. Lookup values fall back to the built-in defaults without a session.
 """
 

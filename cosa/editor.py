@@ -1,8 +1,9 @@
 """Writing minutes in `$EDITOR` without leaving plaintext behind.
 
-The temp file lives in a private 0700 directory — under `$XDG_RUNTIME_DIR` or `/dev/shm`
-(memory-backed) when available, else the system temp dir — and is overwritten with zeros and
-removed afterwards, also when the editor fails or the user presses Ctrl-C.
+The temp file lives in a private directory (0700; a user-only ACL on Windows) under the
+platform's private base (`cosa.tempdir`: `$XDG_RUNTIME_DIR` or `/dev/shm` on Linux, the
+per-user temp dir on macOS, `%LOCALAPPDATA%\\cosa\\drafts` on Windows) and is overwritten
+with zeros and removed afterwards, also when the editor fails or the user presses Ctrl-C.
 
 When the terminal closes while the editor is open (SIGHUP, or SIGTERM), the draft is wiped
 the same way and an empty marker file (`cosa-draft-wiped-<uid>`, in the same private place)
@@ -20,7 +21,6 @@ import os
 import re
 import signal
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +59,9 @@ _DRAFT_DIR = re.compile(r"cosa-edit-(\d+)-.*")
 
 def notice_path() -> Path:
     """Where a wiped draft is noted (an empty file: its time is the news)."""
-    base = _private_base() or Path(tempfile.gettempdir())
-    return base / f"cosa-draft-wiped-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    from cosa.tempdir import private_base
+
+    return private_base() / f"cosa-draft-wiped-{os.getuid() if hasattr(os, 'getuid') else 0}"
 
 
 def _leave_notice() -> None:
@@ -95,12 +96,12 @@ def editor_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.upper().startswith("COSA_")}
 
 
-def _wipe_abandoned_drafts(base: Path | None) -> None:
+def _wipe_abandoned_drafts(base: Path) -> None:
     """Wipe the draft directories of cosa processes that no longer run (killed mid-edit)."""
     if os.name != "posix":
         return
     try:
-        entries = list((base or Path(tempfile.gettempdir())).iterdir())
+        entries = list(base.iterdir())
     except OSError:
         return
     for entry in entries:
@@ -120,13 +121,6 @@ def _wipe_abandoned_drafts(base: Path | None) -> None:
             for leftover in entry.iterdir():
                 _shred(leftover)
             entry.rmdir()
-
-
-def _private_base() -> Path | None:
-    for candidate in (os.environ.get("XDG_RUNTIME_DIR"), "/dev/shm"):
-        if candidate and os.path.isdir(candidate) and os.access(candidate, os.W_OK):
-            return Path(candidate)
-    return None
 
 
 def editor_command() -> list[str]:
@@ -156,10 +150,16 @@ def edit_text(initial: str, *, suffix: str = ".md") -> str:
     """Open `initial` in the user's editor; return the edited text."""
     import subprocess
 
-    base = _private_base()
-    _wipe_abandoned_drafts(base)
-    tmpdir = Path(tempfile.mkdtemp(prefix=f"cosa-edit-{os.getpid()}-", dir=base))
-    os.chmod(tmpdir, 0o700)
+    from cosa.tempdir import private_base, private_dir
+
+    _wipe_abandoned_drafts(private_base())
+    try:
+        tmpdir = private_dir(f"cosa-edit-{os.getpid()}-")
+    except OSError as exc:
+        raise UserError(
+            f"cannot make a private directory for the editor's draft: {exc}",
+            hint="pass --minutes or --minutes-file instead",
+        ) from None
     path = tmpdir / f"minutes{suffix}"
     previous = _catch_hangups()
     try:

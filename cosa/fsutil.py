@@ -1,6 +1,7 @@
 """Private files and directories, written atomically.
 
-Workspace directories are 0700 and files 0600 whatever the umask. Every file cosa writes goes
+Workspace directories are 0700 and files 0600 whatever the umask (on Windows: a user-only
+ACL on the directory, inherited by its files; see `cosa.permissions`). Every file cosa writes goes
 through `atomic_write`: a temp file in the same directory, fsync, `os.replace`, then an fsync
 of the directory (where the platform allows it), so a crash leaves either the old file or the
 new one, never a mix.
@@ -35,17 +36,17 @@ import stat
 import tempfile
 from pathlib import Path
 
+from cosa import permissions
 from cosa.errors import UserError
 
-PRIVATE_DIR = 0o700
-PRIVATE_FILE = 0o600
+PRIVATE_DIR = permissions.PRIVATE_DIR
+PRIVATE_FILE = permissions.PRIVATE_FILE
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) if needed and make it 0700."""
+    """Create `path` (and parents) if needed and make it private (0700, or a user-only ACL)."""
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
-    with contextlib.suppress(OSError):  # not supported on every filesystem (e.g. Windows ACLs)
-        os.chmod(path, PRIVATE_DIR)
+    permissions.try_restrict_dir(path)  # not supported on every file system
     return path
 
 

@@ -22,7 +22,7 @@ Why not the alternatives:
 - Never an environment variable or "token": the environment is inherited by every child
   process, is readable via /proc/PID/environ, and ends up in crash reports and debug logs.
 
-Interface: `available()`, `store()`, `load()`, `set_timeout()`, `drop()`, all acting on keys
+Interface: `available()`, `check()`, `store()`, `load()`, `set_timeout()`, `drop()`, all acting on keys
 of type "user" in the session keyring (`KEY_SPEC_SESSION_KEYRING`). When there is no kernel
 keyring (not Linux, kernel without keys support, or the calls blocked with ENOSYS/EPERM, e.g.
 by a container's seccomp profile) they raise `KeyringUnavailable` (one line, says why) and the
@@ -55,7 +55,7 @@ import errno
 import os
 import sys
 
-__all__ = ["KeyringUnavailable", "available", "drop", "load", "set_timeout", "store"]
+__all__ = ["KeyringUnavailable", "available", "check", "drop", "load", "set_timeout", "store"]
 
 
 class KeyringUnavailable(Exception):
@@ -420,6 +420,11 @@ def available() -> bool:
     except KeyringUnavailable:
         return False
     return True
+
+
+def check() -> None:
+    """Raise KeyringUnavailable, saying why in one line, if the kernel keyring cannot be used."""
+    _backend()
 
 
 def store(name: str, secret: bytes, timeout_s: int) -> None:

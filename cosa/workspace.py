@@ -12,22 +12,20 @@ database is detected here); an interrupted key rotation is finished or reported.
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import hmac
 import os
-import struct
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cosa import vault
+from cosa import permissions, vault
 from cosa.errors import IntegrityError, LockedError, UserError
 from cosa.fsutil import PRIVATE_FILE, ensure_private_dir, wipe_file
 from cosa.output import message
+from cosa.session import HARD_LIMIT
 from cosa.store import Store, WrongKey, now
 
 DB_NAME = "cosa.db"
@@ -61,8 +59,7 @@ def sqlcipher_settings(store: Store) -> dict[str, str]:
     }
 
 
-SESSION_HARD_LIMIT = 8 * 3600
-_SESSION_FORMAT = "!BdI32s"  # version, hard deadline (unix), idle seconds, data key
+SESSION_HARD_LIMIT = HARD_LIMIT
 
 
 def default_home() -> Path:
@@ -182,8 +179,7 @@ class Workspace:
         for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", KEYS_NAME, LOCK_NAME):
             path = self.home / name
             if path.exists():
-                with contextlib.suppress(OSError):
-                    os.chmod(path, PRIVATE_FILE)
+                permissions.try_restrict_file(path)
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -558,22 +554,10 @@ class Workspace:
     # -- unlock session ----------------------------------------------------------------------
 
     def session_key(self, workspace_id: str) -> bytes | None:
-        from cosa import keyring
+        """The secret of this workspace's live unlock session (see `cosa.session`), or None."""
+        from cosa import session
 
-        name = self.session_name(workspace_id)
-        try:
-            payload = keyring.load(name)
-        except keyring.KeyringUnavailable:
-            return None
-        if payload is None or len(payload) != struct.calcsize(_SESSION_FORMAT):
-            return None
-        _version, deadline, idle, key = struct.unpack(_SESSION_FORMAT, payload)
-        remaining = deadline - time.time()
-        if remaining <= 0:
-            keyring.drop(name)
-            return None
-        keyring.set_timeout(name, max(1, int(min(idle, remaining))))
-        return bytes(key)
+        return session.load(self.session_name(workspace_id))
 
     def open_session_only(self, operator: str) -> Store | None:
         """The store if an unlock session holds its key, else None: never a prompt, never a
@@ -583,36 +567,23 @@ class Workspace:
         return None if key is None else self._open_with(kf, [key], operator)
 
     def start_session(self, workspace_id: str, key: bytes, idle_s: int) -> datetime:
-        from cosa import keyring
+        """Start an unlock session (SessionUnavailable if none can be kept here)."""
+        from cosa import session
 
-        deadline = time.time() + SESSION_HARD_LIMIT
-        payload = struct.pack(_SESSION_FORMAT, 1, deadline, idle_s, key)
-        keyring.store(self.session_name(workspace_id), payload, min(idle_s, SESSION_HARD_LIMIT))
-        return datetime.fromtimestamp(time.time() + min(idle_s, SESSION_HARD_LIMIT))
+        return session.start(self.session_name(workspace_id), key, min(idle_s, SESSION_HARD_LIMIT))
 
     def end_session(self, workspace_id: str) -> bool:
-        from cosa import keyring
+        from cosa import session
 
         try:
-            return keyring.drop(self.session_name(workspace_id))
-        except keyring.KeyringUnavailable:
+            return session.end(self.session_name(workspace_id))
+        except session.SessionUnavailable:
             return False
 
     def replace_session_key(self, workspace_id: str, old_key: bytes, new_key: bytes) -> None:
-        from cosa import keyring
+        from cosa import session
 
-        name = self.session_name(workspace_id)
-        try:
-            payload = keyring.load(name)
-        except keyring.KeyringUnavailable:
-            return
-        if payload is None or len(payload) != struct.calcsize(_SESSION_FORMAT):
-            return
-        version, deadline, idle, _key = struct.unpack(_SESSION_FORMAT, payload)
-        remaining = int(deadline - time.time())
-        if remaining > 0:
-            new = struct.pack(_SESSION_FORMAT, version, deadline, idle, new_key)
-            keyring.store(name, new, max(1, min(idle, remaining)))
+        session.replace(self.session_name(workspace_id), new_key)
 
     # -- failed unlocks ----------------------------------------------------------------------
 

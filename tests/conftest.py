@@ -39,6 +39,18 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(var, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _session_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With COSA_TEST_SESSION_BACKEND=keyring (the second run in .ci/run), unlock sessions go
+    to a `keyring` backend (tests/session_backend.py) as on macOS and Windows."""
+    from .session_backend import FILE_VAR, install, keyring_mode
+
+    if keyring_mode():
+        path = tmp_path / "credentials.json"
+        monkeypatch.setenv(FILE_VAR, str(path))
+        install(path, monkeypatch.setattr)
+
+
 class _NoNetworkSocket(socket.socket):
     """An internet socket that cannot be made (Unix sockets still work)."""
 

@@ -3,15 +3,14 @@ never from a passphrase source and never with a prompt."""
 
 from __future__ import annotations
 
+import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from .conftest import PASSPHRASE, Cli, run_env
-
-COSA = str(Path(sys.executable).parent / "cosa")
+from .session_backend import FILE_VAR, MODE_VAR, cosa_argv, keyring_mode
 
 
 def complete(words: str, tmp_path: Path, **env: str) -> list[str]:
@@ -21,8 +20,11 @@ def complete(words: str, tmp_path: Path, **env: str) -> list[str]:
         tmp_path, _COSA_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=str(len(parts) - 1)
     )
     environment.update(env)
+    if keyring_mode():  # the session is in the test credential store, not the kernel's
+        environment.update({MODE_VAR: "keyring", FILE_VAR: os.environ[FILE_VAR]})
+        environment["PYTHONPATH"] = str(Path(__file__).parent.parent)
     done = subprocess.run(
-        [COSA], env=environment, capture_output=True, text=True, timeout=60,
+        cosa_argv(), env=environment, capture_output=True, text=True, timeout=60,
         stdin=subprocess.DEVNULL,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
 
-from cosa import keyring, vault
+from cosa import keyring, session, vault
 from cosa.errors import LockedError, UserError
 from cosa.workspace import Workspace
 
 from .conftest import PASSPHRASE, Cli
+from .session_backend import keyring_mode
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -211,7 +213,9 @@ def test_recovery_code_round_trip_and_normalisation() -> None:
         vault.normalize_recovery_code(code[:-1])
 
 
-needs_keyring = pytest.mark.skipif(not keyring.available(), reason="no kernel keyring here")
+needs_keyring = pytest.mark.skipif(
+    not (keyring.available() or keyring_mode()), reason="no kernel keyring here"
+)
 
 
 @needs_keyring
@@ -244,16 +248,23 @@ def test_the_session_caches_the_data_key_not_the_passphrase(cli: Cli, ws_home: P
     cli("unlock")
     try:
         ws = Workspace(ws_home)
-        payload = keyring.load(ws.session_name(ws.load_keys().workspace))
+        payload = session.backend().get(ws.session_name(ws.load_keys().workspace))
         assert payload is not None and PASSPHRASE.encode() not in payload
+        assert ws.session_key(ws.load_keys().workspace) in ws.load_keys().candidate_keys(
+            "passphrase", PASSPHRASE.encode()
+        )
     finally:
         cli("lock")
 
 
 def test_unlock_says_so_when_no_keyring(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(keyring, "available", lambda: False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(session, "select_backend", session.KernelKeyring)
+    monkeypatch.setattr(
+        keyring, "_state", keyring.KeyringUnavailable("kernel keyring unavailable: test")
+    )
     result = cli("unlock", code=1)
-    assert "no kernel keyring" in result.output
+    assert "cannot keep an unlock session here: kernel keyring unavailable" in result.output
 
 
 def test_rollback_of_the_database_is_detected(cli: Cli, ws_home: Path, tmp_path: Path) -> None:

@@ -221,30 +221,39 @@ def unlock(
         ),
     ] = "15m",
 ) -> None:
-    """Keep the workspace unlocked for a while (the data key in the kernel keyring)."""
-    from cosa import keyring
+    """Keep the workspace unlocked for a while (the data key in the kernel keyring on Linux,
+    the Keychain on macOS, the Credential Manager on Windows)."""
+    from cosa import session
     from cosa.dates import parse_duration
     from cosa.workspace import SESSION_HARD_LIMIT
 
     idle = int(parse_duration(for_).total_seconds())
     if idle > SESSION_HARD_LIMIT:
         raise UserError("an unlock session lasts at most 8h", hint="use --for 8h or less")
-    if not keyring.available():
+    if idle < 1:
+        raise UserError("an unlock session lasts at least 1s", hint="e.g. --for 15m")
+    try:
+        where = session.backend().label
+    except session.SessionUnavailable as exc:
         raise UserError(
-            "no kernel keyring on this system, so cosa cannot keep an unlock session",
+            f"cosa cannot keep an unlock session here: {exc}",
             hint="cosa will ask for the passphrase (or read COSA_PASSPHRASE_FILE) at each command",
-        )
+        ) from None
     opts = options(ctx)
     ws = opts.workspace
     store = ws.open(opts, use_session=False)
     try:
-        until = ws.start_session(store.workspace_id, store.data_key, idle)  # type: ignore[attr-defined]
+        try:
+            until = ws.start_session(store.workspace_id, store.data_key, idle)  # type: ignore[attr-defined]
+        except session.SessionUnavailable as exc:
+            raise UserError(f"cosa cannot keep an unlock session here: {exc}") from None
         with store.atomic():
             store.audit("session.unlock", detail={"idle_seconds": idle})
     finally:
         store.close()
     message(
-        f"Unlocked until {until:%H:%M} if idle (each command extends it; at most 8 h). `cosa lock` ends it."
+        f"Unlocked until {until:%H:%M} if idle (each command extends it; at most 8 h), the key"
+        f" kept in {where}. `cosa lock` ends it."
     )
 
 
