@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from cosa import audit
-from cosa.domain import agreements, circles, documents, followup, members, pros, status
-from cosa.domain import calendar as cal
+from cosa.domain import agreements, circles, documents, followup, meetings, members, pros, status
 from cosa.errors import UserError
 from cosa.store import Store
 from tests.conftest import Cli
@@ -315,12 +314,13 @@ def test_the_calendar_holds_planned_meetings_and_nothing_identifying(
     with workspace_store(initialised) as store:
         c = make_circle(store, start=30, day="tuesday")
         with store.atomic():
-            store.execute("UPDATE circles SET meeting_time = '18:30', venue = 'Secret Hall'")
-            store.audit("circle.edit", "circle", c.id, table="circles")
+            store.update(
+                "circles", "circle", c.id, {"meeting_time": "18:30", "venue": "Secret Hall"}
+            )
         from cosa.domain import actions
 
         actions.add(store, c.id, "Ring the housing officer", owner="Ann Able", due=days_on(3))
-        expected = cal.planned_meetings(
+        expected = meetings.scheduled_days(
             circles.get(store, c.id), date.today(), date.today() + timedelta(weeks=4)
         )
     out = tmp_path / "cosa.ics"

@@ -25,41 +25,21 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from cosa.domain import meetings
 from cosa.domain.circles import resolve_circle
 from cosa.domain.members import DateLike, date_field
 from cosa.domain.reviews import next_review_after
 from cosa.domain.volunteers import supervision_due, vetting_rechecks_due
 from cosa.errors import UserError
-from cosa.store import Row, Store
+from cosa.store import Store
 
 DEFAULT_WEEKS = 12
-DEFAULT_CADENCE_DAYS = 7
 DEFAULT_DURATION_MINUTES = 90
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def first_name(name: str | None) -> str:
     parts = (name or "").split()
     return parts[0] if parts else "?"
-
-
-def planned_meetings(circle: Row, start: date, end: date) -> list[date]:
-    """The days a circle plans to meet between `start` and `end` (both included)."""
-    day_name = (circle.get("meeting_day") or "").lower()
-    if day_name not in WEEKDAYS:
-        return []
-    cadence = int(circle.get("cadence_days") or DEFAULT_CADENCE_DAYS)
-    anchor = date.fromisoformat(circle["start_date"]) if circle.get("start_date") else start
-    first = anchor + timedelta(days=(WEEKDAYS.index(day_name) - anchor.weekday()) % 7)
-    if first < start:
-        steps = -(-(start - first).days // cadence)
-        first += timedelta(days=steps * cadence)
-    out = []
-    day = first
-    while day <= end:
-        out.append(day)
-        day += timedelta(days=cadence)
-    return out
 
 
 def events(
@@ -97,8 +77,8 @@ def events(
             )
 
     circles = store.query(
-        "SELECT c.id, c.status, c.start_date, c.meeting_day, c.meeting_time,"
-        " c.duration_minutes, c.cadence_days, m.code AS member_code"
+        "SELECT c.id, c.status, c.start_date, c.created_at, c.ended_on, c.meeting_day,"
+        " c.meeting_time, c.duration_minutes, c.cadence_days, m.code AS member_code"
         " FROM circles c JOIN core_members m ON m.id = c.member_id"
         " WHERE c.status NOT IN ('ended', 'transferred') ORDER BY c.id"
     )
@@ -120,7 +100,7 @@ def events(
                 if m["state"] == "cancelled" and m["moved_to"]:
                     moved.add(date.fromisoformat(m["moved_to"]))
             off = cancelled - held
-            days = {d for d in planned_meetings(c, start, end) if d.isoformat() not in off}
+            days = {d for d in meetings.scheduled_days(c, start, end) if d.isoformat() not in off}
             days |= {d for d in moved if d.isoformat() not in off}
             for day in sorted(days):
                 extra: dict[str, Any] = {"circle_id": c["id"]}
