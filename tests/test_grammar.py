@@ -23,8 +23,8 @@ from cosa.grammar import (
 )
 
 from .conftest import Cli
-from .people import ready_cli
 from .gen_cli_docs import command_tree
+from .people import ready_cli
 
 #: Commands that list records: each has --limit, --json and --csv.
 LISTS = ("search", "audit", "retention", "retention holds", "retention rules")
