@@ -82,7 +82,6 @@ OPTIONS: dict[str, str] = {
     "--password-file": "read a password from the first line of this file",
     "--classification": "the protective marking printed on a report",
     "--verify": "verify after writing",
-    "--full": "check everything, not only what changed since the last check",
     "--recovery-file": "read or write the recovery code in this file",
     "--recovery-sheet": "write the recovery sheet PDF to this file",
     "--new-passphrase-file": "read the new passphrase from this file",
