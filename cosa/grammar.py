@@ -59,6 +59,7 @@ OPTIONS: dict[str, str] = {
     "--type": "a record type or a kind from a lookup",
     "--action": "an audit action, or what a retention rule does",
     "--all": "include what is hidden by default (closed, ended, left)",
+    "--full": "do the whole, slower check instead of the quick one (doctor)",
     "--open": "only what is still open",
     "--overdue": "only what is past its due date",
     "--due-within": "only what is due within this many days",
