@@ -9,7 +9,6 @@ compares the chain head with the high-water mark mirrored in `cosa.keys`.
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,9 +218,10 @@ def record_view(
             raise
         if not _unrecorded_said:
             _unrecorded_said = True
-            print(
-                "note: the workspace is read-only, so this view is not recorded in the audit trail",
-                file=sys.stderr,
+            from cosa.output import message
+
+            message(
+                "note: the workspace is read-only, so this view is not recorded in the audit trail"
             )
 
 

@@ -336,6 +336,9 @@ def _circle_life(store: Store, rng: random.Random, today: date, counts: dict[str
             ]
             for who in signers:
                 agreements.sign(store, c["id"], who, on=agreed)
+            for m in circles.current_members(store, c["id"], today):  # joined since: signed
+                if m["joined_on"] > agreed.isoformat():  # on the day they joined
+                    agreements.sign(store, c["id"], m["volunteer_name"], on=m["joined_on"])
             counts["agreements"] = counts.get("agreements", 0) + 1
         if running:
             # a volunteer joins the first running circle after it signed: re-sign pending

@@ -2,8 +2,8 @@
 
 `cosa.grammar.adopt` adds them as an "Examples:" epilog when a command is built. Every line is
 run by tests/test_help.py in a small fictional workspace (tests/reports_world.py: circle 1 is
-CM-0001's, with meetings 2–8, concerns 1 and 2, actions 1 and 2; circle 2 has ended), in order,
-so none goes stale. Keep them real: what a coordinator would type.
+CM-0001's, with meetings 2–8, concerns 1 and 2, actions 1 and 2; circle 2 has ended; and Nia
+Brown, a volunteer ready to join a circle), in order, so none goes stale. Keep them real: what a coordinator would type.
 """
 
 from __future__ import annotations
@@ -136,6 +136,7 @@ EXAMPLES: dict[str, list[str]] = {
         "circle goal set 1 open --due +1m",
     ],
     "circle join": [
+        "circle join CM-0001 Nia --on yesterday",
         "volunteer add 'Sam Lee'",
         "circle join CM-0001 Sam --on yesterday --override 'Training booked for Saturday'",
     ],

@@ -873,6 +873,37 @@ RECORD_TABLES["volunteer_status"] = "volunteer_status_history"
 RECORD_TABLES["volunteer_expense"] = "volunteer_expenses"
 
 
+# -- integrity (m050–m059) ------------------------------------------------------------------
+
+
+@migration
+def m050_audit_record_state(store: Store) -> None:
+    """Every write first looks up the record's last audited state hash (`Store.check_record`):
+    a partial index makes that one look-up, skipping `view` entries and other entries that
+    carry no state."""
+    store.script(
+        """
+        CREATE INDEX audit_record_state ON audit (record_type, record_id, seq, state_hash)
+            WHERE state_hash IS NOT NULL;
+        """
+    )
+
+
+@migration
+def m051_audit_seals(store: Store) -> None:
+    """Forward-secure seals of the audit head, one per committing transaction (`cosa.seal`):
+    position `n` in the key ratchet, the entry it seals and HMAC(k_n, n|seq|hash)."""
+    store.script(
+        """
+        CREATE TABLE audit_seals (
+            n INTEGER PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            mac TEXT NOT NULL
+        );
+        """
+    )
+
+
 # -- circle life (m070–m079) -----------------------------------------------------------------
 
 #: Tables of dated entries (SPEC §9 "records keep their history"): owner table -> history
@@ -1157,34 +1188,6 @@ def m080_disclosure_register(store: Store) -> None:
 RECORD_TABLES["sar"] = "sars"
 RECORD_TABLES["sar_event"] = "sar_events"
 RECORD_TABLES["complaint"] = "complaints"
-
-
-@migration
-def m050_audit_record_state(store: Store) -> None:
-    """Every write first looks up the record's last audited state hash (`Store.check_record`):
-    a partial index makes that one look-up, skipping `view` entries and other entries that
-    carry no state."""
-    store.script(
-        """
-        CREATE INDEX audit_record_state ON audit (record_type, record_id, seq, state_hash)
-            WHERE state_hash IS NOT NULL;
-        """
-    )
-
-
-@migration
-def m051_audit_seals(store: Store) -> None:
-    """Forward-secure seals of the audit head, one per committing transaction (`cosa.seal`):
-    position `n` in the key ratchet, the entry it seals and HMAC(k_n, n|seq|hash)."""
-    store.script(
-        """
-        CREATE TABLE audit_seals (
-            n INTEGER PRIMARY KEY,
-            seq INTEGER NOT NULL,
-            mac TEXT NOT NULL
-        );
-        """
-    )
 
 
 @migration

@@ -17,6 +17,7 @@ from cosa.domain import agreements, circles, documents, followup, meetings, memb
 from cosa.errors import UserError
 from cosa.store import Store
 from tests.conftest import Cli
+from tests.people import ready_volunteer
 from tests.weekly import days_ago, days_on, make_circle, make_pro, workspace_store
 
 # -- follow-up and outcomes ------------------------------------------------------------------
@@ -124,9 +125,7 @@ def test_the_re_sign_rule(store: Store) -> None:
     for who in ("CM", "Ann", "Bob"):
         agreements.sign(store, c.id, who, on=days_ago(19))
     assert status.status(store)["agreements_to_sign"] == []
-    from cosa.domain import volunteers
-
-    volunteers.add(store, "Cat Carter", status="active")
+    ready_volunteer(store, "Cat Carter")
     circles.join(store, c.id, "Cat Carter", on=days_ago(5))
     [row] = status.status(store)["agreements_to_sign"]
     assert (row["circle_id"], row["version"], row["missing"]) == (c.id, "v1", "Cat Carter")
@@ -135,10 +134,8 @@ def test_the_re_sign_rule(store: Store) -> None:
 
 
 def test_signing_for_someone_outside_the_circle_is_refused(store: Store) -> None:
-    from cosa.domain import volunteers
-
     c = make_circle(store)
-    volunteers.add(store, "Dan Outsider", status="active")
+    ready_volunteer(store, "Dan Outsider")  # could join any circle, but has not joined this one
     make_pro(store)
     agreements.add(store, c.id, version="v1", on=days_ago(3))
     head = store.audit_head()

@@ -24,6 +24,7 @@ from cosa.grammar import (
 
 from .conftest import Cli
 from .gen_cli_docs import command_tree
+from .people import ready_cli
 
 #: Commands that list records: each has --limit, --json and --csv.
 LISTS = ("search", "audit", "retention", "retention holds", "retention rules")
@@ -125,7 +126,7 @@ def test_old_spellings_are_hidden_from_help() -> None:
 
 
 def test_real_commands_keep_their_old_spellings(cli: Cli) -> None:
-    cli("volunteer", "add", "Ann Able")
+    ready_cli(cli, "Ann Able")
     cli("member", "add", "--mappa-category", "1", "--mappa-level", "1")
     cli("circle", "add", "--member", "CM-0001", "--type", "community", "--start", "-30d")
     cli("circle", "join", "1", "Ann", "--on", "-30d")
@@ -193,7 +194,7 @@ def test_command_lists_show_whole_sentences() -> None:
 
 
 def test_lists_obey_limit_and_say_what_they_left_out(cli: Cli) -> None:
-    cli("volunteer", "add", "Ann Able")
+    ready_cli(cli, "Ann Able")
     cli("member", "add", "--mappa-category", "1", "--mappa-level", "1")
     cli("circle", "add", "--member", "CM-0001", "--type", "community", "--start", "-30d")
     cli("circle", "join", "1", "Ann", "--on", "-30d")

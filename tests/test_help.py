@@ -21,6 +21,7 @@ from cosa.workspace import Workspace
 from . import reports_world
 from .conftest import CHEAP_KDF, PASSPHRASE
 from .gen_cli_docs import command_tree
+from .people import ready_volunteer
 
 NEW_PASSPHRASE = "a brand new passphrase"
 
@@ -36,7 +37,8 @@ def runnable_paths() -> list[str]:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The fictional provider of tests/reports_world.py, built once; tests copy it."""
+    """The fictional provider of tests/reports_world.py, and Nia Brown, a volunteer ready to
+    join a circle (tests/people.py), built once; tests copy it."""
     home = tmp_path_factory.mktemp("world") / "ws"
     code = vault.new_recovery_code()
     with pytest.MonkeyPatch.context() as mp:
@@ -44,6 +46,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         store = Workspace(home).create(PASSPHRASE, code, "tester")
         try:
             reports_world.build(store)
+            ready_volunteer(store, "Nia Brown")
         finally:
             store.close()
     (home.parent / "rec.txt").write_text(code + "\n")

@@ -107,13 +107,11 @@ def _head(cli: Cli) -> Any:
 def test_migration_m070_turns_existing_values_into_first_entries(tmp_path: Path) -> None:
     """An upgrade: members and referrals written before m070 get their first dated entries
     (dated from the record's creation), and `audit verify` still passes."""
-    from cosa import migrations, vault
+    from cosa import migrations
 
-    store = Store.open(tmp_path / "old.db", vault.new_data_key(), create=True, migrate=False)
-    saved = list(migrations.MIGRATIONS)
-    migrations.MIGRATIONS[:] = [fn for fn in saved if fn.__name__ < "m070"]
-    try:
-        migrations.apply_migrations(store)
+    from .upgrade import store_without
+
+    with store_without(tmp_path, "m070") as store:
         with store.atomic():
             mid = store.insert(
                 "core_members",
@@ -137,17 +135,13 @@ def test_migration_m070_turns_existing_values_into_first_entries(tmp_path: Path)
                     "decided_on": "2026-01-09",
                 },
             )
-    finally:
-        migrations.MIGRATIONS[:] = saved
-    applied = migrations.apply_migrations(store)
-    assert "m070_history" in applied and "m072_agreements_documents" in applied
-    created = str(store.scalar("SELECT created_at FROM core_members"))[:10]
-    assert history.value_on(store, "member", mid, "mappa_level", created) == "2"
-    assert history.value_on(store, "member", mid, "address", created) == "X"
-    events = [(e["value"], e["on_date"]) for e in referrals.events(store, 1)]
-    assert events == [("received", "2026-01-02"), ("accepted", "2026-01-09")]
-    assert audit.verify(store).ok, audit.verify(store).problems
-    store.close()
+        assert migrations.apply_migrations(store) == ["m070_history"]
+        created = str(store.scalar("SELECT created_at FROM core_members"))[:10]
+        assert history.value_on(store, "member", mid, "mappa_level", created) == "2"
+        assert history.value_on(store, "member", mid, "address", created) == "X"
+        events = [(e["value"], e["on_date"]) for e in referrals.events(store, 1)]
+        assert events == [("received", "2026-01-02"), ("accepted", "2026-01-09")]
+        assert audit.verify(store).ok, audit.verify(store).problems
 
 
 def test_the_subject_access_pack_carries_the_history(store: Store) -> None:

@@ -14,6 +14,7 @@ from cosa.errors import UserError
 from cosa.store import Store
 
 from .conftest import Cli
+from .people import ready_cli, ready_volunteer
 from .test_demo import built
 
 __all__ = ["built"]  # the demo fixture, shared with test_demo
@@ -22,7 +23,7 @@ __all__ = ["built"]  # the demo fixture, shared with test_demo
 def _three_circles(store: Store) -> dict[str, Any]:
     """Ann sits in three circles (60, 90 and 120-minute meetings); Bob in the first only."""
     for name in ("Ann Example", "Bob Example"):
-        volunteers.add(store, name, status="active")
+        ready_volunteer(store, name)
     ids = []
     for minutes in (60, 90, 120):
         code = members.add(store, mappa_category=1, mappa_level=1)[1]
@@ -134,7 +135,7 @@ def test_hours_for_a_circle_the_volunteer_was_not_in_that_day_are_refused(
 
 
 def test_volunteer_hours_circle_through_the_cli(cli: Cli) -> None:
-    cli("volunteer", "add", "Ann Example", "--status", "active")
+    ready_cli(cli, "Ann Example")
     cli("member", "add", "--mappa-category", "1", "--mappa-level", "1")
     cli("circle", "add", "--member", "CM-0001", "--start", "2025-06-02")
     cli("circle", "join", "1", "Ann", "--on", "2025-06-02")

@@ -120,7 +120,7 @@ def test_bad_state_changes_are_one_line_exit_1_and_write_nothing(cli: Cli, world
          f" meeting {held}"),
         (["meeting", "show", void], f"Error: meeting {void} is void"),
         (["meeting", "edit", void, "--rag", "red"], f"Error: meeting {void} is void"),
-        (["concern", "add", "1", "--severity", "amber", "--category", "other", "--text", "x",
+        (["concern", "add", "1", "x", "--severity", "amber", "--category", "other",
           "--meeting", void], f"Error: meeting {void} is void: nothing can be raised at it"),
         (["action", "add", "1", "Ring", "--meeting", void], f"Error: meeting {void} is void"),
     ]  # fmt: skip
@@ -634,5 +634,9 @@ def test_lines_under_actions_can_become_actions_and_others_can_be_skipped(
     shown = cli.json("meeting", "show", result.stdout.split()[-1])
     assert shown["concerns"] == []
     assert [(a["text"], a["owner"], a["due"]) for a in shown["actions"]] == [
-        ("Ann to ring the housing officer", "Ann", (date.today() + timedelta(days=7)).isoformat())
+        (
+            "Ann to ring the housing officer",
+            "Ann Example",
+            (date.today() + timedelta(days=7)).isoformat(),
+        )
     ]

@@ -103,7 +103,7 @@ def test_meeting_add_records_every_flag_and_prints_the_number_on_stdout(
     cli: Cli, world: World
 ) -> None:
     result = cli(
-        "meeting", "add", world.code, "--date", days_ago(1), "--time", "19:00",
+        "meeting", "add", world.code, "--on", days_ago(1), "--time", "19:00",
         "--duration", "1h30m", "--type", "Review", "--present", "ann, bob", "--apologies", "3",
         "--cm-attended", "late", "--late-reason", "bus was late", "--rag", "amber",
         "--notify-pp", "--venue", "V-9", "--minutes", "We talked about the allotment.",
@@ -302,8 +302,8 @@ def test_a_failure_after_the_meeting_row_leaves_nothing_behind(
         (["1", "--cm-attended", "maybe"], "Error: invalid --cm-attended 'maybe'"),
         (["1", "--rag", "purple"], "Error: invalid --rag 'purple'"),
         (["1", "--type", "party"], "Error: invalid --type 'party'"),
-        (["1", "--date", "2026-02-30"], "Error: invalid --on '2026-02-30': day is out of range"),
-        (["1", "--date", "tomorrow"], "is in the future"),
+        (["1", "--on", "2026-02-30"], "Error: invalid --on '2026-02-30': day is out of range"),
+        (["1", "--on", "tomorrow"], "is in the future"),
         (["1", "--time", "25:00"], "Error: invalid --time '25:00'"),
         (["1", "--duration", "-5"], "Error: invalid --duration '-5'"),
         (["1", "--late-reason", "bus"], "Error: --late-reason goes with --cm-attended late"),
@@ -363,9 +363,9 @@ def test_minutes_come_from_a_file_or_stdin(cli: Cli, world: World, tmp_path: Pat
 
 
 def test_list_is_most_recent_first_with_filters_and_minutes_states(cli: Cli, world: World) -> None:
-    late = _add(cli, "1", "--date", days_ago(10))
+    late = _add(cli, "1", "--on", days_ago(10))
     draft = _add(cli, "1", "--on", "today", "--minutes", "draft text")
-    approved = _add(cli, "1", "--date", days_ago(1), "--minutes", "ok", "--type", "social")
+    approved = _add(cli, "1", "--on", days_ago(1), "--minutes", "ok", "--type", "social")
     cli("meeting", "approve", str(approved))
     none = _add(cli, "2", "--cm-attended", "no", "--rag", "red")
     rows = cli.json("meeting", "list")
@@ -462,7 +462,7 @@ def test_edit_changes_fields_replaces_attendance_and_clears_with_empty_text(
         True,
     )
     assert m["minutes_due_at"] == f"{date.today() + timedelta(days=3)} 00:00:00"
-    cli("meeting", "edit", mid, "--date", days_ago(3), "--concern", "Late-found worry",
+    cli("meeting", "edit", mid, "--on", days_ago(3), "--concern", "Late-found worry",
         "--action", "Follow up")  # fmt: skip
     m = cli.json("meeting", "show", mid)
     assert m["date"] == days_ago(3) and m["minutes_state"] == "late"
@@ -478,11 +478,11 @@ def test_edit_changes_fields_replaces_attendance_and_clears_with_empty_text(
 def test_edit_to_a_date_before_someone_joined_is_refused(cli: Cli, world: World) -> None:
     mid = str(_add(cli, "1", "--present", "ann"))
     head = _head(cli)
-    result = cli("meeting", "edit", mid, "--date", days_ago(200), code=1)
+    result = cli("meeting", "edit", mid, "--on", days_ago(200), code=1)
     assert f"started on {START}" in result.stderr
     cli("circle", "join", "1", "Dan Other", "--on", days_ago(10))
     head = _head(cli)
-    result = cli("meeting", "edit", mid, "--present", "dan", "--date", days_ago(20), code=1)
+    result = cli("meeting", "edit", mid, "--present", "dan", "--on", days_ago(20), code=1)
     assert result.stderr.startswith("Error: --present: not a member of circle 1")
     assert _head(cli) == head
 
@@ -572,7 +572,7 @@ def test_on_a_terminal_missing_fields_are_asked_for_and_the_editor_opens(
 ) -> None:
     answers = "\n".join(["party", "social", "ann, bob", "dan", "carol", "late", "the bus",
                          "amber"]) + "\n"  # fmt: skip
-    result = cli("meeting", "add", "1", "--date", days_ago(1), input=answers)
+    result = cli("meeting", "add", "1", "--on", days_ago(1), input=answers)
     assert result.stdout.split()[-1] == "1"
     err = result.stderr
     assert "Meeting type (formal, review, social, emergency, briefing, prison) [formal]:" in err

@@ -363,9 +363,9 @@ def test_member_cli_add_edit_conditions_risk_and_consent(cli: Cli) -> None:
         "Kent Police",
     )
     assert "RM2000" in cli("member", "risk", "list", "CM-0042", "--csv").stdout
-    out = cli("member", "consent", "CM-0042", "--to", "Kent Probation", "--on", "2026-01-01")
+    out = cli("member", "consent", "CM-0042", "--recipient", "Kent Probation", "--on", "2026-01-01")
     assert "agency 'Kent Probation'" in out.stderr and "check the spelling" in out.stderr
-    out = cli("member", "consent", "CM-0042", "--to", "Kent Probation", "--withdraw")
+    out = cli("member", "consent", "CM-0042", "--recipient", "Kent Probation", "--withdraw")
     assert "withdrew" in out.stderr and "check the spelling" not in out.stderr
     shown = cli.json("member", "show", "CM-0042")
     assert shown["code"] == "CM-0042" and shown["other_orders"] == "SHPO"
@@ -417,8 +417,8 @@ def test_bad_member_input_is_one_line_exit_1_and_writes_nothing(cli: Cli) -> Non
         (["member", "show", "CM-9999", "--identity"], "no core member CM-9999"),
         (["member", "condition", "add", "CM-0001", "x", "--from", "soon"], "invalid --from"),
         (RISK_STATIC_99, "invalid --instrument 'Static-99'"),
-        (["member", "consent", "CM-9999", "--to", "Kent Police"], "no core member"),
-        (["member", "consent", "CM-0001", "--to", "x", "--withdraw"], "no open consent"),
+        (["member", "consent", "CM-9999", "--recipient", "Kent Police"], "no core member"),
+        (["member", "consent", "CM-0001", "--recipient", "x", "--withdraw"], "no open consent"),
     ]
     for args, expected in failures:
         result = cli(*args, code=1)

@@ -225,31 +225,24 @@ def test_migration_m080_keeps_share_packs_and_records_old_escalations_as_disclos
 ) -> None:
     """An upgrade: the disclosures table is rebuilt with its rows, ids and hashes intact, every
     escalation made before becomes a disclosure, and `audit verify` still passes."""
-    from cosa import audit, migrations, vault
+    from cosa import audit, migrations
     from cosa.domain import disclosures
-    from cosa.store import Store
 
     from . import reports_world
+    from .upgrade import store_without
 
-    store = Store.open(tmp_path / "old.db", vault.new_data_key(), create=True, migrate=False)
-    saved = list(migrations.MIGRATIONS)
-    migrations.MIGRATIONS[:] = [fn for fn in saved if fn.__name__ < "m080"]
-    try:
-        migrations.apply_migrations(store)
+    with store_without(tmp_path, "m080") as store:
         with monkeypatch.context() as mp:  # the code of the time did not record escalations
             mp.setattr(disclosures, "record_escalation", lambda *a, **k: 0)
             built = reports_world.build(store)
             shared = disclosures.share(
                 store, built.approved, "Pat", tmp_path / "pack.pdf", today=date(2025, 7, 2)
             )
-    finally:
-        migrations.MIGRATIONS[:] = saved
-    assert "m080_disclosure_register" in migrations.apply_migrations(store)
-    rows = disclosures.list_(store)
-    assert [(r["id"], r["kind"]) for r in rows] == [(1, "share pack"), (2, "escalation")]
-    assert rows[0]["sha256"] == shared["sha256"] and rows[0]["uuid"] == shared["uuid"]
-    assert rows[1]["escalation_id"] == 1 and rows[1]["basis"] == "vital interests"
-    assert rows[1]["recipient"] == "Olly Officer (police, Thames Valley Police)"
-    assert rows[1]["disclosed_on"] == "2025-07-22" and rows[1]["file_name"] is None
-    assert audit.verify(store).ok, audit.verify(store).problems
-    store.close()
+        assert migrations.apply_migrations(store) == ["m080_disclosure_register"]
+        rows = disclosures.list_(store)
+        assert [(r["id"], r["kind"]) for r in rows] == [(1, "share pack"), (2, "escalation")]
+        assert rows[0]["sha256"] == shared["sha256"] and rows[0]["uuid"] == shared["uuid"]
+        assert rows[1]["escalation_id"] == 1 and rows[1]["basis"] == "vital interests"
+        assert rows[1]["recipient"] == "Olly Officer (police, Thames Valley Police)"
+        assert rows[1]["disclosed_on"] == "2025-07-22" and rows[1]["file_name"] is None
+        assert audit.verify(store).ok, audit.verify(store).problems

@@ -50,6 +50,7 @@ def test_a_hostile_name_is_shown_safely_in_list_show_and_errors_but_exact_in_jso
     assert ESC_NAME in cli("volunteer", "list", "--csv").stdout
     # On a terminal (rich table): the same, and [markup] in data is not rich markup.
     monkeypatch.setattr(output, "stdout_is_tty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough that no name wraps inside its cell
     cli("volunteer", "add", "[bold]Mallory[/bold]")
     tty = cli("volunteer", "list")
     _assert_terminal_safe(tty.stdout)

@@ -13,6 +13,7 @@ import pytest
 from cosa import screen
 
 from .conftest import PASSPHRASE, Cli, run_env
+from .people import ready_cli
 
 RED = "\x1b[1;31m"  # rich's "bold red"
 GREEN = "\x1b[32m"
@@ -20,7 +21,7 @@ GREEN = "\x1b[32m"
 
 @pytest.fixture
 def concerns(cli: Cli) -> Cli:
-    cli("volunteer", "add", "Ann Able")
+    ready_cli(cli, "Ann Able")
     cli("member", "add", "--mappa-category", "1", "--mappa-level", "1")
     cli("circle", "add", "--member", "CM-0001", "--type", "community", "--start", "-30d")
     cli("circle", "join", "1", "Ann", "--on", "-30d")

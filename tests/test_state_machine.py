@@ -120,7 +120,7 @@ class WeeklyLoop(RuleBasedStateMachine):
         m = self.model_meetings[mid]
         tok = token()
         try:
-            meetings.amend(self.store, mid, f"Correction {tok}")
+            meetings.amend(self.store, mid, f"Correction {tok}", reason="typo")
         except UserError:
             assert not m["approved"]
             return

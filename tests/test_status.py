@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from cosa.domain import actions, circles, concerns, reviews, volunteers
@@ -11,12 +11,28 @@ from cosa.models import Status
 from cosa.store import Store
 
 from .conftest import Cli
-from .people import approve
+from .people import READY_ON, approve
 from .weekly import add_meeting, days_ago, days_on, make_circle, workspace_store
+
+
+def vetted(store: Store, name: str, issued: date) -> None:
+    """A volunteer who may join circles, whose only DBS check was issued on `issued` (so the
+    re-check falls due three years later: no status check since)."""
+    vid = volunteers.add(store, name)
+    approve(store, vid)
+    volunteers.vet(
+        store, str(vid), level="enhanced", certificate=f"{700000000000 + vid}", issued=issued,
+        decision="cleared",
+    )  # fmt: skip
+    volunteers.train(store, str(vid), kind="initial", on=READY_ON)
 
 
 def build(store: Store) -> None:
     """Something in every section, and a near miss next to each."""
+    # vetting: Bob's re-check is due today (due, not overdue); Cat's fell due 30 days ago;
+    # the others were status-checked today (tests/people.py)
+    vetted(store, "Bob Baker", volunteers.add_years(date.today(), -3))
+    vetted(store, "Cat Cole", volunteers.add_years(date.today(), -3) - timedelta(days=30))
     a = make_circle(store, names=("Ann Able", "Bob Baker"), licence_end=days_on(45))
     b = make_circle(store, names=("Cat Cole",), licence_end=days_on(20))
     make_circle(store, names=("Dan Dowd",), start=100)
@@ -45,11 +61,6 @@ def build(store: Store) -> None:
     # vetting and supervision
     volunteers.vet(
         store, "Ann", level="enhanced", certificate="001122334455", issued=days_ago(365),
-        decision="cleared",
-    )  # fmt: skip
-    issued = volunteers.add_years(date.today(), -3)  # the re-check is due today
-    volunteers.vet(
-        store, "Bob", level="enhanced", certificate="998877665544", issued=issued,
         decision="cleared",
     )  # fmt: skip
     volunteers.supervise(store, "Ann", on=days_ago(1))
@@ -96,11 +107,12 @@ def test_status_surfaces_each_kind_of_item(cli: Cli, ws_home: Path) -> None:
         ("CM-0002", 20)
     ]
     # overdue (or never done) and upcoming are separate sections
-    assert [v["name"] for v in data["vetting_overdue"]] == ["Cat Cole", "Dan Dowd", "Eve Evans"]
+    assert [v["name"] for v in data["vetting_overdue"]] == ["Fay Ford", "Cat Cole"]
+    assert data["vetting_overdue"][1]["recheck_due"] == days_ago(30)
     assert [v["name"] for v in data["vetting_due"]] == ["Bob Baker"]  # due today: not overdue
-    assert [v["name"] for v in data["supervision_overdue"]] == [
-        "Bob Baker", "Cat Cole", "Dan Dowd", "Eve Evans",
-    ]  # fmt: skip
+    # never supervised; Ann was supervised yesterday, and Eve's only circle has ended (so she
+    # is available, not active, and not due supervision)
+    assert [v["name"] for v in data["supervision_overdue"]] == ["Bob Baker", "Cat Cole", "Dan Dowd"]
     assert data["supervision_due"] == []
     assert [c["member_code"] for c in data["circles"]] == ["CM-0001", "CM-0002", "CM-0003"]
     first = data["circles"][0]
@@ -139,7 +151,7 @@ def _statements(store: Store) -> int:
 
 
 def test_status_runs_a_fixed_number_of_queries_whatever_the_data(store: Store) -> None:
-    make_circle(store)
+    make_circle(store, names=("Gil Gray", "Hal Hart"))
     small = _statements(store)
     build(store)
     for n in range(3):

@@ -36,8 +36,8 @@ def test_migrations_are_recorded_once_and_reapplying_is_a_no_op(store: Any) -> N
     from cosa.migrations import apply_migrations
 
     assert apply_migrations(store) == []
-    names = [r["name"] for r in store.query("SELECT name FROM schema_migrations")]
-    assert names == [fn.__name__ for fn in MIGRATIONS]
+    names = [r["name"] for r in store.query("SELECT name FROM schema_migrations ORDER BY name")]
+    assert names == [fn.__name__ for fn in MIGRATIONS]  # each once, applied in number order
 
 
 def test_store_refuses_a_database_from_a_newer_cosa(store: Any) -> None:
