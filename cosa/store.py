@@ -362,12 +362,33 @@ class Store:
             "updated_by": self.operator,
             **values,
         }
+        rid = self._insert_row(table, record_type, row)
+        self.audit(action or f"{record_type}.add", record_type, rid, sorted(values), table=table)
+        return rid
+
+    def insert_received(
+        self,
+        table: str,
+        record_type: str,
+        row: Mapping[str, Any],
+        action: str,
+        detail: Mapping[str, Any],
+    ) -> int:
+        """Insert a record exactly as another workspace sent it (its uuid, timestamps and
+        operators kept) and audit it with `detail`; returns its local id."""
+        self._require_tx()
+        self._check_text(row)
+        rid = self._insert_row(table, record_type, row)
+        fields = sorted(c for c in row if c != "uuid")
+        self.audit(action, record_type, rid, fields, table=table, detail=detail)
+        return rid
+
+    def _insert_row(self, table: str, record_type: str, row: Mapping[str, Any]) -> int:
         cols = ", ".join(row)
         marks = ", ".join(f":{c}" for c in row)
         cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", row)
         rid = int(cur.lastrowid)
         self._written.add((record_type, rid))
-        self.audit(action or f"{record_type}.add", record_type, rid, sorted(values), table=table)
         return rid
 
     def update(

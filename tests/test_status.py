@@ -34,7 +34,9 @@ def build(store: Store) -> None:
     vetted(store, "Bob Baker", volunteers.add_years(date.today(), -3))
     vetted(store, "Cat Cole", volunteers.add_years(date.today(), -3) - timedelta(days=30))
     a = make_circle(store, names=("Ann Able", "Bob Baker"), licence_end=days_on(45))
-    b = make_circle(store, names=("Cat Cole",), licence_end=days_on(20))
+    b = make_circle(store, names=(), licence_end=days_on(20))
+    # Cat joined while her check was valid; entered now, the gate sees it has lapsed since
+    circles.join(store, b.id, "Cat Cole", on=days_ago(60), override="joined while vetted")
     make_circle(store, names=("Dan Dowd",), start=100)
     d = make_circle(store, names=("Eve Evans",), licence_end=days_on(5))
     actions.add(store, d.id, "Left open in a circle that ended", due=days_ago(4))

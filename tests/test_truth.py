@@ -265,7 +265,7 @@ def test_the_calendar_leaves_out_a_cancelled_meeting_and_shows_the_day_it_moved_
     from .weekly import make_circle
 
     c = make_circle(store, start=30, day="tuesday")
-    planned = cal.planned_meetings(
+    planned = meetings.scheduled_days(
         circles.get(store, c.id), date.today(), date.today() + timedelta(weeks=4)
     )
     cancelled, moved_to = planned[1], planned[1] + timedelta(days=2)

@@ -269,7 +269,7 @@ def _refusals_on(store: Store, volunteer: Row, circle: Row, day: str) -> list[st
         from cosa.domain.volunteers import add_years
 
         due = add_years(date.fromisoformat(vetting["last_checked"]), recheck_years(store))
-        if due.isoformat() <= day:
+        if due.isoformat() < day:  # due that day is not yet overdue (as in `status`)
             reasons.append(f"DBS re-check overdue since {due.isoformat()}")
         latest = store.one(
             "SELECT issued_on, decision FROM volunteer_vetting WHERE volunteer_id = ?"

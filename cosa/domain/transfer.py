@@ -433,21 +433,19 @@ def _receive(store: Store, path: Path, password: str | None) -> Received:
                 if rtype == "member":
                     renumbered = _member_number(store, row)
                     member_code = str(row["code"])
-                rid = _insert(store, table, row)
-                local[(rtype, uid)] = rid
-                added[rtype] = added.get(rtype, 0) + 1
-                store.audit(
-                    "transfer.receive",
+                rid = store.insert_received(
+                    table,
                     rtype,
-                    rid,
-                    sorted(c for c in row if c not in ("uuid",)),
-                    table=table,
-                    detail={
+                    row,
+                    "transfer.receive",
+                    {
                         "from": sender,
                         "bundle_sha256": digest,
                         "sender_entries": by_uuid.get(uid, []),
                     },
                 )
+                local[(rtype, uid)] = rid
+                added[rtype] = added.get(rtype, 0) + 1
         circle_id = local[("circle", doc["circle"])]
         if not member_code:
             member_code = str(
@@ -495,12 +493,6 @@ def _fks(rtype: str, table: str) -> dict[str, str]:
         if step[0] == rtype and step[1] == table:
             return step[3]
     raise IntegrityError(f"a transfer bundle holds an unknown kind of record ({rtype})")
-
-
-def _insert(store: Store, table: str, row: Row) -> int:
-    cols = ", ".join(row)
-    marks = ", ".join(f":{c}" for c in row)
-    return int(store.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", row).lastrowid)
 
 
 def _member_number(store: Store, row: Row) -> tuple[str, str] | None:
