@@ -608,8 +608,8 @@ class StatusCircle(BaseModel):
 
 class StatusNotifyPP(BaseModel):
     """A held meeting marked `--notify-pp` with nothing recorded yet of probation being told:
-    no escalation of a concern raised at it, no share pack of it sent to a probation
-    professional."""
+    no escalation of a concern raised at it, no disclosure of it to a probation professional
+    (a share pack, or `cosa meeting told`)."""
 
     meeting_id: int
     circle_id: int

@@ -66,16 +66,22 @@ def test_disclosure_list_json_and_the_subject_access_pack_carry_the_notification
 ) -> None:
     mid = _add(cli, "1", "--on", days_ago(3), "--notify-pp", "--minutes", "Talked.")
     _pros(cli)
-    cli("meeting", "told", str(mid), "--recipient", "Pat", "--via", "secure email")
+    cli("meeting", "told", str(mid), "--recipient", "Pat", "--via", "secure email",
+        "--note", "Sent the PP the meeting's worry")  # fmt: skip
     listed = cli.json("disclosure", "list", "--type", "notification")
     assert [(d["meeting_id"], d["recipient"], d["disclosed_on"]) for d in listed] == [
         (mid, "Pat Probation (probation, Probation Service)", date.today().isoformat())
     ]
     assert "notification" in cli("disclosure", "list").stdout
     member = cli.json("report", "member", "CM-0001", "--json")
-    assert [(d["kind"], d["basis"]) for d in member["disclosures"]] == [
-        ("notification", "public task")
-    ]
+    assert [(d["kind"], d["basis"], d["what"]) for d in member["disclosures"]] == [
+        (
+            "notification",
+            "public task",
+            [f"meeting {mid} ({days_ago(3)}, formal)", "by secure email",
+             "Sent the PP the meeting's worry"],
+        )
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
