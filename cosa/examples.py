@@ -26,6 +26,9 @@ EXAMPLES: dict[str, list[str]] = {
         "meeting cancel CM-0001 --on 'last tue' --reason 'Venue closed' --moved-to 'next thu'",
     ],
     "meeting void": ["meeting void 8 --reason 'Recorded twice'"],
+    "meeting told": [
+        "meeting told 3 --recipient Pat --on yesterday --via phone --note 'Told of the new friend'"
+    ],
     "calendar": ["calendar -o circles.ics", "calendar -o cm1.ics --circle CM-0001 --to +4w"],
     "meeting approve": ["meeting approve 8"],
     "meeting edit": ["meeting edit 8 --venue 'Church hall'"],

@@ -1234,3 +1234,11 @@ def m110_transfer(store: Store) -> None:
 
 
 RECORD_TABLES["transfer"] = "transfers"
+
+
+@migration
+def m120_disclosure_note(store: Store) -> None:
+    """A note on a disclosure (`cosa meeting told --note`): what was said, in words that
+    anonymisation blanks with the core member's file."""
+    store.script("ALTER TABLE disclosures ADD COLUMN note TEXT;")
+    reaudit(store, "disclosure")

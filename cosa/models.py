@@ -608,8 +608,8 @@ class StatusCircle(BaseModel):
 
 class StatusNotifyPP(BaseModel):
     """A held meeting marked `--notify-pp` with nothing recorded yet of probation being told:
-    no escalation of a concern raised at it, no share pack of it sent to a probation
-    professional."""
+    no escalation of a concern raised at it, no disclosure of it to a probation professional
+    (a share pack, or `cosa meeting told`)."""
 
     meeting_id: int
     circle_id: int
@@ -823,7 +823,8 @@ class SearchHit(BaseModel):
 class Disclosure(Record):
     """Something that left the provider; append-only. `kind` is `share pack` (`cosa share`),
     `escalation` (`cosa concern escalate`), `subject access pack` (`cosa sar respond`),
-    `raw return` (`cosa report return --raw`) or `research extract` (`cosa report extract`).
+    `raw return` (`cosa report return --raw`), `research extract` (`cosa report extract`) or
+    `notification` (`cosa meeting told`: a meeting's information passed on by phone, email…).
 
     `recipient` is who received it as they were on the day (a professional's name, role and
     agency); `basis` is the lawful basis (`consent`, an override's basis with
@@ -849,6 +850,7 @@ class Disclosure(Record):
     encrypted: bool
     escalation_id: int | None = None
     sar_id: int | None = None
+    note: str | None = None
 
 
 # -- retention -------------------------------------------------------------------------------

@@ -331,7 +331,7 @@ CREATE TABLE "disclosures" (
             encrypted INTEGER NOT NULL DEFAULT 0,
             escalation_id INTEGER REFERENCES escalations (id),
             sar_id INTEGER REFERENCES sars (id)
-        );
+        , note TEXT);
 CREATE TABLE documents (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,

@@ -824,3 +824,36 @@ def void(
     """
     row = meetings.void(open_store(ctx), meeting, reason=reason)
     message(f"Voided meeting {row['id']} ({row['member_code']}, {row['date']}).")
+
+
+@app.command("told")
+def told(
+    ctx: typer.Context,
+    meeting: MeetingArg,
+    recipient: Annotated[
+        str,
+        typer.Option("--recipient", help="The professional told: number or unique name prefix."),
+    ],
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help=f"The day they were told (default today; {DATE_HELP_SHORT})."),
+    ] = None,
+    via: Annotated[
+        str | None, typer.Option("--via", help="How: phone, email, secure email, in person.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What was said.")] = None,
+) -> None:
+    """Record that a meeting's information was passed to a professional (a call, an email):
+    a disclosure of kind "notification" (basis public task). Telling probation clears the
+    meeting's "probation to be told" item in `cosa status`. Prints the disclosure's number.
+    """
+    from cosa.domain import disclosures
+
+    store = open_store(ctx)
+    did = disclosures.record_told(store, meeting, recipient, on=on, via=via, note=note)
+    row = disclosures.get(store, did)
+    echo(did)
+    message(
+        f"Recorded disclosure {did}: meeting {row['meeting_id']} told to {row['recipient']}"
+        f" on {row['disclosed_on']}"
+    )

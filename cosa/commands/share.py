@@ -132,7 +132,7 @@ def list_cmd(
     csv_: CsvOpt = False,
 ) -> None:
     """List disclosures of every kind (share packs, escalations, subject access packs, raw
-    returns): when, about whom, to whom, on what basis, which file."""
+    returns, notifications): when, about whom, to whom, on what basis, which file."""
     rows = disclosures.list_(open_store(ctx), member=member, kind=kind)
     rows = limited(rows, limit, quiet=json_ or csv_, latest=True)
     if json_:
@@ -172,6 +172,7 @@ def show(
             ("Basis", row["basis"]),
             ("Override reason", row["override_reason"]),
             ("Shared", "\n".join(row["items"])),
+            ("Note", row["note"]),
             ("Removed", "\n".join(row["removed"])),
             ("File", row["file_name"]),
             ("SHA-256", row["sha256"]),

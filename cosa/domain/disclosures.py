@@ -43,7 +43,12 @@ ESCALATION = "escalation"
 SUBJECT_ACCESS = "subject access pack"
 RAW_RETURN = "raw return"
 RESEARCH_EXTRACT = "research extract"
-KINDS = (KIND, ESCALATION, SUBJECT_ACCESS, RAW_RETURN, RESEARCH_EXTRACT)
+NOTIFICATION = "notification"
+KINDS = (KIND, ESCALATION, SUBJECT_ACCESS, RAW_RETURN, RESEARCH_EXTRACT, NOTIFICATION)
+#: The lawful basis of a notification (`meeting told`): telling the probation practitioner
+#: what a meeting raised is part of the public-protection task the provider delivers with
+#: probation (the core member cannot freely refuse it, so it is not consent).
+NOTIFICATION_BASIS = "public task"
 
 _SELECT = (
     "SELECT d.*, m.code AS member_code FROM disclosures d"
@@ -121,6 +126,69 @@ def record_file(
         "sar_id": sar_id,
     }
     return store.insert(TABLE, "disclosure", values, "disclose")
+
+
+def record_told(
+    store: Store,
+    meeting_ref: str | int,
+    recipient: str,
+    *,
+    on: str | date | None = None,
+    via: str | None = None,
+    note: str | None = None,
+    today: date | None = None,
+) -> int:
+    """Record that a meeting's information was passed to a professional (a phone call, an
+    email): a disclosure of kind `notification`, basis `public task`. To a probation
+    professional it clears the meeting's "probation to be told" status item.
+
+    Refused (nothing written) for a void or cancelled meeting, a professional not active on
+    the day, a day before the meeting or in the future. Returns the disclosure's id.
+    """
+    from cosa.domain.concerns import VIA
+    from cosa.domain.members import date_field
+
+    meeting = meetings.get(store, meeting_ref)
+    if meeting["state"] != "held":
+        raise UserError(
+            f"meeting {meeting['id']} was {meeting['state']} ({meeting['state_reason']});"
+            " there is nothing to tell"
+        )
+    pro = resolve.person(store, "professionals", "pro", recipient)
+    now = (today or date.today()).isoformat()
+    day = date_field("--on", on) or now
+    if day > now:
+        raise UserError(f"invalid --on {day}: in the future", hint="record it once it happened")
+    if day < meeting["date"]:
+        raise UserError(f"invalid --on {day}: before meeting {meeting['id']} ({meeting['date']})")
+    if (pro["active_from"] and pro["active_from"] > day) or (
+        pro["active_to"] and pro["active_to"] < day
+    ):
+        raise UserError(
+            f"{pro['name']} ({pro['agency']}) is not active on {day}",
+            hint="record who was told: the professional who holds the case (`cosa pro list --active`)",
+        )
+    how = check_choice("--via", via, VIA) if via is not None else None
+    items = [f"meeting {meeting['id']} ({meeting['date']}, {meeting['type']})"]
+    if how:
+        items.append(f"by {how}")
+    values = {
+        "member_id": store.scalar(
+            "SELECT member_id FROM circles WHERE id = ?", (meeting["circle_id"],)
+        ),
+        "circle_id": meeting["circle_id"],
+        "meeting_id": meeting["id"],
+        "professional_id": pro["id"],
+        "recipient": recipient_of(pro),
+        "disclosed_on": day,
+        "kind": NOTIFICATION,
+        "items": json.dumps(items, ensure_ascii=False),
+        "basis": NOTIFICATION_BASIS,
+        "removed": "[]",
+        "note": clean_text("--note", note),
+    }
+    with store.atomic():
+        return store.insert(TABLE, "disclosure", values, "meeting.told")
 
 
 def _basis(

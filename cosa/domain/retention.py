@@ -237,7 +237,7 @@ ANONYMISE: dict[str, dict[str, str | None]] = {
     "actions": {"text": MARKER, "owner": MARKER, "closed_note": MARKER},
     "reviews": {"attendees": MARKER, "note": MARKER},
     "risk_reviews": {"note": MARKER},
-    "disclosures": {"override_reason": MARKER},
+    "disclosures": {"override_reason": MARKER, "note": MARKER},
     "member_history": {"value": MARKER, "note": MARKER},
     "referral_history": {"note": MARKER, "decided_by": MARKER},
     "followups": {"note": MARKER},

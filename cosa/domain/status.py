@@ -27,8 +27,8 @@ tens of thousands of meetings. The sections, in order (keys of the returned dict
 * `sars_due` — subject access requests due within 7 days or overdue (`cosa.domain.sars`);
 * `complaints_due` — complaints whose acknowledgement is due within 7 days or overdue;
 * `probation_to_be_told` — held meetings marked `--notify-pp` for which neither an
-  escalation of a concern raised at the meeting nor a share pack of the meeting sent to a
-  probation professional is recorded yet;
+  escalation of a concern raised at the meeting nor a disclosure of the meeting to a
+  probation professional (a share pack, or `cosa meeting told`) is recorded yet;
 * `circles` — every active circle with its last held meeting, its next planned meeting (the
   schedule of `meetings.upcoming`: recorded and cancelled days skipped) and how many meetings
   it has held and had cancelled.
@@ -173,8 +173,9 @@ def _circles(store: Store, today: date) -> list[Row]:
 
 def _probation_to_be_told(store: Store) -> list[Row]:
     """Held meetings marked `--notify-pp` for which nothing records probation being told yet:
-    no escalation of a concern raised at the meeting, and no share pack of the meeting sent to
-    a professional whose role is probation (`cosa share`)."""
+    no escalation of a concern raised at the meeting, and no disclosure of the meeting to a
+    professional whose role is probation (a share pack, `cosa share`, or a notification,
+    `cosa meeting told`)."""
     return store.query(
         "SELECT mt.id AS meeting_id, mt.circle_id, m.code AS member_code, mt.date, mt.type,"
         " (SELECT count(*) FROM concerns c WHERE c.meeting_id = mt.id) AS concerns"

@@ -396,7 +396,7 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
             "date": d["disclosed_on"],
             "kind": d["kind"],
             "to": pro(d["professional_id"]) if d["professional_id"] else "you",
-            "what": [r(x) for x in json.loads(d["items"])],
+            "what": [r(x) for x in json.loads(d["items"])] + ([r(d["note"])] if d["note"] else []),
             "basis": d["basis"],
             "reason": r(d["override_reason"]),
         }
