@@ -15,7 +15,7 @@ from cosa.commands.common import options
 from cosa.errors import UserError
 from cosa.output import message
 from cosa.store import Store
-from cosa.workspace import Workspace, default_home, os_user
+from cosa.workspace import Workspace, default_home
 
 if TYPE_CHECKING:
     from cosa.demo import Progress
@@ -99,7 +99,7 @@ def demo(
     shown = passphrase is None
     passphrase = passphrase or demo_data.DEMO_PASSPHRASE
     started = time.monotonic()
-    store = ws.create(passphrase, vault.new_recovery_code(), opts.explicit_operator() or os_user())
+    store = ws.create(passphrase, vault.new_recovery_code(), "demo coordinator")
     try:
         with _progress() as progress:
             counts = demo_data.build(store, scale, progress=progress)
