@@ -144,6 +144,10 @@ EXAMPLES: dict[str, list[str]] = {
     "passwd": ["passwd --new-passphrase-file new.txt"],
     "user add": ["user add 'Bea Mason' --role manager --new-passphrase-file new.txt"],
     "user list": ["user list", "user list --json"],
+    "circle assign": [
+        "user add Dev --new-passphrase-file new.txt",
+        "circle assign 1 Dev --on today --note 'Ann on leave'",
+    ],
     "user remove": ["user add Dev --new-passphrase-file new.txt", "user remove Dev"],
     "recover": ["recover --recovery-file rec.txt --new-passphrase-file new.txt"],
     "rotate-key": ["rotate-key --recovery-file new-code.txt"],

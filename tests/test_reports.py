@@ -37,7 +37,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, A
     home = tmp_path_factory.mktemp("world") / "ws"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(vault, "DEFAULT_KDF", dict(CHEAP_KDF))
-        store = Workspace(home).create(PASSPHRASE, vault.new_recovery_code(), "builder")
+        store = Workspace(home).create(PASSPHRASE, vault.new_recovery_code(), OPERATOR)
         try:
             built = reports_world.build(store)
         finally:

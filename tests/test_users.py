@@ -370,3 +370,113 @@ def test_measure_the_unlock_cost_with_three_people_at_the_real_kdf(
         timings[label] = time.perf_counter() - started
     with capsys.disabled():
         print("\nunlock with 3 people:", ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
+
+
+# -- ownership ------------------------------------------------------------------------------
+
+
+def _circle(cli: Cli, coordinator: str | None = None, start: str | None = None) -> None:
+    cli("member", "add", "--mappa-category", "1", "--mappa-level", "1")
+    extra = ["--coordinator", coordinator] if coordinator else []
+    extra += ["--start", start] if start else []
+    cli("circle", "add", "--member", cli.json("member", "list")[-1]["code"], *extra)
+
+
+def test_a_new_circle_is_coordinated_by_whoever_added_it(
+    two: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _circle(two)
+    _as(monkeypatch, BOB)
+    _circle(two)
+    _circle(two, "ann")
+    assert [c["coordinator"] for c in two.json("circle", "list")] == ["Ann", "Bob", "Ann"]
+    assert "not a user of this workspace" in two("circle", "add", "--member", "CM-0001",
+                                                  "--coordinator", "Zed", code=1).output  # fmt: skip
+
+
+def test_circle_assign_records_the_handover_in_the_circles_history(two: Cli, ws_home: Path) -> None:
+    _circle(two, start="2026-01-05")
+    before = all_workspace_bytes(ws_home)
+    for args, words in [
+        (("1", "Zed"), "not a user"),
+        (("1", "Ann"), "already coordinates"),
+        (("1", "Bob", "--on", "2020-01-01"), "before this circle's last handover"),
+        (("1", "Bob", "--on", "2099-01-01"), "in the future"),
+    ]:
+        assert words in two("circle", "assign", *args, code=1).output
+    assert all_workspace_bytes(ws_home) == before
+    result = two("circle", "assign", "1", "bob", "--on", "2026-03-02", "--note", "Ann on leave")
+    assert "coordinated by Bob from 2026-03-02" in result.output
+    two("circle", "assign", "1", "me", "--on", "2026-04-06")
+    shown = two.json("circle", "show", "1")
+    history = [(c["coordinator"], c["on_date"], c["note"]) for c in shown["coordinators"]]
+    assert history[1:] == [("Bob", "2026-03-02", "Ann on leave"), ("Ann", "2026-04-06", None)]
+    assert history[0][0] == "Ann" and shown["coordinator"] == "Ann"
+    assert "Coordinators" in two("circle", "show", "1").output
+    two("audit", "verify")
+
+
+def test_coordinator_filters_circles_meetings_and_actions(
+    two: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _circle(two)
+    _circle(two, "Bob")
+    for circle in ("1", "2"):
+        two("circle", "status", circle, "active")
+        two("meeting", "add", circle, "--on", "yesterday", "--no-prompt")
+        two("action", "add", circle, f"Ring housing for {circle}")
+    assert [c["id"] for c in two.json("circle", "list", "--coordinator", "bob")] == [2]
+    assert [c["id"] for c in two.json("circle", "list", "--coordinator", "me")] == [1]
+    assert [m["circle_id"] for m in two.json("meeting", "list", "--coordinator", "Bob")] == [2]
+    assert [a["circle_id"] for a in two.json("action", "list", "--coordinator", "me")] == [1]
+    assert two.json("action", "list", "--coordinator", "nobody") == []
+
+
+def test_status_shows_my_circles_when_the_workspace_has_several_users(
+    two: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _circle(two)
+    _circle(two, "Bob")
+    for circle in ("1", "2"):
+        two("circle", "status", circle, "active")
+        two("action", "add", circle, f"Ring housing for {circle}", "--due", "yesterday")
+    data = two.json("status")
+    assert data["coordinator"] == "Ann"
+    assert [c["id"] for c in data["circles"]] == [1]
+    assert [a["circle_id"] for a in data["actions_overdue"]] == [1]
+    assert "for Ann's circles (you: the default" in two("status").output
+    everyone = two.json("status", "--coordinator", "all")
+    assert everyone["coordinator"] is None and len(everyone["circles"]) == 2
+    _as(monkeypatch, BOB)
+    assert [c["id"] for c in two.json("status")["circles"]] == [2]
+
+
+def test_status_shows_everything_with_one_user(cli: Cli) -> None:
+    _circle(cli)
+    cli("circle", "status", "1", "active")
+    data = cli.json("status")
+    assert data["coordinator"] is None and len(data["circles"]) == 1
+    assert "circles" not in cli("status").output.splitlines()[0]
+
+
+def test_migration_m100_makes_each_circles_coordinator_its_first_entry(tmp_path: Path) -> None:
+    from cosa.domain import members
+    from cosa.migrations import apply_migrations
+    from tests.upgrade import store_without
+
+    with store_without(tmp_path, "m100") as store:
+        members.add(store, mappa_category=1, mappa_level=1)
+        with store.atomic():
+            for start in ("2025-05-01", None):
+                store.insert(
+                    "circles",
+                    "circle",
+                    {"member_id": 1, "type": "community", "coordinator": "Jo", "start_date": start},
+                )
+        apply_migrations(store)
+        rows = store.query("SELECT circle_id, coordinator, on_date FROM circle_coordinators")
+        created = str(store.scalar("SELECT created_at FROM circles WHERE id = 2"))[:10]
+        assert [tuple(r.values()) for r in rows] == [(1, "Jo", "2025-05-01"), (2, "Jo", created)]
+        from cosa.audit import verify
+
+        assert verify(store).ok

@@ -18,7 +18,7 @@ import typer
 
 from cosa import audit, secrets_input
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
-from cosa.domain import meetings
+from cosa.domain import meetings, users
 from cosa.errors import UserError
 from cosa.output import Column, echo, message, model_json, record, safe, table
 from cosa.store import Row, Store
@@ -472,6 +472,10 @@ def list_cmd(
             " (day, cadence), without the days already recorded or cancelled.",
         ),
     ] = False,
+    coordinator: Annotated[
+        str | None,
+        typer.Option("--coordinator", help="Only the circles this user coordinates (or me)."),
+    ] = None,
     limit: Annotated[
         int, typer.Option("--limit", help="Show at most N meetings (0 = all).", min=0)
     ] = 50,
@@ -490,7 +494,7 @@ def list_cmd(
     """
     store = open_store(ctx)
     if upcoming:
-        if start or end or type_ or state or all_:
+        if start or end or type_ or state or all_ or coordinator:
             raise UserError("--upcoming goes with a circle, --limit, --json or --csv only")
         planned = meetings.upcoming(store, circle)
         shown = planned[:limit] if limit else planned
@@ -512,6 +516,7 @@ def list_cmd(
         state=state,
         include_void=all_,
         limit=limit + 1 if limit else None,
+        coordinator=users.resolve_coordinator(store, coordinator),
     )
     more = bool(limit) and len(rows) > limit
     rows = rows[:limit] if limit else rows

@@ -11,7 +11,7 @@ from cosa import secrets_input
 from cosa.commands.common import CsvOpt, JsonOpt, options
 from cosa.domain import users
 from cosa.grammar import LimitOpt, limited
-from cosa.output import dump_json, message, safe, table
+from cosa.output import message, model_json, safe, table
 
 app = typer.Typer(
     help="People: each has a passphrase slot of their own, and the audit trail names them.",
@@ -77,7 +77,9 @@ def list_cmd(
     ws = options(ctx).workspace
     rows = limited(users.people(ws), limit, quiet=json_ or csv_)
     if json_:
-        dump_json(rows)
+        from cosa.models import User
+
+        model_json(User, rows)
         return
     table(rows, [("name", "Name"), ("role", "Role")], csv_out=csv_)
 

@@ -136,6 +136,24 @@ def set_own_passphrase(ws: Workspace, store: Store, passphrase: str, action: str
         store.audit(action, detail={"slot": "passphrase", "person": own["user"]["name"]})
 
 
+def resolve_user(store: Store, name: str) -> str:
+    """A user of the workspace by name (case-insensitive) or `me`: their name as the key
+    file spells it; UserError for anyone else."""
+    if name.strip().casefold() == "me":
+        me = acting(store)
+        if not me or me == "recovery code":
+            raise UserError("`me` needs a person's passphrase (not the recovery code)")
+        return me
+    known: list[dict[str, str]] = getattr(store, "people", [])
+    for person in known:
+        if person["name"].casefold() == name.strip().casefold():
+            return person["name"]
+    raise UserError(
+        f"{name.strip()!r} is not a user of this workspace",
+        hint="`cosa user list` shows them; `cosa user add NAME` adds one",
+    )
+
+
 def resolve_coordinator(store: Store, name: str | None) -> str | None:
     """`--coordinator NAME|me` as a person's name (None: no filter)."""
     if name is None:
