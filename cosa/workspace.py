@@ -720,7 +720,7 @@ def check_person_name(name: str) -> str:
     name = name.strip()
     if not 0 < len(name) <= vault.MAX_NAME or not name.isprintable():
         raise UserError("a person's name is one line of 1 to 80 printable characters")
-    if name.casefold() in (RECOVERY_PERSON, "me", "all", "unknown"):
+    if name.casefold() in (RECOVERY_PERSON, "me", "all"):
         raise UserError(f"{name!r} cannot be a person's name (cosa uses that word itself)")
     return name
 

@@ -181,9 +181,9 @@ def test_the_recovery_code_acts_as_the_recovery_code(
     assert _audit(two)[-1]["operator"] == "Bob"
 
 
-def test_the_unlock_session_remembers_whose_it_is(
-    two: Cli, monkeypatch: pytest.MonkeyPatch, ws_home: Path
-) -> None:
+@pytest.fixture
+def fake_keyring(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """The kernel keyring replaced by a dict (this branch changes what a session holds)."""
     from cosa import keyring
 
     held: dict[str, bytes] = {}
@@ -194,6 +194,12 @@ def test_the_unlock_session_remembers_whose_it_is(
     monkeypatch.setattr(keyring, "load", lambda name: held.get(name))
     monkeypatch.setattr(keyring, "set_timeout", lambda name, seconds: None)
     monkeypatch.setattr(keyring, "drop", lambda name: held.pop(name, None) is not None)
+    return held
+
+
+def test_the_unlock_session_remembers_whose_it_is(
+    two: Cli, monkeypatch: pytest.MonkeyPatch, ws_home: Path, fake_keyring: dict[str, bytes]
+) -> None:
     _as(monkeypatch, BOB)
     two("unlock")
     monkeypatch.delenv("COSA_PASSPHRASE")
@@ -480,3 +486,28 @@ def test_migration_m100_makes_each_circles_coordinator_its_first_entry(tmp_path:
         from cosa.audit import verify
 
         assert verify(store).ok
+
+
+def test_a_manager_in_an_unlock_session_gives_their_passphrase_again_to_check_seals(
+    two: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_keyring: dict[str, bytes]
+) -> None:
+    two(
+        "user",
+        "add",
+        "Max",
+        "--role",
+        "manager",
+        "--new-passphrase-file",
+        _file(tmp_path, "m", MAX),
+    )
+    _as(monkeypatch, MAX)
+    two("unlock")
+    monkeypatch.delenv("COSA_PASSPHRASE")
+    wrong = _file(tmp_path, "w", BOB)
+    assert (
+        "not Max's passphrase" in two("--passphrase-file", wrong, "audit", "verify", code=3).output
+    )
+    right = _file(tmp_path, "r", MAX)
+    assert two.json("--passphrase-file", right, "audit", "verify")["seals"]["by"] == "Max"
+    failed = [e["detail"] for e in _audit(two) if e["action"] == "unlock.failed"]
+    assert [f["person"] for f in failed] == ["Max"]
