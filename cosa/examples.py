@@ -10,7 +10,7 @@ from __future__ import annotations
 
 #: command path -> example command lines (without the leading `cosa `).
 EXAMPLES: dict[str, list[str]] = {
-    "status": ["status", "status --limit 0"],
+    "status": ["status", "status --limit 0", "status --coordinator all"],
     # meetings
     "meeting add": [
         "meeting add CM-0001 --date yesterday --present Ann,Bob,Cara --apologies Dev --cm-attended yes"
@@ -41,7 +41,11 @@ EXAMPLES: dict[str, list[str]] = {
     "action add": ["action add CM-0001 'Ann to ring the housing office' --owner Ann --due friday"],
     "action done": ["action done 1 --note 'Rang them.' --on yesterday"],
     "action drop": ["action drop 2 --reason 'No longer needed.'"],
-    "action list": ["action list --overdue", "action list CM-0001 --all --csv"],
+    "action list": [
+        "action list --overdue",
+        "action list CM-0001 --all --csv",
+        "action list --coordinator me",
+    ],
     "search": ["search flat", "search housing --circle CM-0001 --best --limit 5"],
     "unlock": ["unlock --for 15m"],
     "lock": ["lock"],
@@ -95,7 +99,7 @@ EXAMPLES: dict[str, list[str]] = {
     "circle join": ["volunteer add 'Sam Lee'", "circle join CM-0001 Sam --on yesterday"],
     "circle leave": ["circle leave CM-0001 Dev --on yesterday"],
     "circle link": ["circle link CM-0001 Pat --unlink --on yesterday"],
-    "circle list": ["circle list", "circle list --json"],
+    "circle list": ["circle list", "circle list --json", "circle list --coordinator me"],
     "circle phase": ["circle phase CM-0001 'phase 2' --on yesterday"],
     "circle show": ["circle show CM-0001"],
     "circle status": ["circle status CM-0001 paused"],
@@ -115,7 +119,11 @@ EXAMPLES: dict[str, list[str]] = {
     "report concerns": ["report concerns --from 1/7/2025 --to 30/9/2025 -o concerns.pdf"],
     "report member": ["report member CM-0001 -o member.pdf"],
     "report minutes": ["report minutes 2 -o minutes.pdf --volunteer-names first"],
-    "report quarter": ["report quarter 2025-Q3 -o quarter.pdf", "report quarter 2025-Q3 --json"],
+    "report quarter": [
+        "report quarter 2025-Q3 -o quarter.pdf",
+        "report quarter 2025-Q3 --json",
+        "report quarter 2025-Q3 --coordinator me --json",
+    ],
     "report volunteers": ["report volunteers --from 1/7/2025 --to 30/9/2025 -o volunteers.pdf"],
     "share": ["share 2 --to Pat -o share.pdf"],
     "disclosure list": ["disclosure list", "disclosure list --member CM-0001 --json"],
