@@ -511,3 +511,33 @@ def test_a_manager_in_an_unlock_session_gives_their_passphrase_again_to_check_se
     assert two.json("--passphrase-file", right, "audit", "verify")["seals"]["by"] == "Max"
     failed = [e["detail"] for e in _audit(two) if e["action"] == "unlock.failed"]
     assert [f["person"] for f in failed] == ["Max"]
+
+
+def test_rotate_key_keeps_only_the_rotating_coordinator_and_says_who_to_add_again(
+    two: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ws_home: Path
+) -> None:
+    two(
+        "user",
+        "add",
+        "Max",
+        "--role",
+        "manager",
+        "--new-passphrase-file",
+        _file(tmp_path, "m", MAX),
+    )
+    _as(monkeypatch, MAX)
+    before = all_workspace_bytes(ws_home)
+    assert "only a coordinator" in two("rotate-key", code=1).output
+    assert all_workspace_bytes(ws_home) == before
+    _as(monkeypatch, PASSPHRASE)
+    result = two("rotate-key", "--recovery-file", str(tmp_path / "new-code.txt"))
+    assert "add them again" in result.output and "Bob, Max" in result.output
+    assert two.json("user", "list") == [{"name": "Ann", "role": "coordinator"}]
+    _as(monkeypatch, BOB)
+    two("status", code=3)
+    _as(monkeypatch, PASSPHRASE)
+    two("user", "add", "Bob", "--new-passphrase-file", _file(tmp_path, "b", BOB))
+    _as(monkeypatch, BOB)
+    two("volunteer", "add", "Walt Example")
+    assert _audit(two)[-1]["operator"] == "Bob"
+    two("audit", "verify", "--recovery-file", str(tmp_path / "new-code.txt"))

@@ -195,6 +195,7 @@ def rotate_key(
         old_key: bytes = store.data_key  # type: ignore[attr-defined]
         new_key = vault.new_data_key()
         code = vault.new_recovery_code()
+        users.require_coordinator(ws, store, "rotate the key (it ends everyone else's slot)")
         person = users.acting(store)
         kek: bytes = store.slot_kek  # type: ignore[attr-defined]
         others = [p["name"] for p in ws.load_keys().people() if p["name"] != person]
