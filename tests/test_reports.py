@@ -766,3 +766,18 @@ def test_a_coordinators_quarterly_return_counts_only_their_circles(
     assert whole["coordinator"] is None and whole["provider_wide"] == []
     me = cli.json("report", "quarter", "2025-Q3", "--coordinator", "me")
     assert me["coordinator"] == OPERATOR
+
+
+def test_the_circle_report_names_its_coordinators_with_each_handover(
+    cli: Cli, tmp_path: Path
+) -> None:
+    (tmp_path / "bea.txt").write_text("bea's very own passphrase\n")
+    cli("user", "add", "Bea", "--new-passphrase-file", str(tmp_path / "bea.txt"))
+    cli("circle", "assign", "1", "Bea", "--on", "today")
+    data = cli.json("report", "circle", "1")
+    history = data["circle"]["coordinators"]
+    assert [h["coordinator"] for h in history] == [OPERATOR, "Bea"]
+    assert data["circle"]["coordinator"] == "Bea"
+    out = tmp_path / "c.pdf"
+    cli("report", "circle", "1", "-o", str(out))
+    assert f"before: {OPERATOR} from" in " ".join(text_of(out).split())
