@@ -599,7 +599,7 @@ def restore(
     home: Path,
     *,
     force: bool,
-    operator: str,
+    operator: str | None,
     progress: Progress = _no_progress,
 ) -> Restored:
     """Rebuild the workspace from the backup at `home`, replacing it only with `force`."""

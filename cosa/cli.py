@@ -81,7 +81,8 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
     "Set-up and keys": {
         "init": ("vault_cmds", "Create an encrypted workspace and its recovery code."),
         "demo": ("demo", "Build a fictional workspace and sample reports to try cosa."),
-        "passwd": ("vault_cmds", "Change the passphrase."),
+        "passwd": ("vault_cmds", "Change your own passphrase."),
+        "user": ("user", "People: each with their own passphrase; add, list, remove."),
         "recover": ("vault_cmds", "Unlock with the recovery code and set a new passphrase."),
         "rotate-key": ("vault_cmds", "New data key, database re-encrypted, new recovery code."),
         "config": ("config", "Workspace settings: operator, classification, thresholds."),
@@ -318,7 +319,9 @@ def root(
         str | None,
         typer.Option(
             "--operator",
-            help="Who is operating, for the audit trail (default: COSA_OPERATOR, config, OS user).",
+            help="A label shown beside your name in the audit trail, e.g. 'duty coordinator'"
+            " (default: COSA_OPERATOR, then the operator setting). Who you are comes from"
+            " your passphrase.",
         ),
     ] = None,
     passphrase_file: Annotated[

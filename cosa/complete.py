@@ -59,14 +59,14 @@ def _matching(values: list[str], incomplete: str) -> list[str]:
 
 def _session_store(ctx: click.Context) -> Any:
     """The store if an unlock session is open for the workspace, else None (never a prompt)."""
-    from cosa.workspace import Workspace, os_user, resolve_home
+    from cosa.workspace import Workspace, resolve_home
 
     try:
         home = ctx.find_root().params.get("home")  # a str while completing
         workspace = Workspace(resolve_home(Path(home) if home else None))
         if not workspace.exists():
             return None
-        return workspace.open_session_only(os_user())
+        return workspace.open_session_only(None)
     except Exception:  # a completion must never fail loudly
         return None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 #: command path -> example command lines (without the leading `cosa `).
 EXAMPLES: dict[str, list[str]] = {
-    "status": ["status", "status --limit 0"],
+    "status": ["status", "status --limit 0", "status --coordinator all"],
     # meetings
     "meeting add": [
         "meeting add CM-0001 --on yesterday --present Ann,Bob,Cara --apologies Dev --cm-attended yes"
@@ -58,7 +58,11 @@ EXAMPLES: dict[str, list[str]] = {
     "action add": ["action add CM-0001 'Ann to ring the housing office' --owner Ann --due friday"],
     "action done": ["action done 1 --note 'Rang them.' --on yesterday"],
     "action drop": ["action drop 2 --reason 'No longer needed.'"],
-    "action list": ["action list --overdue", "action list CM-0001 --all --csv"],
+    "action list": [
+        "action list --overdue",
+        "action list CM-0001 --all --csv",
+        "action list --coordinator me",
+    ],
     "search": ["search flat", "search housing --circle CM-0001 --best --limit 5"],
     "unlock": ["unlock --for 15m"],
     "lock": ["lock"],
@@ -145,7 +149,7 @@ EXAMPLES: dict[str, list[str]] = {
     ],
     "circle leave": ["circle leave CM-0001 Dev --on yesterday"],
     "circle link": ["circle link CM-0001 Pat --unlink --on yesterday"],
-    "circle list": ["circle list", "circle list --json"],
+    "circle list": ["circle list", "circle list --json", "circle list --coordinator me"],
     "circle phase": ["circle phase CM-0001 'phase 2' --on yesterday"],
     "circle show": ["circle show CM-0001"],
     "circle status": ["circle status CM-0001 paused"],
@@ -204,7 +208,11 @@ EXAMPLES: dict[str, list[str]] = {
         "report extract --from 1/1/2025 --to 31/12/2025 -o extract.csv --recipient 'A university'",
     ],
     "report minutes": ["report minutes 2 -o minutes.pdf --volunteer-names first"],
-    "report quarter": ["report quarter 2025-Q3 -o quarter.pdf", "report quarter 2025-Q3 --json"],
+    "report quarter": [
+        "report quarter 2025-Q3 -o quarter.pdf",
+        "report quarter 2025-Q3 --json",
+        "report quarter 2025-Q3 --coordinator me --json",
+    ],
     "report volunteers": ["report volunteers --from 1/7/2025 --to 30/9/2025 -o volunteers.pdf"],
     "share": ["share 2 --recipient Pat -o share.pdf"],
     "disclosure list": [
@@ -280,6 +288,13 @@ EXAMPLES: dict[str, list[str]] = {
     "init": ["--home new-ws init --recovery-file new-recovery.txt"],
     "demo": ["demo --home demo-ws -o ."],
     "passwd": ["passwd --new-passphrase-file new.txt"],
+    "user add": ["user add 'Bea Mason' --role manager --new-passphrase-file new.txt"],
+    "user list": ["user list", "user list --json"],
+    "circle assign": [
+        "user add Dev --new-passphrase-file new.txt",
+        "circle assign 1 Dev --on today --note 'Ann on leave'",
+    ],
+    "user remove": ["user add Dev --new-passphrase-file new.txt", "user remove Dev"],
     "recover": ["recover --recovery-file rec.txt --new-passphrase-file new.txt"],
     "rotate-key": ["rotate-key --recovery-file new-code.txt"],
     "config list": ["config list"],

@@ -1191,6 +1191,40 @@ RECORD_TABLES["complaint"] = "complaints"
 
 
 @migration
+def m100_circle_coordinators(store: Store) -> None:
+    """Every circle's coordinator is a user of the workspace (a person with a key slot), with
+    a dated history of handovers (`circle_coordinators`: who, from which day, a note). The
+    column `circles.coordinator` stays as the current value; each circle's coordinator today
+    becomes its first entry, dated from the circle's start (else its creation)."""
+    store.script(
+        f"""
+        CREATE TABLE circle_coordinators ({RECORD_COLUMNS},
+            circle_id INTEGER NOT NULL REFERENCES circles (id),
+            coordinator TEXT NOT NULL,
+            on_date TEXT NOT NULL,
+            note TEXT
+        );
+        CREATE INDEX circle_coordinators_circle ON circle_coordinators (circle_id, on_date);
+        CREATE INDEX circles_coordinator ON circles (coordinator COLLATE NOCASE);
+        """
+    )
+    for c in store.query("SELECT id, coordinator, start_date, created_at FROM circles ORDER BY id"):
+        store.insert(
+            "circle_coordinators",
+            "circle_coordinator",
+            {
+                "circle_id": c["id"],
+                "coordinator": c["coordinator"],
+                "on_date": c["start_date"] or str(c["created_at"])[:10],
+            },
+            action="circle_coordinator.migrate",
+        )
+
+
+RECORD_TABLES["circle_coordinator"] = "circle_coordinators"
+
+
+@migration
 def m110_transfer(store: Store) -> None:
     """Moving circles between workspaces (`cosa.domain.transfer`).
 

@@ -382,13 +382,31 @@ class Goal(Record):
     outcome_note: str | None = None
 
 
+class User(BaseModel):
+    """`user list --json`: a person with a passphrase slot of their own (from cosa.keys)."""
+
+    name: str
+    role: Literal["coordinator", "manager"]
+
+
+class CircleCoordinator(Record):
+    """A circle's coordinator from a day on (`circle assign`; the first is from its start)."""
+
+    circle_id: int
+    coordinator: str
+    on_date: str
+    note: str | None = None
+
+
 class CircleDetail(Circle):
-    """`circle show --json`: the circle with members, outer circle, phases and goals."""
+    """`circle show --json`: the circle with members, outer circle, phases, goals and
+    coordinators (earliest first)."""
 
     members: list[CircleMember]
     links: list[CircleLink]
     phases: list[CirclePhase]
     goals: list[Goal]
+    coordinators: list[CircleCoordinator] = []
 
 
 class AuditEntry(BaseModel):
@@ -711,6 +729,8 @@ class Status(BaseModel):
     complaints_due: list[Complaint]
     circles: list[StatusCircle]
     counts: dict[str, int]
+    #: Whose circles the circle sections show (None: everyone's); see `--coordinator`.
+    coordinator: str | None = None
 
 
 # -- meetings and search ----------------------------------------------------------------------

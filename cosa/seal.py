@@ -157,12 +157,28 @@ def open_seeds(kf: KeyFile, secret: bytes) -> list[tuple[int, bytes]]:
     keks: dict[str, bytes] = {}
     found: list[tuple[int, bytes]] = []
     for box in kf.seeds:
+        if "user" in box:
+            continue  # a manager's (see `open_person_seeds`)
         kdf_id = json.dumps(box["kdf"], sort_keys=True)
         if kdf_id not in keks:
             keks[kdf_id] = derive_kek(secret, box["kdf"])
         key = _open(keks[kdf_id], box, _seed_aad(kf.workspace, int(box["from"])))
         if key is not None:
             found.append((int(box["from"]), key))
+    return sorted(found)
+
+
+def open_person_seeds(kf: KeyFile, name: str, kek: bytes) -> list[tuple[int, bytes]]:
+    """The ratchet keys wrapped for the manager `name` under their passphrase KEK (the one
+    their slot was opened with: the seed reuses the slot's KDF parameters)."""
+    from cosa.vault import _open
+
+    found = []
+    for box in kf.seeds:
+        if box.get("user") == name:
+            key = _open(kek, box, _seed_aad(kf.workspace, int(box["from"])))
+            if key is not None:
+                found.append((int(box["from"]), key))
     return sorted(found)
 
 
@@ -226,17 +242,25 @@ class SealCheck:
     notes: list[str] = field(default_factory=list)
 
 
-def verify_seals(store: Store, kf: KeyFile, data_key: bytes, secret: bytes) -> SealCheck:
-    """Recompute every seal from the seed the recovery secret unwraps."""
+def verify_seals(
+    store: Store,
+    kf: KeyFile,
+    data_key: bytes,
+    secret: bytes,
+    seeds: list[tuple[int, bytes]] | None = None,
+) -> SealCheck:
+    """Recompute every seal from the seed the recovery secret unwraps (or from `seeds`: a
+    manager's ratchet keys, `open_person_seeds`)."""
     result = SealCheck()
-    seeds = open_seeds(kf, secret)
+    what = "this recovery code" if seeds is None else "this manager's passphrase"
+    seeds = open_seeds(kf, secret) if seeds is None else seeds
     if not kf.seeds:
         result.problems.append(
             "the key file has no sealing seed (made before sealing, or the seed was removed)"
         )
         return result
     if not seeds:
-        result.problems.append("this recovery code does not unwrap the sealing seed")
+        result.problems.append(f"{what} does not unwrap the sealing seed")
         return result
     start, key = seeds[0]
     result.checked_from = start
@@ -249,6 +273,9 @@ def verify_seals(store: Store, kf: KeyFile, data_key: bytes, secret: bytes) -> S
         result.notes.append(
             f"seals before position {start} were made under an earlier recovery code;"
             " give that code to check them"
+            if what == "this recovery code"
+            else f"seals before position {start} were made before this manager was added;"
+            " the recovery code checks them"
         )
     position, prev_seq = start, 0
     expected = rows[0]["n"] if rows else start

@@ -1,15 +1,18 @@
-"""Key slots: the data key wrapped under keys derived from the passphrase and the recovery code.
+"""Key slots: the data key wrapped under keys derived from each person's passphrase and the
+recovery code.
 
 The database is encrypted with a random 256-bit *data key* that never leaves memory in the
 clear. `cosa.keys` holds that key wrapped (AES-256-GCM) under key-encryption keys (KEKs)
-derived with Argon2id, one *slot* per secret, in the style of LUKS. Changing the passphrase
+derived with Argon2id, one *slot* per secret, in the style of LUKS. Each person who uses the
+workspace has a passphrase slot of their own, naming them (`user`): the slot a passphrase
+unwraps tells cosa who is acting (the operator of every audit entry). Changing a passphrase
 rewraps one slot; the database itself is untouched.
 
 File layout (UTF-8 JSON, one object; written atomically with `cosa.fsutil.atomic_write`)::
 
     {
       "format": "cosa-keys",
-      "version": 1,
+      "version": 2,                           # 1: one unnamed passphrase slot (still read)
       "workspace": "<uuid4>",                 # names this workspace (session cache key)
       "key_id": "<hex>",                      # HKDF(data key, "cosa key id")[:16]
       "slots": [<slot>, ...],                 # the current data key, one slot per secret
@@ -22,8 +25,10 @@ File layout (UTF-8 JSON, one object; written atomically with `cosa.fsutil.atomic
       "head": {"seq": int, "hash": "<hex>"},  # audit high-water mark (rollback detection)
       "seal": {"n", "nonce", "ct", "tag"},    # optional: the audit-seal ratchet's next key,
                                               #   wrapped under the data key (`cosa.seal`)
-      "seeds": [{"from", "kdf", "nonce", "ct"}],  # optional: the ratchet's seed (and, after
-                                              #   `rotate-key`, a later key) under recovery KEKs
+      "seeds": [{"from", "kdf", "nonce", "ct", "user"?}],  # optional: the ratchet's seed
+                                              #   (and, after `rotate-key`, a later key) under
+                                              #   recovery KEKs; with "user": the ratchet key
+                                              #   at "from" under a manager's passphrase KEK
       "sqlcipher": {...},                     # optional: SQLCipher settings (`cosa.store`)
       "mac": "<hex>"                          # HMAC-SHA256 over everything above
     }
@@ -33,7 +38,17 @@ before they existed keeps its MAC; an open adds them (`cosa.workspace`).
 
     <slot> = {"kind": "passphrase" | "recovery",
               "kdf": {"alg": "argon2id", "t": int, "m": int (KiB), "p": int, "salt": b64},
-              "nonce": b64, "ct": b64}        # AES-256-GCM(KEK, data key, aad)
+              "nonce": b64, "ct": b64,        # AES-256-GCM(KEK, data key, aad)
+              "user": {"name": text (1–80 printable), "role": "coordinator" | "manager"}}
+                                              # passphrase slots only, version 2; one per
+                                              #   person, names unique (case-insensitive)
+
+Versions. Version 1 files (before people) have one passphrase slot without "user"; they load
+unchanged (the MAC covers the version they were written with) and the first writable open
+names that slot after the workspace's `operator` setting, or the OS user, as a coordinator,
+and writes version 2. A version 1 file with named slots is damaged (exit 4). Unlocking tries
+the people's slots in order and stops at the first that unwraps (`KeyFile.unlock`): one
+Argon2id run per person tried. The wrapping (GCM associated data) is the same in both versions.
 
 Everything read from the file is checked for shape and type when it is loaded
 (`KeyFile.load`), and the KDF parameters against `KDF_BOUNDS` (t ≤ 10, m ≤ 1 GiB, p ≤ 8,
@@ -76,8 +91,13 @@ from cosa.errors import IntegrityError, LockedError, UserError
 from cosa.fsutil import atomic_write
 
 FORMAT = "cosa-keys"
-VERSION = 1
+VERSION = 2
+#: Key file versions this cosa reads: 1 (one unnamed passphrase slot) is upgraded to 2 at the
+#: first write.
+READABLE_VERSIONS = (1, 2)
 KEY_BYTES = 32
+ROLES = ("coordinator", "manager")
+MAX_NAME = 80
 
 #: Argon2id cost for new slots: about 0.3 s on a 2-core laptop-class machine (RFC 9106's
 #: second recommendation with one lane). Stored per slot, so raising it later keeps old slots
@@ -161,7 +181,8 @@ def new_kdf_params() -> dict[str, Any]:
 
 
 def _aad(kind: str, kid: str) -> bytes:
-    return f"cosa-keys/{VERSION}|{kind}|{kid}".encode()
+    # The wrapping format is that of key file version 1 in every version.
+    return f"cosa-keys/1|{kind}|{kid}".encode()
 
 
 def _seal(kek: bytes, plaintext: bytes, aad: bytes) -> dict[str, str]:
@@ -181,8 +202,34 @@ def _open(kek: bytes, box: dict[str, Any], aad: bytes) -> bytes | None:
         return None
 
 
-def make_slot(kind: str, kek: bytes, kdf: dict[str, Any], data_key: bytes) -> dict[str, Any]:
-    return {"kind": kind, "kdf": kdf, **_seal(kek, data_key, _aad(kind, key_id(data_key)))}
+def make_slot(
+    kind: str,
+    kek: bytes,
+    kdf: dict[str, Any],
+    data_key: bytes,
+    user: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A slot wrapping `data_key` under `kek`; a passphrase slot names its person (`user`)."""
+    slot = {"kind": kind, "kdf": kdf, **_seal(kek, data_key, _aad(kind, key_id(data_key)))}
+    if user is not None:
+        slot["user"] = dict(user)
+    return slot
+
+
+def slot_person(slot: dict[str, Any]) -> str | None:
+    """The name of the person a passphrase slot belongs to (None: a version-1 slot)."""
+    user = slot.get("user")
+    return str(user["name"]) if isinstance(user, dict) else None
+
+
+@dataclass
+class Unlocked:
+    """What a secret opened: the data keys it unwraps and whose slot it was."""
+
+    keys: list[bytes]
+    person: str | None = None
+    role: str = "coordinator"
+    kek: bytes = field(default=b"", repr=False)
 
 
 # --- recovery codes -------------------------------------------------------------------------
@@ -245,11 +292,12 @@ class KeyFile:
     seal: dict[str, Any] | None = None
     seeds: list[dict[str, Any]] = field(default_factory=list)
     sqlcipher: dict[str, Any] | None = None
+    version: int = VERSION
 
     def body(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
-            "version": VERSION,
+            "version": self.version,
             "workspace": self.workspace,
             "key_id": self.key_id,
             "slots": self.slots,
@@ -275,13 +323,55 @@ class KeyFile:
         raise IntegrityError(f"the key file has no {kind} slot")
 
     def set_slot(self, new: dict[str, Any]) -> None:
-        self.slots = [s for s in self.slots if s["kind"] != new["kind"]] + [new]
+        """Replace the slot of the same kind (a passphrase slot: of the same person)."""
+        name = slot_person(new)
+        self.slots = [
+            s for s in self.slots if not (s["kind"] == new["kind"] and slot_person(s) == name)
+        ] + [new]
+
+    # -- people ------------------------------------------------------------------------------
+
+    def people(self) -> list[dict[str, str]]:
+        """The people holding a passphrase slot, in slot order: {"name", "role"}."""
+        out = []
+        for slot in self.slots:
+            if slot["kind"] == "passphrase" and isinstance(slot.get("user"), dict):
+                out.append({"name": slot["user"]["name"], "role": slot["user"]["role"]})
+        return out
+
+    def person_slot(self, name: str) -> dict[str, Any] | None:
+        for slot in self.slots:
+            if slot["kind"] == "passphrase" and slot_person(slot) == name:
+                return slot
+        return None
+
+    def find_person(self, name: str) -> dict[str, str] | None:
+        """The person called `name` (case-insensitive), or None."""
+        for person in self.people():
+            if person["name"].casefold() == name.strip().casefold():
+                return person
+        return None
+
+    def remove_person(self, name: str) -> None:
+        self.slots = [s for s in self.slots if slot_person(s) != name]
+        self.seeds = [b for b in self.seeds if b.get("user") != name]
+
+    def name_unnamed(self, name: str) -> None:
+        """Give a version-1 passphrase slot (current or pending) its person."""
+        groups = [self.slots]
+        if self.pending:
+            groups.append(self.pending["slots"])
+        for slots in groups:
+            for slot in slots:
+                if slot["kind"] == "passphrase" and "user" not in slot:
+                    slot["user"] = {"name": name, "role": "coordinator"}
 
     def to_bytes(self) -> bytes:
         return json.dumps({**self.body(), "mac": self.mac}, indent=1, sort_keys=True).encode()
 
     def save(self, path: Path, data_key: bytes) -> None:
-        """MAC with `data_key` (the current key) and write atomically."""
+        """MAC with `data_key` (the current key) and write atomically, as the current version."""
+        self.version = VERSION
         self.mac = self.compute_mac(data_key)
         atomic_write(path, self.to_bytes())
 
@@ -306,8 +396,9 @@ class KeyFile:
             obj = json.loads(raw)
             if not isinstance(obj, dict) or obj.get("format") != FORMAT:
                 raise ValueError("not a cosa key file")
-            if obj.get("version") != VERSION:
-                raise ValueError(f"unsupported key file version {str(obj.get('version'))[:20]}")
+            version = obj.get("version")
+            if type(version) is not int or version not in READABLE_VERSIONS:
+                raise ValueError(f"unsupported key file version {str(version)[:20]}")
             kf = cls(
                 workspace=_text(obj, "workspace"),
                 key_id=_text(obj, "key_id"),
@@ -318,7 +409,13 @@ class KeyFile:
                 seal=check_seal(obj.get("seal")),
                 seeds=check_seeds(obj.get("seeds")),
                 sqlcipher=check_sqlcipher(obj.get("sqlcipher")),
+                version=version,
             )
+            if version == 1 and any("user" in s for s in kf.all_slots()):
+                raise ValueError("a version 1 key file has named slots")
+            names = [p["name"].casefold() for p in kf.people()]
+            if len(names) != len(set(names)):
+                raise ValueError("two slots name the same person")
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             why = exc if not isinstance(exc, KeyError) else f"{exc} is missing"
             raise IntegrityError(
@@ -333,32 +430,44 @@ class KeyFile:
     # -- unwrapping --------------------------------------------------------------------------
 
     def candidate_keys(self, kind: str, secret: bytes) -> list[bytes]:
-        """Every data key `secret` unwraps: current first, then a pending rotation's keys.
+        """Every data key `secret` unwraps (see `unlock`)."""
+        return self.unlock(kind, secret).keys
 
-        One KDF per distinct (salt, params): a pending passphrase slot reuses the current
-        slot's KDF parameters, so opening costs one derivation.
+    def unlock(self, kind: str, secret: bytes) -> Unlocked:
+        """The data keys `secret` unwraps and whose slot it opened.
+
+        Slots are tried in order, one Argon2id derivation per distinct KDF parameter set
+        (every person's slot has its own salt), stopping at the first set whose KEK unwraps a
+        slot: the person listed k-th costs k derivations, a wrong secret one per person. A
+        pending rotation's slot for a person reuses that person's KDF parameters, so it costs
+        nothing more. The result lists the current key first, then a pending rotation's keys.
         """
-        keys: list[bytes] = []
-        keks: dict[str, bytes] = {}
-        for slot, kid, previous_box in self._slots_with_ids():
-            if slot["kind"] != kind:
-                continue
-            kdf_id = json.dumps(slot["kdf"], sort_keys=True)
-            if kdf_id not in keks:
-                keks[kdf_id] = derive_kek(secret, slot["kdf"])
-            key = _open(keks[kdf_id], slot, _aad(kind, kid))
-            if key is None:
-                continue
-            keys.append(key)
-            if previous_box is not None:
-                previous = _open(key, previous_box, _aad("previous", kid))
-                if previous is not None:
-                    keys.append(previous)
-        unique: list[bytes] = []
-        for key in keys:
-            if key not in unique:
-                unique.append(key)
-        return unique
+        groups: dict[str, list[tuple[dict[str, Any], str, dict[str, Any] | None]]] = {}
+        for entry in self._slots_with_ids():
+            if entry[0]["kind"] == kind:
+                groups.setdefault(json.dumps(entry[0]["kdf"], sort_keys=True), []).append(entry)
+        for entries in groups.values():
+            kek = derive_kek(secret, entries[0][0]["kdf"])
+            keys: list[bytes] = []
+            opened: dict[str, Any] | None = None
+            for slot, kid, previous_box in entries:
+                key = _open(kek, slot, _aad(kind, kid))
+                if key is None:
+                    continue
+                opened = opened or slot
+                keys.append(key)
+                if previous_box is not None:
+                    previous = _open(key, previous_box, _aad("previous", kid))
+                    if previous is not None:
+                        keys.append(previous)
+            if opened is not None:
+                unique: list[bytes] = []
+                for key in keys:
+                    if key not in unique:
+                        unique.append(key)
+                user = opened.get("user") or {}
+                return Unlocked(unique, user.get("name"), str(user.get("role", "coordinator")), kek)
+        return Unlocked([])
 
     def _slots_with_ids(self) -> list[tuple[dict[str, Any], str, dict[str, Any] | None]]:
         """(slot, key id it wraps, box holding the older key that key unwraps, if any)."""
@@ -374,9 +483,18 @@ class KeyFile:
     # -- rotation ----------------------------------------------------------------------------
 
     def begin_rotation(
-        self, old_key: bytes, new_key: bytes, passphrase_kek: bytes, recovery_code: str
+        self,
+        old_key: bytes,
+        new_key: bytes,
+        passphrase_kek: bytes,
+        recovery_code: str,
+        person: str | None = None,
     ) -> None:
-        """Record a pending rotation to `new_key` (the passphrase slot keeps its KDF salt)."""
+        """Record a pending rotation to `new_key` (the passphrase slot keeps its KDF salt).
+
+        Only `person`'s passphrase slot (the one rotating) is rewrapped: nobody else's
+        passphrase is at hand, so the other people's slots end with the rotation and they are
+        added again (`cosa user add`)."""
         new_id = key_id(new_key)
         earlier: list[dict[str, Any]] = []
         if self.pending:
@@ -389,7 +507,9 @@ class KeyFile:
                     "previous": self.pending["previous"],
                 }
             )
-        pass_kdf = self.slot("passphrase")["kdf"]
+        own = self.person_slot(person) if person is not None else None
+        own = own or self.slot("passphrase")
+        pass_kdf = own["kdf"]
         rec_kdf = new_kdf_params()
         rec_kek = derive_kek(recovery_secret(recovery_code), rec_kdf)
         if self.seal is not None:
@@ -402,7 +522,7 @@ class KeyFile:
         self.pending = {
             "key_id": new_id,
             "slots": [
-                make_slot("passphrase", passphrase_kek, pass_kdf, new_key),
+                make_slot("passphrase", passphrase_kek, pass_kdf, new_key, own.get("user")),
                 make_slot("recovery", rec_kek, rec_kdf, new_key),
             ],
             "previous": _seal(new_key, old_key, _aad("previous", new_id)),
@@ -447,6 +567,20 @@ def check_slots(value: Any) -> list[dict[str, Any]]:
         for name in ("nonce", "ct"):
             _text(slot, name)
         check_kdf(slot.get("kdf"))
+        if "user" in slot:
+            check_user(slot["user"], slot["kind"])
+    return value
+
+
+def check_user(value: Any, kind: str = "passphrase") -> dict[str, Any]:
+    """A passphrase slot's person: {"name": text, "role": coordinator|manager}."""
+    if kind != "passphrase" or not isinstance(value, dict) or set(value) != {"name", "role"}:
+        raise ValueError("a slot's user is not a name and a role")
+    name = value["name"]
+    if not isinstance(name, str) or not 0 < len(name) <= MAX_NAME or not name.isprintable():
+        raise ValueError("a slot's user name is not a short line of text")
+    if value["role"] not in ROLES:
+        raise ValueError(f"a slot's user role {str(value['role'])[:20]!r} is unknown")
     return value
 
 
@@ -485,6 +619,8 @@ def check_seeds(value: Any) -> list[dict[str, Any]]:
     for box in value:
         if not isinstance(box, dict) or type(box.get("from")) is not int:
             raise ValueError("a seed has no position")
+        if "user" in box and not isinstance(box["user"], str):
+            raise ValueError("a seed's user is not text")
         _box(box)
         check_kdf(box.get("kdf"))
     return value

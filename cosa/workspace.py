@@ -133,8 +133,11 @@ class Workspace:
 
     # -- creation ----------------------------------------------------------------------------
 
-    def create(self, passphrase: str, recovery_code: str, operator: str) -> Store:
-        """Create the data key, both slots and the database. Refuses an existing workspace."""
+    def create(
+        self, passphrase: str, recovery_code: str, user: str, label: str | None = None
+    ) -> Store:
+        """Create the data key, the first person's passphrase slot (`user`, a coordinator),
+        the recovery slot and the database. Refuses an existing workspace."""
 
         if self.exists():
             raise UserError(
@@ -146,13 +149,15 @@ class Workspace:
 
         data_key = vault.new_data_key()
         kf = vault.KeyFile.new(data_key)
+        user = check_person_name(user)
         for kind, secret in (
             ("passphrase", passphrase.encode()),
             ("recovery", vault.recovery_secret(recovery_code)),
         ):
             kdf = vault.new_kdf_params()
             kek = vault.derive_kek(secret, kdf)
-            kf.set_slot(vault.make_slot(kind, kek, kdf, data_key))
+            person = {"name": user, "role": "coordinator"} if kind == "passphrase" else None
+            kf.set_slot(vault.make_slot(kind, kek, kdf, data_key, person))
         seed = seal.new_seed()
         kf.seeds = [seal.wrap_seed(kek, kdf, kf.workspace, 0, seed)]  # the recovery KEK
         kf.seal = seal.wrap_current(data_key, kf.workspace, 0, seed)
@@ -162,12 +167,16 @@ class Workspace:
         with locked(self.lock_path):
             kf.save(self.keys_path, data_key)
         try:
-            store = Store.open(self.db_path, data_key, operator=operator, create=True)
+            store = Store.open(
+                self.db_path, data_key, operator=operator_name(user, label), create=True
+            )
+            store.person = user  # type: ignore[attr-defined]
             self._secure_files()
             self._check_sqlcipher(store, kf, data_key)
             self._attach(store, kf, data_key)
             with store.atomic():
                 store.audit("workspace.init", detail={"workspace": kf.workspace, "sealed": True})
+                store.audit("user.add", detail={"name": user, "role": "coordinator"})
         except BaseException:
             for p in (self.db_path, self.keys_path, self.lock_path):
                 for suffix in ("", "-wal", "-shm"):
@@ -196,11 +205,12 @@ class Workspace:
         from cosa import secrets_input
 
         kf = self.load_keys()
-        operator = opts.explicit_operator() or os_user()
+        operator = opts.explicit_operator()
         if use_session:
-            key = self.session_key(kf.workspace)
-            if key is not None:
-                store = self._open_with(kf, [key], operator)
+            session = self.session(kf.workspace)
+            if session is not None:
+                key, person = session
+                store = self._open_with(kf, [key], operator, person=person)
                 if store is not None:
                     return store
                 if self._proves(kf, key):
@@ -220,17 +230,24 @@ class Workspace:
                 message("  wrong passphrase, try again")
         raise AssertionError("unreachable")
 
-    def open_with_secret(self, kf: vault.KeyFile, kind: str, secret: bytes, operator: str) -> Store:
-        keys = kf.candidate_keys(kind, secret)
+    def open_with_secret(
+        self, kf: vault.KeyFile, kind: str, secret: bytes, operator: str | None
+    ) -> Store:
+        """Open with a passphrase (whose slot names the person acting) or the recovery code
+        (the person is "recovery code"); `operator` is only a label shown beside the name."""
+        unlocked = kf.unlock(kind, secret)
+        keys = unlocked.keys
         if not keys:
             self.record_failure(kind)
             what = "passphrase" if kind == "passphrase" else "recovery code"
             raise LockedError(f"wrong {what}")
-        store = self._open_with(kf, keys, operator)
+        person = unlocked.person if kind == "passphrase" else RECOVERY_PERSON
+        store = self._open_with(kf, keys, operator, person=person)
         if store is None:
             raise self._damaged_error(keys[0])
         if kind == "passphrase":
             store.passphrase_digest = _digest(secret)  # type: ignore[attr-defined]
+            store.slot_kek = unlocked.kek  # type: ignore[attr-defined]
         return store
 
     def _damaged_error(self, key: bytes) -> IntegrityError:
@@ -258,9 +275,9 @@ class Workspace:
         from cosa import secrets_input
 
         kf = self.load_keys()
-        key = self.session_key(kf.workspace)
-        if key is not None and self._proves(kf, key):
-            return key
+        session = self.session(kf.workspace)
+        if session is not None and self._proves(kf, session[0]):
+            return session[0]
         secret = secrets_input.passphrase_from_sources(opts.passphrase_file)
         if secret is None:
             if not secrets_input.interactive():
@@ -273,7 +290,7 @@ class Workspace:
         proven = [k for k in keys if self._proves(kf, k)]
         return proven[0] if proven else keys[0]
 
-    def open_with_key(self, key: bytes, operator: str) -> Store:
+    def open_with_key(self, key: bytes, operator: str | None) -> Store:
         store = self._open_with(self.load_keys(), [key], operator)
         if store is None:
             raise self._damaged_error(key)
@@ -291,13 +308,27 @@ class Workspace:
             return hmac.compare_digest(known, _digest(candidate.encode()))
         return bool(self.load_keys().candidate_keys("passphrase", candidate.encode()))
 
-    def _open_with(self, kf: vault.KeyFile, keys: list[bytes], operator: str) -> Store | None:
-        """Open the database with whichever of `keys` fits; None if none does."""
+    def _open_with(
+        self,
+        kf: vault.KeyFile,
+        keys: list[bytes],
+        operator: str | None,
+        *,
+        person: str | None = None,
+    ) -> Store | None:
+        """Open the database with whichever of `keys` fits; None if none does.
+
+        `person` is whose slot (or session) gave the key; None where no slot says (a raw key:
+        `doctor`, `restore`), then the OS user stands in. `operator` is a label only."""
         read_only = self.read_only
         for key in keys:
             try:
                 store = Store.open(
-                    self.db_path, key, operator=operator, migrate=False, read_only=read_only
+                    self.db_path,
+                    key,
+                    operator=operator_name(person or os_user(), operator),
+                    migrate=False,
+                    read_only=read_only,
                 )
             except WrongKey:
                 continue
@@ -306,7 +337,7 @@ class Workspace:
                 if read_only:
                     self._open_read_only(store, kf, key)
                     self._attach(store, kf, key)
-                    self._apply_operator(store, operator)
+                    self._apply_operator(store, person, operator, kf)
                     return store
                 if kf.pending and kid == kf.pending["key_id"]:
                     # The database was re-keyed but the key file not yet promoted: finish.
@@ -333,8 +364,9 @@ class Workspace:
                         "warning: an interrupted key rotation was found; "
                         "run `cosa rotate-key` to finish it"
                     )
+                kf = self._name_first_person(store, kf, key)
                 self._ingest_failures(store)
-                self._apply_operator(store, operator)
+                self._apply_operator(store, person, operator, kf)
                 self._remove_stale_key_copies()
                 self._tell_about_wiped_drafts()
                 return store
@@ -400,11 +432,29 @@ class Workspace:
         except OSError:
             pass
 
-    def _apply_operator(self, store: Store, operator: str) -> None:
-        if not os.environ.get("COSA_OPERATOR") and operator == os_user():
-            configured = store.setting("operator")
-            if configured:
-                store.operator = configured
+    def _apply_operator(
+        self, store: Store, person: str | None, label: str | None, kf: vault.KeyFile
+    ) -> None:
+        """The operator of every audit entry: the person whose slot opened the workspace,
+        with `--operator` / `COSA_OPERATOR` / the `operator` setting as a label beside it."""
+        if person is None:
+            people = kf.people()
+            person = people[0]["name"] if len(people) == 1 else os_user()
+        store.person = person  # type: ignore[attr-defined]
+        store.people = kf.people()  # type: ignore[attr-defined]
+        label = label or store.setting("operator") or None
+        store.operator = operator_name(person, label)
+
+    def _name_first_person(self, store: Store, kf: vault.KeyFile, key: bytes) -> vault.KeyFile:
+        """A version-1 key file's unnamed passphrase slot becomes the first person, named
+        after the `operator` setting or the OS user (a coordinator)."""
+        if not any(s["kind"] == "passphrase" and "user" not in s for s in kf.all_slots()):
+            return kf
+        name = check_person_name(store.setting("operator") or os_user())
+        kf = self.update_keys(key, lambda f: f.name_unnamed(name))
+        with store.atomic():
+            store.audit("user.add", detail={"name": name, "role": "coordinator", "upgrade": True})
+        return kf
 
     def _check_high_water(self, store: Store, kf: vault.KeyFile, key: bytes) -> None:
         seq, head_hash = int(kf.head.get("seq", 0)), str(kf.head.get("hash", ""))
@@ -554,23 +604,44 @@ class Workspace:
     # -- unlock session ----------------------------------------------------------------------
 
     def session_key(self, workspace_id: str) -> bytes | None:
-        """The secret of this workspace's live unlock session (see `cosa.session`), or None."""
+        found = self.session(workspace_id)
+        return None if found is None else found[0]
+
+    def session(self, workspace_id: str) -> tuple[bytes, str | None] | None:
+        """The live unlock session's data key and whose it is (the person named after the key;
+        None for a session started before people had slots). See `cosa.session`."""
         from cosa import session
 
-        return session.load(self.session_name(workspace_id))
+        payload = session.load(self.session_name(workspace_id))
+        if payload is None or len(payload) < vault.KEY_BYTES:
+            return None
+        try:
+            person = payload[vault.KEY_BYTES :].decode() or None
+        except UnicodeDecodeError:
+            return None
+        return bytes(payload[: vault.KEY_BYTES]), person
 
-    def open_session_only(self, operator: str) -> Store | None:
+    def open_session_only(self, operator: str | None) -> Store | None:
         """The store if an unlock session holds its key, else None: never a prompt, never a
         passphrase source (for shell completion)."""
         kf = self.load_keys()
-        key = self.session_key(kf.workspace)
-        return None if key is None else self._open_with(kf, [key], operator)
+        session = self.session(kf.workspace)
+        if session is None:
+            return None
+        return self._open_with(kf, [session[0]], operator, person=session[1])
 
-    def start_session(self, workspace_id: str, key: bytes, idle_s: int) -> datetime:
-        """Start an unlock session (SessionUnavailable if none can be kept here)."""
+    def start_session(
+        self, workspace_id: str, key: bytes, idle_s: int, person: str | None = None
+    ) -> datetime:
+        """Keep the data key, followed by the name of the person who unlocked, in the session
+        store (so every command of the session acts as that person); SessionUnavailable if no
+        session can be kept here."""
         from cosa import session
 
-        return session.start(self.session_name(workspace_id), key, min(idle_s, SESSION_HARD_LIMIT))
+        payload = key + (person or "").encode()
+        return session.start(
+            self.session_name(workspace_id), payload, min(idle_s, SESSION_HARD_LIMIT)
+        )
 
     def end_session(self, workspace_id: str) -> bool:
         from cosa import session
@@ -583,28 +654,40 @@ class Workspace:
     def replace_session_key(self, workspace_id: str, old_key: bytes, new_key: bytes) -> None:
         from cosa import session
 
-        session.replace(self.session_name(workspace_id), new_key)
+        name = self.session_name(workspace_id)
+        payload = session.load(name)
+        if payload is not None and len(payload) >= vault.KEY_BYTES:
+            session.replace(name, new_key + payload[vault.KEY_BYTES :])  # whose stays
 
     # -- failed unlocks ----------------------------------------------------------------------
 
-    def record_failure(self, kind: str) -> None:
-        """Note a failed unlock (time and secret kind only) for the audit trail."""
+    def record_failure(self, kind: str, person: str = "unknown") -> None:
+        """Note a failed unlock (time, secret kind, and whose it was where cosa knows: a wrong
+        passphrase matches no one's slot, so it is "unknown") for the audit trail."""
         try:
             fd = os.open(self.failures_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
-            with os.fdopen(fd, "a", encoding="ascii") as fh:
-                fh.write(f"{now()}\t{kind}\n")
+            with os.fdopen(fd, "a", encoding="utf-8") as fh:
+                fh.write(f"{now()}\t{kind}\t{person.replace(chr(9), ' ')[:80]}\n")
         except OSError:
             pass
 
     def _ingest_failures(self, store: Store) -> None:
         try:
-            lines = self.failures_path.read_text(encoding="ascii").splitlines()
+            lines = self.failures_path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError):
             return
         with store.atomic():
             for line in lines:
-                at, _, kind = line.partition("\t")
-                store.audit("unlock.failed", detail={"failed_at": at[:19], "secret": kind[:20]})
+                at, _, rest = line.partition("\t")
+                kind, _, person = rest.partition("\t")
+                store.audit(
+                    "unlock.failed",
+                    detail={
+                        "failed_at": at[:19],
+                        "secret": kind[:20],
+                        "person": person[:80] or "unknown",
+                    },
+                )
         self.failures_path.unlink(missing_ok=True)
 
 
@@ -622,6 +705,29 @@ def _was_sealed(store: Store) -> bool:
         return bool(json.loads(detail or "{}").get("sealed"))
     except (ValueError, AttributeError):
         return False
+
+
+#: The person acting when the recovery code opened the workspace.
+RECOVERY_PERSON = "recovery code"
+
+
+def operator_name(person: str, label: str | None = None) -> str:
+    """The operator recorded in the audit trail: the person, with a label beside it when one
+    was given (`--operator`, `COSA_OPERATOR`, `config set operator`): "Ann (as duty)"."""
+    label = (label or "").strip()
+    if not label or label.casefold() == person.casefold():
+        return person
+    return f"{person} (as {label})"
+
+
+def check_person_name(name: str) -> str:
+    """A person's name: one printable line of 1–80 characters (UserError otherwise)."""
+    name = name.strip()
+    if not 0 < len(name) <= vault.MAX_NAME or not name.isprintable():
+        raise UserError("a person's name is one line of 1 to 80 printable characters")
+    if name.casefold() in (RECOVERY_PERSON, "me", "all"):
+        raise UserError(f"{name!r} cannot be a person's name (cosa uses that word itself)")
+    return name
 
 
 def _digest(secret: bytes) -> bytes:

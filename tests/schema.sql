@@ -7,6 +7,7 @@ CREATE INDEX audit_record ON audit (record_type, record_id);
 CREATE INDEX audit_record_state ON audit (record_type, record_id, seq, state_hash)
             WHERE state_hash IS NOT NULL;
 CREATE INDEX circle_agreements_circle ON circle_agreements (circle_id, on_date);
+CREATE INDEX circle_coordinators_circle ON circle_coordinators (circle_id, on_date);
 CREATE INDEX circle_goals_circle ON circle_goals (circle_id);
 CREATE INDEX circle_goals_review ON circle_goals (review_on);
 CREATE INDEX circle_links_circle ON circle_links (circle_id);
@@ -18,6 +19,7 @@ CREATE UNIQUE INDEX circle_members_current
             ON circle_members (circle_id, volunteer_id) WHERE left_on IS NULL;
 CREATE INDEX circle_members_volunteer ON circle_members (volunteer_id);
 CREATE INDEX circle_phases_circle ON circle_phases (circle_id, started_on);
+CREATE INDEX circles_coordinator ON circles (coordinator COLLATE NOCASE);
 CREATE INDEX circles_member ON circles (member_id);
 CREATE INDEX circles_status ON circles (status);
 CREATE INDEX complaints_open ON complaints (responded_on, received_on);
@@ -156,6 +158,18 @@ CREATE TABLE circle_agreements (
             document_id INTEGER REFERENCES documents (id),
             note TEXT,
             UNIQUE (circle_id, version)
+        );
+CREATE TABLE circle_coordinators (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+            circle_id INTEGER NOT NULL REFERENCES circles (id),
+            coordinator TEXT NOT NULL,
+            on_date TEXT NOT NULL,
+            note TEXT
         );
 CREATE TABLE circle_goals (
     id INTEGER PRIMARY KEY,

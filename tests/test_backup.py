@@ -145,7 +145,7 @@ def test_backup_and_restore_are_audited(cli: Cli, bak: Path, tmp_path: Path) -> 
     cli("--operator", "restorer", "restore", str(bak), "--home", str(target))
     restored = cli.json("--home", str(target), "audit")
     last = restored[-1]
-    assert last["action"] == "workspace.restore" and last["operator"] == "restorer"
+    assert last["action"] == "workspace.restore" and last["operator"].endswith("(as restorer)")
     assert last["detail"]["backup_created_at"] == summary["created_at"]
     assert last["detail"]["backup_audit_head"] == summary["audit_head"]
     assert restored[-2]["seq"] == summary["audit_head"]["seq"]

@@ -393,7 +393,7 @@ def test_circle_cli_scenario_from_forming_to_ended(cli: Cli) -> None:
     ready_cli(cli, "Anna Bee")
     cli("pro", "add", "Pat Probation", "--agency", "Kent Probation", "--role", "probation")
     out = cli(
-        "circle", "add", "--member", "cm-0001", "--type", "community", "--coordinator", "Sam",
+        "circle", "add", "--member", "cm-0001", "--type", "community", "--coordinator", "me",
         "--day", "tue", "--time", "18:30", "--duration", "90", "--venue", "V7",
     )  # fmt: skip
     assert "Added circle 1 (CM-0001), forming" in out.stderr

@@ -24,9 +24,11 @@ def test_a_setting_is_validated_audited_and_reset(cli: Cli) -> None:
     cli("audit", "verify")
 
 
-def test_the_operator_setting_names_the_operator_in_the_audit(cli: Cli) -> None:
+def test_the_operator_setting_is_a_label_beside_the_person_in_the_audit(cli: Cli) -> None:
+    from cosa.workspace import os_user
+
     cli("config", "set", "operator", "Jo Coordinator")
     cli("volunteer", "add", "Ann")
-    assert cli.json("audit")[-1]["operator"] == "Jo Coordinator"
+    assert cli.json("audit")[-1]["operator"] == f"{os_user()} (as Jo Coordinator)"
     cli("--operator", "Sam", "volunteer", "add", "Ben")
-    assert cli.json("audit")[-1]["operator"] == "Sam"
+    assert cli.json("audit")[-1]["operator"] == f"{os_user()} (as Sam)"

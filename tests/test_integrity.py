@@ -368,7 +368,7 @@ def test_under_an_unlock_session_a_damaged_first_page_is_damage_not_locked(
 
     _checkpoint(initialised)
     key = Workspace(initialised).unlock_key(Options())
-    monkeypatch.setattr(Workspace, "session_key", lambda self, wid: key)
+    monkeypatch.setattr(Workspace, "session", lambda self, wid: (key, None))
     monkeypatch.delenv("COSA_PASSPHRASE")
     _flip(initialised, 100)
     result = cli("volunteer", "list", code=4)

@@ -21,6 +21,7 @@ from cosa.domain import circles, meetings, members
 from cosa.errors import UserError
 from cosa.models import Meeting, MeetingDetail
 from cosa.store import Store
+from cosa.workspace import os_user
 from tests.people import ready_volunteer
 
 from .conftest import PASSPHRASE, Cli
@@ -429,10 +430,13 @@ def test_show_prints_attendance_concerns_actions_minutes_and_amendments(
     assert "Concerns raised" in out and "Worried" in out
     assert "Actions agreed" in out and "Call PP" in out
     assert "Minutes\nLine one.\nLine two.\n" in out
-    assert "\nAmendments\n1. " in out and " by Cora Ordinator — typo\n   Line 2 was wrong.\n" in out
+    assert (
+        "\nAmendments\n1. " in out
+        and f" by {os_user()} (as Cora Ordinator) — typo\n   Line 2 was wrong.\n" in out
+    )
     shown = cli.json("meeting", "show", str(mid))
     assert [(a["text"], a["reason"], a["created_by"]) for a in shown["amendments"]] == [
-        ("Line 2 was wrong.", "typo", "Cora Ordinator")
+        ("Line 2 was wrong.", "typo", f"{os_user()} (as Cora Ordinator)")
     ]
     cli("meeting", "show", "99", code=1)
     cli("meeting", "show", "x", code=1)
@@ -496,7 +500,11 @@ def test_approve_needs_minutes_and_makes_the_meeting_immutable(cli: Cli, world: 
         f"Approved the minutes of meeting {mid} (CM-0001, {date.today()}); RAG amber"
     )
     m = cli.json("meeting", "show", mid)
-    assert (m["approved_by"], m["rag"], m["minutes_state"]) == ("Cora", "amber", "approved")
+    assert (m["approved_by"], m["rag"], m["minutes_state"]) == (
+        f"{os_user()} (as Cora)",
+        "amber",
+        "approved",
+    )
     assert m["approved_at"][:10] == date.today().isoformat()
     head = _head(cli)
     for args in (["--minutes", "changed"], ["--rag", "red"], ["--present", "ann"]):
@@ -522,8 +530,8 @@ def test_amend_is_only_for_approved_minutes_and_keeps_a_history(cli: Cli, world:
     m = cli.json("meeting", "show", mid)
     assert m["minutes"] == "Original."
     assert [(a["text"], a["reason"], a["created_by"]) for a in m["amendments"]] == [
-        ("One.", "typo", "First"),
-        ("Two.", "PP asked", "Second"),
+        ("One.", "typo", f"{os_user()} (as First)"),
+        ("Two.", "PP asked", f"{os_user()} (as Second)"),
     ]
     actions = [e["action"] for e in cli.json("audit", "--limit", "3")]
     assert actions == ["amendment.add"] * 2 + ["view"]  # `meeting show` above

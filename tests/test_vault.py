@@ -37,7 +37,7 @@ def test_init_creates_private_files_and_both_slots(cli: Cli, initialised: Path) 
     for p in initialised.iterdir():
         assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
     kf = json.loads((initialised / "cosa.keys").read_text())
-    assert kf["format"] == "cosa-keys" and kf["version"] == 1
+    assert kf["format"] == "cosa-keys" and kf["version"] == 2
     assert sorted(s["kind"] for s in kf["slots"]) == ["passphrase", "recovery"]
     assert all(s["kdf"]["alg"] == "argon2id" for s in kf["slots"])
 

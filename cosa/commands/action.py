@@ -8,7 +8,7 @@ import typer
 
 from cosa.commands.circle import CircleArg
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
-from cosa.domain import actions
+from cosa.domain import actions, users
 from cosa.grammar import DATE_HELP_SHORT, LimitOpt, limited
 from cosa.output import Column, message, model_json, table
 
@@ -70,13 +70,24 @@ def list_cmd(
         str | None, typer.Option("--owner", help="Only owners starting with this.")
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Include done and dropped actions.")] = False,
+    coordinator: Annotated[
+        str | None,
+        typer.Option("--coordinator", help="Only the circles this user coordinates (or me)."),
+    ] = None,
     limit: LimitOpt = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
     """List open actions by due date (overdue first)."""
+    store = open_store(ctx)
     rows = actions.list_(
-        open_store(ctx), circle, overdue=overdue, due_within=due_within, owner=owner, all_=all_
+        store,
+        circle,
+        overdue=overdue,
+        due_within=due_within,
+        owner=owner,
+        all_=all_,
+        coordinator=users.resolve_coordinator(store, coordinator),
     )
     rows = limited(rows, limit, quiet=json_ or csv_)
     if json_:

@@ -10,7 +10,7 @@ from typer import _click as click
 
 from cosa import audit
 from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
-from cosa.domain import circles
+from cosa.domain import circles, users
 from cosa.grammar import DATE_HELP_SHORT, deprecated_spelling
 from cosa.output import Column, echo, message, model_json, record, table
 
@@ -37,7 +37,12 @@ TypeOpt = Annotated[
 ]
 StartOpt = Annotated[str | None, typer.Option("--start", help=f"Start date ({DATE_FORMS}).")]
 CoordinatorOpt = Annotated[
-    str | None, typer.Option("--coordinator", help="Coordinator's name (default: the operator).")
+    str | None,
+    typer.Option("--coordinator", help="The coordinator: a user's name, or me (default: you)."),
+]
+CoordinatorFilterOpt = Annotated[
+    str | None,
+    typer.Option("--coordinator", help="Only circles this user coordinates (a name, or me)."),
 ]
 DayOpt = Annotated[str | None, typer.Option("--day", help="Meeting day (monday … sunday).")]
 TimeOpt = Annotated[str | None, typer.Option("--time", help="Meeting time (e.g. 18:30).")]
@@ -121,6 +126,8 @@ def add(
 ) -> None:
     """Add a circle for a core member (status: forming)."""
     store = open_store(ctx)
+    if coordinator is not None:
+        coordinator = users.resolve_user(store, coordinator)
     cid = circles.add(
         store,
         member=member,
@@ -155,6 +162,8 @@ def edit(
 ) -> None:
     """Change a circle's type, start, coordinator or schedule ("" clears a field)."""
     store = open_store(ctx)
+    if coordinator:
+        coordinator = users.resolve_user(store, coordinator)
     changed = circles.edit(
         store,
         circle,
@@ -178,12 +187,15 @@ def list_cmd(
         str | None,
         typer.Option("--status", help=f"Only this status: {', '.join(circles.STATUSES)}."),
     ] = None,
+    coordinator: CoordinatorFilterOpt = None,
     limit: LimitOpt = 0,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
     """List circles with their core member, status, phase and volunteers."""
-    rows = limited(circles.list_(open_store(ctx), status=status), limit)
+    store = open_store(ctx)
+    who = users.resolve_coordinator(store, coordinator)
+    rows = limited(circles.list_(store, status=status, coordinator=who), limit)
     if json_:
         from cosa.models import Circle
 
@@ -240,6 +252,28 @@ def show(ctx: typer.Context, circle: CircleArg, json_: JsonOpt = False) -> None:
     _section("Outer circle", row["links"], LINK_COLUMNS)
     _section("Phases", row["phases"], PHASE_COLUMNS)
     _section("Goals", row["goals"], GOAL_COLUMNS)
+    _section(
+        "Coordinators",
+        row["coordinators"],
+        [("on_date", "From"), ("coordinator", "Coordinator"), ("note", "Note")],
+    )
+
+
+@app.command("assign")
+def assign(
+    ctx: typer.Context,
+    circle: CircleArg,
+    user: Annotated[str, typer.Argument(help="The new coordinator: a user's name, or me.")],
+    on: OnOpt = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="Why, or what was handed over.")
+    ] = None,
+) -> None:
+    """Hand a circle over to another coordinator (kept in the circle's history)."""
+    store = open_store(ctx)
+    row = circles.assign(store, circle, users.resolve_user(store, user), on=on, note=note)
+    since = circles.coordinators(store, row["id"])[-1]["on_date"]
+    message(f"{_name(row, capital=True)} is coordinated by {row['coordinator']} from {since}.")
 
 
 @app.command("join")

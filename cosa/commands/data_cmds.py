@@ -14,7 +14,7 @@ from cosa import secrets_input, vault
 from cosa.commands.common import ForceOpt, JsonOpt, open_store, options
 from cosa.errors import CosaError, LockedError, UserError
 from cosa.output import dump_json, echo, message
-from cosa.workspace import os_user, resolve_home
+from cosa.workspace import resolve_home
 
 if TYPE_CHECKING:  # cosa.backup is imported by the commands that use it (start-up time)
     from cosa import backup
@@ -208,7 +208,7 @@ def restore_cmd(
     opts = options(ctx)
     target = resolve_home(home if home is not None else opts.home)
     backup.check_restore_target(target, force)  # before asking for any secret
-    operator = opts.explicit_operator() or os_user()
+    operator = opts.explicit_operator()
     with _progress() as progress:
         bf = backup.read_backup(path, progress)
     unlocked = _unlock(ctx, bf, recovery_file)  # (may prompt: no progress bar meanwhile)

@@ -16,7 +16,7 @@ from cosa.errors import UserError
 from cosa.fsutil import atomic_write
 from cosa.output import message
 from cosa.store import Store
-from cosa.workspace import Workspace, default_home, os_user
+from cosa.workspace import Workspace, default_home
 
 if TYPE_CHECKING:
     from cosa.demo import Progress
@@ -111,7 +111,7 @@ def demo(
     shown = passphrase is None
     passphrase = passphrase or demo_data.DEMO_PASSPHRASE
     started = time.monotonic()
-    store = ws.create(passphrase, vault.new_recovery_code(), opts.explicit_operator() or os_user())
+    store = ws.create(passphrase, vault.new_recovery_code(), "demo coordinator")
     atomic_write(ws.home / DEMO_MARK, b"A fictional demo workspace made by `cosa demo`.\n")
     try:
         with _progress() as progress:

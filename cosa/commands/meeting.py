@@ -18,7 +18,7 @@ import typer
 
 from cosa import audit, secrets_input
 from cosa.commands.common import CsvOpt, JsonOpt, open_store
-from cosa.domain import meetings
+from cosa.domain import meetings, users
 from cosa.errors import UserError
 from cosa.grammar import DATE_HELP_SHORT, LimitOpt, deprecated_spelling
 from cosa.output import Column, echo, message, model_json, record, safe, table
@@ -473,6 +473,10 @@ def list_cmd(
             " (day, cadence), without the days already recorded or cancelled.",
         ),
     ] = False,
+    coordinator: Annotated[
+        str | None,
+        typer.Option("--coordinator", help="Only the circles this user coordinates (or me)."),
+    ] = None,
     limit: LimitOpt = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
@@ -484,7 +488,7 @@ def list_cmd(
     """
     store = open_store(ctx)
     if upcoming:
-        if start or end or type_ or state or all_:
+        if start or end or type_ or state or all_ or coordinator:
             raise UserError("--upcoming goes with a circle, --limit, --json or --csv only")
         planned = meetings.upcoming(store, circle)
         shown = planned[:limit] if limit else planned
@@ -506,6 +510,7 @@ def list_cmd(
         state=state,
         include_void=all_,
         limit=limit + 1 if limit else None,
+        coordinator=users.resolve_coordinator(store, coordinator),
     )
     more = bool(limit) and len(rows) > limit
     rows = rows[:limit] if limit else rows

@@ -264,14 +264,24 @@ def quarter(
     password_file: PasswordFileOpt = None,
     recipient: RecipientOpt = None,
     classification: ClassificationOpt = None,
+    coordinator: Annotated[
+        str | None,
+        typer.Option(
+            "--coordinator",
+            help="Only the circles this user coordinates (a name, or me); referrals and"
+            " volunteers stay provider-wide.",
+        ),
+    ] = None,
 ) -> None:
     """Funder / national return: aggregates only, no names or codes, small counts (<5)
     suppressed in the PDF and the JSON alike."""
+    from cosa.domain import users
     from cosa.reports import quarter as report
     from cosa.reports.publish import collect
 
     store = open_store(ctx)
-    data = collect(store, classification, report.data, period)
+    who = users.resolve_coordinator(store, coordinator)
+    data = collect(store, classification, report.data, period, coordinator=who)
     deliver(
         store,
         data,

@@ -8,7 +8,7 @@ import typer
 
 from cosa.commands.common import JsonOpt, open_store
 from cosa.domain import status as status_domain
-from cosa.output import Column, echo, table
+from cosa.output import Column, echo, safe, table
 
 COLUMNS: dict[str, list[Column]] = {
     "concerns": [
@@ -173,17 +173,27 @@ def status(
         int,
         typer.Option("--limit", help="Rows shown per section (0 = all); --json always has all."),
     ] = 10,
+    coordinator: Annotated[
+        str | None,
+        typer.Option(
+            "--coordinator",
+            help="Only the circles this user coordinates (a name, me, or all; default: me"
+            " when the workspace has more than one user, else all).",
+        ),
+    ] = None,
 ) -> None:
     """The Monday-morning dashboard: concerns, late minutes, actions, circles, reviews,
     licences, vetting and supervision, most urgent first."""
-    data = status_domain.status(open_store(ctx))
+    store = open_store(ctx)
+    who, why = _whose(store, coordinator)
+    data = status_domain.status(store, coordinator=who)
     if json_:
         from cosa.models import Status
         from cosa.output import model_json
 
         model_json(Status, data)
         return
-    echo(f"Status on {data['today']}")
+    echo(f"Status on {data['today']}" + (f" for {safe(who)}'s circles{why}" if who else ""))
     for key, title in status_domain.SECTIONS.items():
         rows: list[dict[str, Any]] = data[key]
         echo(f"\n{title} ({len(rows)})")
@@ -195,6 +205,20 @@ def status(
         if len(shown) < len(rows):
             where = f" (`{MORE[key]}`)" if key in MORE else ""
             echo(f"  … and {len(rows) - len(shown)} more{where}")
+
+
+def _whose(store: Any, coordinator: str | None) -> tuple[str | None, str]:
+    """(whose circles to show, or None for everyone's; a note for the header)."""
+    from cosa.domain import users
+
+    if coordinator is not None:
+        if coordinator.strip().casefold() == "all":
+            return None, ""
+        return users.resolve_coordinator(store, coordinator), ""
+    me = users.acting(store)
+    if len(getattr(store, "people", [])) > 1 and me and me != "recovery code":
+        return me, " (you: the default with several users; --coordinator all shows everyone's)"
+    return None, ""
 
 
 def register(app: typer.Typer) -> None:

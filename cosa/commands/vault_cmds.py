@@ -9,11 +9,11 @@ import typer
 
 from cosa import secrets_input, vault
 from cosa.commands.common import ForceOpt, options
+from cosa.domain import users
 from cosa.errors import IntegrityError, LockedError, UserError
 from cosa.fsutil import check_output
-from cosa.output import message
-from cosa.store import Store
-from cosa.workspace import Workspace, os_user, write_secret_file
+from cosa.output import message, safe
+from cosa.workspace import os_user, write_secret_file
 
 RecoveryFileOpt = Annotated[
     Path | None,
@@ -49,8 +49,9 @@ def _show_recovery_code(code: str, recovery_file: Path | None, force: bool) -> N
         write_secret_file(recovery_file, code, force=force)
 
 
-def _operator(ctx: typer.Context) -> str:
-    return options(ctx).explicit_operator() or os_user()
+def _operator(ctx: typer.Context) -> str | None:
+    """`--operator` / COSA_OPERATOR: a label shown beside the person's name, never the name."""
+    return options(ctx).explicit_operator()
 
 
 def init(
@@ -62,11 +63,18 @@ def init(
             "--recovery-sheet", help="Write a one-page recovery sheet PDF to print.", dir_okay=False
         ),
     ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="The first person's name (default: your login name)."),
+    ] = None,
     force: ForceOpt = False,
 ) -> None:
-    """Create an encrypted workspace: passphrase (asked twice), data key, recovery code."""
+    """Create an encrypted workspace: your passphrase (asked twice), data key, recovery code."""
+    from cosa.workspace import check_person_name
+
     opts = options(ctx)
     ws = opts.workspace
+    name = check_person_name(user if user is not None else os_user())
     if ws.exists():
         raise UserError(
             f"a workspace already exists at {ws.home}", hint="use --home DIR for another one"
@@ -76,9 +84,9 @@ def init(
             check_output(output, force)
     passphrase = secrets_input.new_passphrase(opts.passphrase_file)
     code = vault.new_recovery_code()
-    store = ws.create(passphrase, code, _operator(ctx))
+    store = ws.create(passphrase, code, name, _operator(ctx))
     store.close()
-    message(f"Created an encrypted workspace at {ws.home}")
+    message(f"Created an encrypted workspace at {ws.home}; its first user is {name} (coordinator).")
     _show_recovery_code(code, recovery_file, force)
     if recovery_sheet is not None:
         from cosa.reports.recovery_sheet import write_recovery_sheet
@@ -88,7 +96,7 @@ def init(
 
 
 def passwd(ctx: typer.Context, new_passphrase_file: NewPassFileOpt = None) -> None:
-    """Change the passphrase (instant: the database is not re-encrypted)."""
+    """Change your own passphrase (instant: the database is not re-encrypted)."""
     opts = options(ctx)
     ws = opts.workspace
     store = ws.open(opts, use_session=False)
@@ -98,19 +106,11 @@ def passwd(ctx: typer.Context, new_passphrase_file: NewPassFileOpt = None) -> No
                 "an interrupted key rotation must be finished first", hint="run `cosa rotate-key`"
             )
         new = secrets_input.new_passphrase(new_passphrase_file, env=False)
-        _set_passphrase(ws, store, new, "vault.passwd")
+        users.set_own_passphrase(ws, store, new, "vault.passwd")
+        who = users.acting(store)
     finally:
         store.close()
-    message("Passphrase changed.")
-
-
-def _set_passphrase(ws: Workspace, store: Store, passphrase: str, action: str) -> None:
-    key: bytes = store.data_key  # type: ignore[attr-defined]
-    kdf = vault.new_kdf_params()
-    slot = vault.make_slot("passphrase", vault.derive_kek(passphrase.encode(), kdf), kdf, key)
-    ws.update_keys(key, lambda kf: kf.set_slot(slot))
-    with store.atomic():
-        store.audit(action, detail={"slot": "passphrase"})
+    message(f"Passphrase changed for {safe(who)}.")
 
 
 def recover(
@@ -122,8 +122,12 @@ def recover(
         ),
     ] = None,
     new_passphrase_file: NewPassFileOpt = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="Whose passphrase to set (default: the first user)."),
+    ] = None,
 ) -> None:
-    """Unlock with the recovery code and set a new passphrase."""
+    """Unlock with the recovery code and set a new passphrase for one person."""
     ws = options(ctx).workspace
     kf = ws.load_keys()
     if recovery_file is not None:
@@ -163,11 +167,16 @@ def recover(
                 pass  # the code of an earlier rotation
             except IntegrityError as exc:  # a stripped seed: say so, but let the user back in
                 message(f"warning: {exc.message}")
+        people = ws.load_keys().people()
+        person = ws.load_keys().find_person(user) if user is not None else people[0]
+        if person is None:
+            raise UserError(f"no user called {user!r}", hint="see `cosa user list`")
+        store.person = person["name"]  # type: ignore[attr-defined]
         new = secrets_input.new_passphrase(new_passphrase_file, env=False)
-        _set_passphrase(ws, store, new, "vault.recover")
+        users.set_own_passphrase(ws, store, new, "vault.recover")
     finally:
         store.close()
-    message("New passphrase set. Your recovery code stays valid.")
+    message(f"New passphrase set for {safe(person['name'])}. Your recovery code stays valid.")
 
 
 def rotate_key(
@@ -189,10 +198,13 @@ def rotate_key(
         old_key: bytes = store.data_key  # type: ignore[attr-defined]
         new_key = vault.new_data_key()
         code = vault.new_recovery_code()
-        kek = vault.derive_kek(passphrase.encode(), ws.load_keys().slot("passphrase")["kdf"])
+        users.require_coordinator(ws, store, "rotate the key (it ends everyone else's slot)")
+        person = users.acting(store)
+        kek: bytes = store.slot_kek  # type: ignore[attr-defined]
+        others = [p["name"] for p in ws.load_keys().people() if p["name"] != person]
 
         def begin(f: vault.KeyFile) -> None:
-            f.begin_rotation(old_key, new_key, kek, code)
+            f.begin_rotation(old_key, new_key, kek, code, person)
 
         ws.update_keys(old_key, begin)
         _show_recovery_code(code, recovery_file, force)
@@ -204,12 +216,19 @@ def rotate_key(
         ws.update_keys(old_key, delivered)
         ws.rekey(store, old_key, new_key)
         with store.atomic():
-            store.audit("vault.rotate-key", detail={"key_id": vault.key_id(new_key)})
+            store.audit(
+                "vault.rotate-key", detail={"key_id": vault.key_id(new_key), "dropped": others}
+            )
     finally:
         store.close()
     message(
         "Data key rotated; the database is re-encrypted. The old recovery code no longer works."
     )
+    if others:
+        message(
+            f"The other people's slots wrapped the old key and are gone: add them again"
+            f" (`cosa user add NAME`): {safe(', '.join(others))}."
+        )
 
 
 def unlock(
@@ -244,7 +263,12 @@ def unlock(
     store = ws.open(opts, use_session=False)
     try:
         try:
-            until = ws.start_session(store.workspace_id, store.data_key, idle)  # type: ignore[attr-defined]
+            until = ws.start_session(
+                store.workspace_id,  # type: ignore[attr-defined]
+                store.data_key,  # type: ignore[attr-defined]
+                idle,
+                users.acting(store),
+            )
         except session.SessionUnavailable as exc:
             raise UserError(f"cosa cannot keep an unlock session here: {exc}") from None
         with store.atomic():

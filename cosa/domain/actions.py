@@ -147,8 +147,10 @@ def list_(
     owner: str | None = None,
     all_: bool = False,
     today: date | None = None,
+    coordinator: str | None = None,
 ) -> list[Row]:
-    """Open actions by due date (undated last); `all_` adds done and dropped ones.
+    """Open actions by due date (undated last); `all_` adds done and dropped ones;
+    `coordinator`: only the actions of the circles that user coordinates now.
 
     `overdue`: due before today. `due_within`: due by today + that many days (overdue ones
     included). `owner`: owners starting with that text, any case.
@@ -159,6 +161,9 @@ def list_(
     if circle is not None:
         where.append("a.circle_id = ?")
         params.append(resolve_circle(store, circle)["id"])
+    if coordinator is not None:
+        where.append("a.circle_id IN (SELECT id FROM circles WHERE coordinator = ? COLLATE NOCASE)")
+        params.append(coordinator)
     if not all_ or overdue or due_within is not None:
         where.append("a.status = 'open'")
     if overdue:

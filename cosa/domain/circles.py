@@ -220,7 +220,7 @@ def add(
         if not types:
             raise UserError("no circle types are defined", hint="`cosa lookup add circle-type X`")
         values["type"] = types[0]
-    values.setdefault("coordinator", store.operator)
+    values.setdefault("coordinator", getattr(store, "person", None) or store.operator)
     forced = clean_text("--reason", reason)
     if forced and not force:
         raise UserError("--reason goes with --force (it says why a second circle is needed)")
@@ -238,7 +238,64 @@ def add(
         )
     values.update(member_id=cm["id"], status="forming", forced_reason=forced if force else None)
     with store.atomic():
-        return store.insert(TABLE, "circle", values)
+        cid = store.insert(TABLE, "circle", values)
+        _record_coordinator(
+            store, cid, values["coordinator"], values.get("start_date") or date.today().isoformat()
+        )
+        return cid
+
+
+def _record_coordinator(
+    store: Store, circle_id: int, coordinator: str, on: str, note: str | None = None
+) -> None:
+    store.insert(
+        "circle_coordinators",
+        "circle_coordinator",
+        {"circle_id": circle_id, "coordinator": coordinator, "on_date": on, "note": note},
+    )
+
+
+def coordinators(store: Store, ref: str | int) -> list[Row]:
+    """A circle's coordinators, earliest first: who, from which day, and the note."""
+    circle = resolve_circle(store, ref)
+    return store.query(
+        "SELECT * FROM circle_coordinators WHERE circle_id = ? ORDER BY on_date, id",
+        (circle["id"],),
+    )
+
+
+@in_transaction
+def assign(
+    store: Store,
+    ref: str | int,
+    coordinator: str,
+    *,
+    on: DateLike = None,
+    note: str | None = None,
+) -> Row:
+    """Hand a circle over to `coordinator` from the day `on` (default today): the circle's
+    coordinator changes and the handover is kept in its history (`coordinators`)."""
+    circle = resolve_circle(store, ref)
+    name = clean_text("USER", coordinator)
+    if not name:
+        raise UserError("the new coordinator's name must not be empty")
+    day = day_or_today("--on", on)
+    if day > date.today().isoformat():
+        raise UserError(f"--on {day} is in the future: record a handover when it happens")
+    if name.casefold() == str(circle["coordinator"]).casefold():
+        raise UserError(f"{name} already coordinates {_label(circle)}")
+    last = store.scalar(
+        "SELECT max(on_date) FROM circle_coordinators WHERE circle_id = ?", (circle["id"],)
+    )
+    if last is not None and day < str(last):
+        raise UserError(
+            f"--on {day} is before this circle's last handover ({last})",
+            hint="a handover is recorded on or after the one before it",
+        )
+    with store.atomic():
+        store.update(TABLE, "circle", circle["id"], {"coordinator": name})
+        _record_coordinator(store, circle["id"], name, day, clean_text("--note", note))
+    return get(store, circle["id"])
 
 
 @in_transaction
@@ -274,14 +331,24 @@ def edit(
     if "coordinator" in changes and changes["coordinator"] is None:
         raise UserError("--coordinator must not be empty")
     with store.atomic():
-        return store.update(TABLE, "circle", circle["id"], changes)
+        changed = store.update(TABLE, "circle", circle["id"], changes)
+        if "coordinator" in changed:
+            _record_coordinator(
+                store, circle["id"], changes["coordinator"], date.today().isoformat()
+            )
+        return changed
 
 
-def list_(store: Store, *, status: str | None = None) -> list[Row]:
-    if status is None:
-        return store.query(f"{_SELECT} ORDER BY c.id")
-    choice = check_choice("--status", status, STATUSES)
-    return store.query(f"{_SELECT} WHERE c.status = ? ORDER BY c.id", (choice,))
+def list_(store: Store, *, status: str | None = None, coordinator: str | None = None) -> list[Row]:
+    """Circles, by status and by coordinator (a name, compared case-insensitively)."""
+    where, params = ["1"], []
+    if status is not None:
+        where.append("c.status = ?")
+        params.append(check_choice("--status", status, STATUSES))
+    if coordinator is not None:
+        where.append("c.coordinator = ? COLLATE NOCASE")
+        params.append(coordinator)
+    return store.query(f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY c.id", params)
 
 
 def detail(store: Store, ref: str | int) -> dict[str, Any]:
@@ -304,6 +371,9 @@ def detail(store: Store, ref: str | int) -> dict[str, Any]:
         ),
         "phases": phases(store, cid),
         "goals": goals(store, cid),
+        "coordinators": store.query(
+            "SELECT * FROM circle_coordinators WHERE circle_id = ? ORDER BY on_date, id", (cid,)
+        ),
     }
 
 

@@ -555,9 +555,10 @@ def list_(
     include_void: bool = False,
     limit: int | None = None,
     at: datetime | None = None,
+    coordinator: str | None = None,
 ) -> list[Row]:
-    """Meetings, most recent first (by date, then number), optionally of one circle; void
-    ones only with `include_void` (or `state="void"`)."""
+    """Meetings, most recent first (by date, then number), optionally of one circle or of the
+    circles a coordinator has now; void ones only with `include_void` (or `state="void"`)."""
     where: list[str] = []
     params: dict[str, Any] = {"now": _now(at)}
     if state is not None:
@@ -568,6 +569,12 @@ def list_(
     if circle is not None:
         where.append("m.circle_id = :circle")
         params["circle"] = resolve_circle(store, circle)["id"]
+    if coordinator is not None:
+        where.append(
+            "m.circle_id IN (SELECT id FROM circles WHERE coordinator = :coordinator"
+            " COLLATE NOCASE)"
+        )
+        params["coordinator"] = coordinator
     if (first := date_field("--from", start)) is not None:
         where.append("m.date >= :start")
         params["start"] = first

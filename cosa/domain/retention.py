@@ -221,6 +221,7 @@ ANONYMISE: dict[str, dict[str, str | None]] = {
         "ending_note": MARKER,
     },
     "circle_goals": {"text": MARKER, "outcome_note": MARKER},
+    "circle_coordinators": {"coordinator": MARKER, "note": MARKER},
     "goal_updates": {"progress": MARKER, "note": MARKER},
     "meetings": {
         "venue": MARKER,

@@ -50,7 +50,7 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
-        Setting("operator", "", "Who is operating, for the audit trail (when no --operator or COSA_OPERATOR).", _text),
+        Setting("operator", "", "A label shown beside the person's name in the audit trail (when no --operator or COSA_OPERATOR).", _text),
         Setting("report_classification", "OFFICIAL-SENSITIVE", "The classification line on every PDF.", _text),
         Setting("small_count_threshold", "5", "Counts from 1 up to this minus one are shown as '<N' in returns.",
                 _int_between(2, 20)),

@@ -34,6 +34,11 @@ tens of thousands of meetings. The sections, in order (keys of the returned dict
   it has held and had cancelled.
 
 Cancelled and void meetings never count as met, and never owe minutes.
+
+With a `coordinator`, every section about circles keeps only the rows of the circles that
+person coordinates now (`circles.coordinator`); the sections about volunteers, subject access
+requests and complaints are the provider's and stay whole. `coordinator` in the result says
+whose circles were shown (None: everyone's).
 """
 
 from __future__ import annotations
@@ -268,7 +273,25 @@ def _supervision(store: Store, today: date) -> tuple[list[Row], list[Row]]:
     return _overdue_first(rows, "due_on", today)
 
 
-def status(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
+def _only_coordinator(out: dict[str, Any], store: Store, coordinator: str) -> None:
+    """Keep, in each section about circles, the rows of `coordinator`'s circles."""
+    mine = {
+        int(r["id"])
+        for r in store.query(
+            "SELECT id FROM circles WHERE coordinator = ? COLLATE NOCASE", (coordinator,)
+        )
+    }
+    for key in SECTIONS:
+        rows = out[key]
+        if key in ("circles", "circles_not_met"):
+            out[key] = [r for r in rows if r["id"] in mine]
+        elif rows and "circle_id" in rows[0]:
+            out[key] = [r for r in rows if r["circle_id"] in mine]
+
+
+def status(
+    store: Store, *, now: datetime | None = None, coordinator: str | None = None
+) -> dict[str, Any]:
     """Everything that needs the coordinator's attention (see the module docstring)."""
     moment = (now or datetime.now()).replace(microsecond=0)
     today = moment.date()
@@ -298,5 +321,8 @@ def status(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
         "complaints_due": _complaints_due(store, today),
         "circles": circles,
     }
+    if coordinator is not None:
+        _only_coordinator(out, store, coordinator)
+    out["coordinator"] = coordinator
     out["counts"] = {key: len(out[key]) for key in SECTIONS}
     return out

@@ -334,6 +334,14 @@ def data(
             "status": circle["status"],
             "phase": circle["phase"],
             "coordinator": circle["coordinator"],
+            "coordinators": [
+                {"coordinator": r["coordinator"], "from": r["on_date"]}
+                for r in store.query(
+                    "SELECT coordinator, on_date FROM circle_coordinators WHERE circle_id = ?"
+                    " ORDER BY on_date, id",
+                    (cid,),
+                )
+            ],
             "start_date": circle["start_date"],
             "ended_on": circle["ended_on"],
             "ending_reason": circle["ending_reason"],
@@ -511,7 +519,7 @@ def render(data: dict[str, Any]) -> list[Any]:
                     f"{c['id']} · {c['type']} · {c['status']}"
                     + (f" · {c['phase']}" if c["phase"] else ""),
                 ),
-                ("Coordinator", c["coordinator"]),
+                ("Coordinator", _coordinators(c)),
                 ("Started", format_day(c["start_date"]) if c["start_date"] else "not started"),
                 ("Ended", ending),
                 (
@@ -837,3 +845,12 @@ def render(data: dict[str, Any]) -> list[Any]:
         )
     )
     return story
+
+
+def _coordinators(c: dict[str, Any]) -> str:
+    """The coordinator, and those before them with the day each took over (handovers)."""
+    history = c.get("coordinators") or []
+    if len(history) <= 1:
+        return str(c["coordinator"])
+    before = "; ".join(f"{h['coordinator']} from {format_day(h['from'])}" for h in history[:-1])
+    return f"{c['coordinator']} (from {format_day(history[-1]['from'])}; before: {before})"

@@ -106,19 +106,38 @@ def _pairs(rows: list[dict[str, Any]], row_key: str, col_key: str) -> dict[tuple
     return {(str(r[row_key]), str(r[col_key])): int(r["n"]) for r in rows}
 
 
-def data(store: Store, quarter: str) -> dict[str, Any]:
+def data(store: Store, quarter: str, coordinator: str | None = None) -> dict[str, Any]:
     try:
         first, last = dates.parse_quarter(quarter)
     except UserError as exc:
         raise UserError(exc.message.replace("quarter", "QUARTER", 1), hint=exc.hint) from None
-    return period_data(store, first, last, f"{first.year}-Q{(first.month + 2) // 3}")
+    label = f"{first.year}-Q{(first.month + 2) // 3}"
+    return period_data(store, first, last, label, coordinator=coordinator)
 
 
-def period_data(store: Store, first: date, last: date, label: str) -> dict[str, Any]:
+#: Sections a coordinator's return counts for the whole provider (they belong to no circle).
+PROVIDER_WIDE = ("referrals", "volunteers", "volunteer_hours", "volunteer_expenses")
+
+
+def period_data(
+    store: Store, first: date, last: date, label: str, *, coordinator: str | None = None
+) -> dict[str, Any]:
     """The return's sections for any period from `first` to `last` (`label` names it);
-    `cosa report return` builds on it (`cosa.reports.returns`)."""
+    `cosa report return` builds on it (`cosa.reports.returns`). With `coordinator`, the
+    sections about circles (circles, phases, endings, meetings, attendance, minutes,
+    contacts, concerns, escalations, goals) count only the circles that person coordinates
+    now; the `PROVIDER_WIDE` sections stay whole."""
     qs, qe = first.isoformat(), last.isoformat()
-    q = {"qs": qs, "qe": qe}
+    q = {"qs": qs, "qe": qe, "coordinator": coordinator}
+
+    def only(column: str) -> str:
+        if coordinator is None:
+            return ""
+        return (
+            f" AND {column} IN (SELECT id FROM circles WHERE coordinator = :coordinator"
+            " COLLATE NOCASE)"
+        )
+
     limit = threshold(store)
 
     # -- referrals
@@ -142,7 +161,7 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
         " sum(start_date BETWEEN :qs AND :qe) AS started,"
         " sum(start_date <= :qe AND (ended_on IS NULL OR ended_on >= :qs)) AS active,"
         " sum(ended_on BETWEEN :qs AND :qe) AS ended"
-        " FROM circles WHERE start_date IS NOT NULL GROUP BY type",
+        f" FROM circles WHERE start_date IS NOT NULL{only('id')} GROUP BY type",
         q,
     )
     types = _order(store, "circle-type", [r["type"] for r in rows if r["active"] or r["ended"]])
@@ -154,7 +173,7 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
         "SELECT coalesce((SELECT p.phase FROM circle_phases p WHERE p.circle_id = c.id"
         "  AND p.started_on <= :qe ORDER BY p.started_on DESC, p.id DESC LIMIT 1), 'no phase')"
         " AS phase, count(*) AS n FROM circles c WHERE c.start_date <= :qe"
-        " AND (c.ended_on IS NULL OR c.ended_on > :qe) GROUP BY 1",
+        f" AND (c.ended_on IS NULL OR c.ended_on > :qe){only('c.id')} GROUP BY 1",
         q,
     )
     phases = _order(store, "circle-phase", [r["phase"] for r in rows])
@@ -163,7 +182,7 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
     )
     rows = store.query(
         "SELECT ending_reason AS reason, count(*) AS n FROM circles"
-        " WHERE ended_on BETWEEN :qs AND :qe GROUP BY 1",
+        f" WHERE ended_on BETWEEN :qs AND :qe{only('id')} GROUP BY 1",
         q,
     )
     reasons = _order(store, "ending-reason", [r["reason"] for r in rows])
@@ -179,12 +198,14 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
         " sum(approved_at IS NOT NULL AND approved_at <= minutes_due_at) AS on_time,"
         " sum(approved_at IS NOT NULL AND approved_at > minutes_due_at) AS late,"
         " sum(approved_at IS NULL) AS unapproved"
-        " FROM meetings WHERE date BETWEEN :qs AND :qe AND state = 'held' GROUP BY type",
+        " FROM meetings WHERE date BETWEEN :qs AND :qe AND state = 'held'"
+        f"{only('circle_id')} GROUP BY type",
         q,
     )
     cancelled = int(
         store.scalar(
-            "SELECT count(*) FROM meetings WHERE date BETWEEN :qs AND :qe AND state = 'cancelled'",
+            "SELECT count(*) FROM meetings WHERE date BETWEEN :qs AND :qe AND state = 'cancelled'"
+            + only("circle_id"),
             q,
         )
         or 0
@@ -216,7 +237,8 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
     # -- contacts
     rows = store.query(
         "SELECT mode, count(*) AS n, sum(coalesce(duration_minutes, 0)) AS minutes"
-        " FROM contacts WHERE date BETWEEN :qs AND :qe GROUP BY mode ORDER BY n DESC, mode",
+        f" FROM contacts WHERE date BETWEEN :qs AND :qe{only('circle_id')}"
+        " GROUP BY mode ORDER BY n DESC, mode",
         q,
     )
     contacts = matrix(
@@ -236,7 +258,7 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
     # -- concerns and escalations
     rows = store.query(
         "SELECT category, severity, count(*) AS n FROM concerns WHERE date BETWEEN :qs AND :qe"
-        " GROUP BY 1, 2",
+        f"{only('circle_id')} GROUP BY 1, 2",
         q,
     )
     categories = _order(store, "concern-category", [r["category"] for r in rows])
@@ -244,7 +266,8 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
     esc = store.query(
         "SELECT p.role, e.at, e.response_at FROM escalations e"
         " JOIN professionals p ON p.id = e.professional_id"
-        " WHERE e.at >= :qs AND e.at < date(:qe, '+1 day')",
+        " WHERE e.at >= :qs AND e.at < date(:qe, '+1 day')"
+        + only("(SELECT c.circle_id FROM concerns c WHERE c.id = e.concern_id)"),
         q,
     )
     roles = _order(store, "professional-role", sorted({e["role"] for e in esc}))
@@ -311,7 +334,7 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
     # -- goals
     rows = store.query(
         "SELECT outcome, count(*) AS n FROM circle_goals WHERE outcome != 'open'"
-        " AND outcome_on BETWEEN :qs AND :qe GROUP BY outcome",
+        f" AND outcome_on BETWEEN :qs AND :qe{only('circle_id')} GROUP BY outcome",
         q,
     )
     outcomes = [
@@ -324,7 +347,8 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
     return {
         "report": {
             "kind": KIND,
-            "title": "Quarterly return",
+            "title": "Quarterly return"
+            + (f" for {coordinator}'s circles" if coordinator is not None else ""),
             "subject": label,
             "period": f"{label} ({format_day(first)} \u2013 {format_day(last)})",
             "from": qs,
@@ -355,8 +379,16 @@ def period_data(store: Store, first: date, last: date, label: str) -> dict[str, 
         "volunteer_hours": hours,
         "volunteer_expenses": volunteer_expenses,
         "goals": goals,
-        "_file": f"quarter-{label}",
+        "coordinator": coordinator,
+        "provider_wide": list(PROVIDER_WIDE) if coordinator is not None else [],
+        "_file": f"quarter-{label}" + (f"-{_slug(coordinator)}" if coordinator else ""),
     }
+
+
+def _slug(name: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "coordinator"
 
 
 def _pairs_one(rows: list[dict[str, Any]], key: str, column: str) -> dict[tuple[str, str], int]:
@@ -496,6 +528,15 @@ def render(data: dict[str, Any]) -> list[Any]:
             "small",
         )
     )
+    if data.get("coordinator"):
+        story.append(
+            para(
+                f"Circles, meetings, attendance, minutes, contacts, concerns, escalations and"
+                f" goals are those of the circles {data['coordinator']} coordinates; referrals"
+                " and volunteers are the whole provider's.",
+                "small",
+            )
+        )
     story.append(heading("Referrals"))
     story.append(para(f"Referrals received in the {word}, by source and decision.", "small"))
     story.append(_matrix_table(data["referrals"], "Source"))
