@@ -182,7 +182,7 @@ JUNK: list[tuple[str, object]] = [
     ("slots", [{"kind": "passphrase", "kdf": {**_KDF, "alg": "scrypt"}, **_BOX}]),
     ("slots", [{"kind": "passphrase", "kdf": {**_KDF, "m": 8, "p": 8}, **_BOX}]),
     ("slots", [{"kind": "passphrase", "kdf": _KDF, **_BOX}] * 17),
-    ("version", 2),
+    ("version", 3),  # a version newer than this cosa writes
     ("workspace", 7),
 ]  # fmt: skip
 

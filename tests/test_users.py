@@ -182,23 +182,18 @@ def test_the_recovery_code_acts_as_the_recovery_code(
 
 
 @pytest.fixture
-def fake_keyring(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """The kernel keyring replaced by a dict (this branch changes what a session holds)."""
-    from cosa import keyring
+def fake_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Unlock sessions in a test credential store (tests/session_backend.py), so these tests
+    need no kernel keyring; this branch changes what a session holds, not where."""
+    from .session_backend import install
 
-    held: dict[str, bytes] = {}
-    monkeypatch.setattr(keyring, "available", lambda: True)
-    monkeypatch.setattr(
-        keyring, "store", lambda name, payload, timeout: held.__setitem__(name, payload)
-    )
-    monkeypatch.setattr(keyring, "load", lambda name: held.get(name))
-    monkeypatch.setattr(keyring, "set_timeout", lambda name, seconds: None)
-    monkeypatch.setattr(keyring, "drop", lambda name: held.pop(name, None) is not None)
-    return held
+    path = tmp_path / "credentials.json"
+    install(path, monkeypatch.setattr)
+    return path
 
 
 def test_the_unlock_session_remembers_whose_it_is(
-    two: Cli, monkeypatch: pytest.MonkeyPatch, ws_home: Path, fake_keyring: dict[str, bytes]
+    two: Cli, monkeypatch: pytest.MonkeyPatch, ws_home: Path, fake_keyring: Path
 ) -> None:
     _as(monkeypatch, BOB)
     two("unlock")
@@ -489,7 +484,7 @@ def test_migration_m100_makes_each_circles_coordinator_its_first_entry(tmp_path:
 
 
 def test_a_manager_in_an_unlock_session_gives_their_passphrase_again_to_check_seals(
-    two: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_keyring: dict[str, bytes]
+    two: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_keyring: Path
 ) -> None:
     two(
         "user",
