@@ -179,7 +179,7 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
         for i, (agency, role) in enumerate(AGENCIES * (2 if scale == "large" else 1)):
             pro_ids.append(pros.add(store, people.pop(), agency=agency, role=role,
                                     email=f"pp{i + 1}@example.gov.uk"))  # fmt: skip
-            bump("professionals")
+            bump("professional")
         vol_names: list[str] = []
         for i in range(plan.volunteers):
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {i + 1:03d}"
@@ -187,7 +187,7 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
             approved = start - timedelta(days=rng.randrange(5, 60))
             _recruit(store, rng, vid, approved, certificate=f"00{1000000 + i}", today=today)
             vol_names.append(str(vid))
-            bump("volunteers")
+            bump("volunteer")
         # Recruits still in the pipeline: one is refused at a circle, then approved (below).
         pipeline: list[str] = []
         for i, stage in enumerate(["enquiry", "application", "interview", "references"]):
@@ -200,7 +200,7 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
                 recruitment.reference(store, str(vid), referee="Rev. A. Referee",
                                       requested=day - timedelta(days=5), today=today)  # fmt: skip
             pipeline.append(str(vid))
-            bump("volunteers")
+            bump("volunteer")
     if progress:
         progress("people", 1, plan.circles + 1)
 
@@ -232,13 +232,13 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
             rid = referrals.add(store, received=ref_day, source=rng.choice(["probation"] * 8 + ["police", "prison"]),
                                 member=code, referrer="Offender manager")  # fmt: skip
             referrals.decide(store, rid, "accepted", on=ref_day + timedelta(days=14), member=code)
-            bump("referrals")
+            bump("referral")
             if rng.random() < 0.3:
                 extra = referrals.add(store, received=ref_day + timedelta(days=3), source="probation",
                                       referrer="Offender manager")  # fmt: skip
                 referrals.decide(store, extra, rng.choice(["declined", "withdrawn"]), reason_group="person",
                                  reason="not suitable at this time", on=ref_day + timedelta(days=20))  # fmt: skip
-                bump("referrals")
+                bump("referral")
             circle_type = rng.choice(
                 ["community"] * 6 + ["through-the-gate", "intellectual disability"]
             )
@@ -259,7 +259,7 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
                 try:
                     circles.join(store, cid, recruit, on=today - timedelta(days=7))
                 except UserError:
-                    bump("refused joins")
+                    bump("refused join")
                 _recruit(store, rng, int(recruit), today - timedelta(days=8),
                          certificate=f"00{2000000 + c}", today=today, from_stage=1)  # fmt: skip
                 circles.join(store, cid, recruit, on=today - timedelta(days=7))
@@ -267,7 +267,7 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
                 circles.join(store, cid - 1, pipeline[2],
                              on=today - timedelta(days=3),
                              override="matched early: references chased, agreed with the manager")  # fmt: skip
-                bump("overridden joins")
+                bump("overridden join")
                 # A conflict refuses a volunteer at another circle's core member; recorded.
                 recruitment.conflict(store, crew[0], member=members.format_code(1),
                                      reason="lives in the same street", on=today, today=today)  # fmt: skip
@@ -289,7 +289,7 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
                     f"social isolation={max(0, 3 - q)}", f"hope and goals={min(3, q)}",
                     f"stable accommodation={min(3, q)}", f"sexual preoccupation={rng.randint(0, 2)}",
                 ])  # fmt: skip
-                bump("reviews")
+                bump("review")
             for g in goal_ids:
                 if not active:
                     circles.set_goal(store, g, rng.choice(["achieved", "achieved", "partly", "not-achieved"]),
@@ -299,7 +299,7 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
                     circles.set_phase(store, cid, "phase 2", on=c_start + timedelta(days=180))
                 reason = rng.choice(["completed"] * 6 + ["CM withdrew", "recalled", "moved away"])
                 circles.end(store, cid, on=min(last_day, today - timedelta(days=1)), reason=reason)
-            bump("circles")
+            bump("circle")
         if progress:
             progress("circles", c + 2, plan.circles + 1)
     _concerns(store, rng, plan, pro_ids, today, counts)
@@ -329,7 +329,7 @@ def _circle_life(store: Store, rng: random.Random, today: date, counts: dict[str
                                             file_name="agreement-v1.pdf", kind="agreement",
                                             title="Circle agreement v1 (signed scan)")  # fmt: skip
                 store.update("circle_agreements", "agreement", row["id"], {"document_id": did})
-                counts["documents"] = counts.get("documents", 0) + 1
+                counts["document"] = counts.get("document", 0) + 1
             signers = ["CM"] + [
                 str(store.scalar("SELECT name FROM volunteers WHERE id = ?", (m["volunteer_id"],)))
                 for m in circles.current_members(store, c["id"], agreed)
@@ -339,7 +339,7 @@ def _circle_life(store: Store, rng: random.Random, today: date, counts: dict[str
             for m in circles.current_members(store, c["id"], today):  # joined since: signed
                 if m["joined_on"] > agreed.isoformat():  # on the day they joined
                     agreements.sign(store, c["id"], m["volunteer_name"], on=m["joined_on"])
-            counts["agreements"] = counts.get("agreements", 0) + 1
+            counts["agreement"] = counts.get("agreement", 0) + 1
         if running:
             # a volunteer joins the first running circle after it signed: re-sign pending
             first = running[0]
@@ -375,12 +375,12 @@ def _circle_life(store: Store, rng: random.Random, today: date, counts: dict[str
             if j % 2 == 0 and crew:
                 followup.add(store, c["id"], on=contact_day, by=str(crew[0]["name"]),
                              mode="phone", note="Working and settled; still sees two volunteers.")  # fmt: skip
-                counts["followups"] = counts.get("followups", 0) + 1
+                counts["follow-up"] = counts.get("follow-up", 0) + 1
             kind = "none" if j % 2 == 0 else "breach"
             followup.add_outcome(store, c["id"], on=contact_day, kind=kind, source="probation",
                                  offence=None if kind == "none" else "other",
                                  note="Checked with the offender manager.")  # fmt: skip
-            counts["outcomes"] = counts.get("outcomes", 0) + 1
+            counts["outcome"] = counts.get("outcome", 0) + 1
         # a referral that waited: received, assessed, waiting for volunteers
         rid = referrals.add(store, received=today - timedelta(days=75), source="probation",
                             referrer="Offender manager")  # fmt: skip
@@ -388,7 +388,7 @@ def _circle_life(store: Store, rng: random.Random, today: date, counts: dict[str
                          reason="suitable; assessment meeting held")  # fmt: skip
         referrals.decide(store, rid, "waiting", on=today - timedelta(days=45), reason_group="other",
                          reason="waiting for trained volunteers")  # fmt: skip
-        counts["referrals"] = counts.get("referrals", 0) + 1
+        counts["referral"] = counts.get("referral", 0) + 1
 
 
 def _recruit(store: Store, rng: random.Random, vid: int, approved: date, *, certificate: str,
@@ -507,24 +507,24 @@ def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[
         if w % 23 == 11:  # typed in twice by mistake; the second record is voided
             twice = meetings.add(store, cid, today=today, force=True, date=day, present=present)
             meetings.void(store, twice, reason="recorded twice by mistake")
-            counts["meetings voided"] = counts.get("meetings voided", 0) + 1
+            counts["voided meeting"] = counts.get("voided meeting", 0) + 1
         if w % 4 == 3:  # a month's work outside meetings (the meetings count themselves)
             for v in crew:
                 volunteers.log_hours(store, v, on=day, hours=1.5, activity="circle",
                                      travel_hours=2, circle=cid)  # fmt: skip
             volunteers.log_hours(store, crew[0], on=day, hours=1, activity="admin")
-            counts["hours entries"] = counts.get("hours entries", 0) + len(crew) + 1
+            counts["hours entry"] = counts.get("hours entry", 0) + len(crew) + 1
             claimant = crew[w // 4 % len(crew)]
             miles = rng.choice([6, 12, 18, 24])
             eid = expenses.add(store, claimant, on=day, amount=f"{miles * 45 // 100}.{miles * 45 % 100:02d}",
                                miles=miles, circle=str(cid), kind="travel", today=today)  # fmt: skip
             if day < today - timedelta(days=30):
                 expenses.pay(store, eid, on=day + timedelta(days=rng.randrange(7, 28)), today=today)
-            counts["expenses"] = counts.get("expenses", 0) + 1
+            counts["expense"] = counts.get("expense", 0) + 1
         if w % 8 == 7 and day + timedelta(days=2) <= today:
             volunteers.supervise(store, crew[w // 8 % len(crew)], on=day + timedelta(days=2), kind="group",
                                  wellbeing="coping well", note="Group supervision after the meeting.")  # fmt: skip
-        counts["meetings"] = counts.get("meetings", 0) + 1
+        counts["meeting"] = counts.get("meeting", 0) + 1
         if day < today - timedelta(days=4) or rng.random() < 0.3:
             delay = timedelta(hours=rng.choice([20, 26, 30, 40, 44, 52, 70]))
             approved = datetime.combine(day, time(20, 0)) + delay
@@ -538,7 +538,7 @@ def _meetings(store: Store, rng: random.Random, cid: int, code: str, crew: list[
                 continue
             contacts.add(store, cid, by=rng.choice(crew), on=c_day, mode=rng.choice(contact_modes),
                          duration=rng.choice([10, 30, 45, 60, 90]), note=rng.choice(CONTACT_NOTES))  # fmt: skip
-            counts["contacts"] = counts.get("contacts", 0) + 1
+            counts["contact"] = counts.get("contact", 0) + 1
     for row in store.query(
         "SELECT id, due FROM actions WHERE circle_id = ? AND status = 'open'", (cid,)
     ):
@@ -557,13 +557,13 @@ def _cancelled(store: Store, cid: int, crew: list[str], day: date, *, moved: boo
     moved = moved and new_day < today
     meetings.cancel(store, cid, on=day, reason="core member unwell" if moved else "venue closed",
                     moved_to=new_day if moved else None)  # fmt: skip
-    counts["meetings cancelled"] = counts.get("meetings cancelled", 0) + 1
+    counts["cancelled meeting"] = counts.get("cancelled meeting", 0) + 1
     if moved:
         mid = meetings.add(store, cid, today=today, date=new_day, time="18:30", duration=90,
                            present=crew, cm_attended="yes", rag="green",
                            minutes="Held two days late: the core member had been unwell.")  # fmt: skip
         meetings.approve(store, mid, at=min(datetime.combine(new_day, time(21)), datetime.now()))
-        counts["meetings"] = counts.get("meetings", 0) + 1
+        counts["meeting"] = counts.get("meeting", 0) + 1
 
 
 def _concerns(store: Store, rng: random.Random, plan: Scale, pro_ids: list[int], today: date,
@@ -579,7 +579,7 @@ def _concerns(store: Store, rng: random.Random, plan: Scale, pro_ids: list[int],
                 category, severity, text = rng.choice(CONCERN_TEXTS)
                 cid = concerns.add(store, m["circle_id"], severity=severity, category=category, text=text,
                                    on=m["date"], meeting_id=m["id"], raised_by="minute-taker")  # fmt: skip
-                counts["concerns"] = counts.get("concerns", 0) + 1
+                counts["concern"] = counts.get("concern", 0) + 1
                 day = date.fromisoformat(m["date"])
                 if severity in ("red", "amber"):
                     at = f"{m['date']} 21:{rng.randrange(10, 59):02d}"

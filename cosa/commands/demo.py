@@ -16,6 +16,7 @@ from cosa.errors import UserError
 from cosa.fsutil import atomic_write
 from cosa.output import message
 from cosa.store import Store
+from cosa.words import count
 from cosa.workspace import Workspace, default_home
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def demo(
         written = _write_reports(store, out, force) if reports else []
     finally:
         store.close()
-    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    summary = ", ".join(count(n, k) for k, n in counts.items())
     message(
         f"Built a fictional workspace at {ws.home} in {time.monotonic() - started:.0f} s: {summary}."
     )
