@@ -12,33 +12,14 @@ from cosa.demo import DEMO_PASSPHRASE
 from cosa.workspace import default_home
 
 from .conftest import Cli
+from .demo_world import build_demo
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
     """One small demo for the module (building it is the slow part)."""
-    from typer.testing import CliRunner
-
-    from cosa import vault
-    from cosa.cli import app
-
-    from .conftest import CHEAP_KDF
-
-    base = tmp_path_factory.mktemp("demo")
-    old = dict(vault.DEFAULT_KDF)
-    vault.DEFAULT_KDF.clear()
-    vault.DEFAULT_KDF.update(CHEAP_KDF)
-    try:
-        result = CliRunner().invoke(
-            app,
-            ["demo", "--home", str(base / "ws"), "--out", str(base)],
-            env={"COSA_PASSPHRASE": ""},
-        )
-    finally:
-        vault.DEFAULT_KDF.clear()
-        vault.DEFAULT_KDF.update(old)
-    assert result.exit_code == 0, result.output
-    return base / "ws", base, result.output
+    home, output = build_demo(tmp_path_factory, reports=True)
+    return home, home.parent, output
 
 
 def test_the_demo_says_what_it_built_and_how_to_use_it(built: tuple[Path, Path, str]) -> None:

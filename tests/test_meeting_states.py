@@ -17,6 +17,7 @@ from cosa.domain import meetings
 from cosa.store import Store
 
 from .conftest import PASSPHRASE, Cli
+from .demo_world import build_demo
 from .test_meetings import START, World, _add, _head, _run_in_pty, build
 from .weekly import days_ago, workspace_store
 
@@ -509,28 +510,7 @@ def test_migration_m021_keeps_amendments_and_the_audit_true(tmp_path: Path) -> N
 @pytest.fixture(scope="module")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small demo, built once for the reconciliation test."""
-    from typer.testing import CliRunner
-
-    from cosa import vault
-    from cosa.cli import app
-
-    from .conftest import CHEAP_KDF
-
-    base = tmp_path_factory.mktemp("demo")
-    old = dict(vault.DEFAULT_KDF)
-    vault.DEFAULT_KDF.clear()
-    vault.DEFAULT_KDF.update(CHEAP_KDF)
-    try:
-        result = CliRunner().invoke(
-            app,
-            ["demo", "--home", str(base / "ws"), "--out", str(base)],
-            env={"COSA_PASSPHRASE": ""},
-        )
-    finally:
-        vault.DEFAULT_KDF.clear()
-        vault.DEFAULT_KDF.update(old)
-    assert result.exit_code == 0, result.output
-    return base / "ws"
+    return build_demo(tmp_path_factory, reports=True)[0]
 
 
 def test_the_demo_reports_reconcile_with_its_meetings_recounted_in_sql(

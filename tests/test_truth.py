@@ -9,39 +9,19 @@ from typing import Any
 
 import pytest
 
-from cosa import vault
 from cosa.domain import circles, members, volunteers
 from cosa.errors import UserError
 from cosa.reports import returns
 from cosa.workspace import Options, Workspace
 
+from .demo_world import build_demo
 from .people import ready_volunteer
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One small demo for the module (building it is the slow part)."""
-    from typer.testing import CliRunner
-
-    from cosa.cli import app
-
-    from .conftest import CHEAP_KDF
-
-    base = tmp_path_factory.mktemp("demo")
-    old = dict(vault.DEFAULT_KDF)
-    vault.DEFAULT_KDF.clear()
-    vault.DEFAULT_KDF.update(CHEAP_KDF)
-    try:
-        result = CliRunner().invoke(
-            app,
-            ["demo", "--home", str(base / "ws"), "--no-reports"],
-            env={"COSA_PASSPHRASE": ""},
-        )
-    finally:
-        vault.DEFAULT_KDF.clear()
-        vault.DEFAULT_KDF.update(old)
-    assert result.exit_code == 0, result.output
-    return base / "ws"
+    return build_demo(tmp_path_factory, reports=False)[0]
 
 
 @pytest.fixture
