@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from cosa.commands.circle import CircleArg
-from cosa.commands.common import CsvOpt, JsonOpt, open_store
+from cosa.commands.common import CsvOpt, JsonOpt, OptionalCircleArg, open_store
 from cosa.domain import actions, users
 from cosa.grammar import DATE_HELP_SHORT, LimitOpt, limited
 from cosa.output import Column, message, model_json, table
@@ -54,9 +54,7 @@ def add(
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    circle: Annotated[
-        str | None, typer.Argument(help="Only this circle (number or core member's code).")
-    ] = None,
+    circle: OptionalCircleArg = None,
     overdue: Annotated[
         bool, typer.Option("--overdue", help="Only open actions past their due date.")
     ] = False,

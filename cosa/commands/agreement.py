@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cosa.commands.circle import DATE_FORMS, CircleArg
-from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
+from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, OptionalCircleArg, limited, open_store
 from cosa.domain import agreements
 from cosa.output import Column, echo, message, model_json, record, table
 
@@ -95,9 +95,7 @@ def show(
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    circle: Annotated[
-        str | None, typer.Argument(help="Only this circle (number or core member's code).")
-    ] = None,
+    circle: OptionalCircleArg = None,
     limit: LimitOpt = 0,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,

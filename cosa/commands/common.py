@@ -14,6 +14,10 @@ JsonOpt = Annotated[
     bool, typer.Option("--json", help="Output JSON (the stable, documented format).")
 ]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Output CSV.")]
+#: A list's optional first argument: only this circle's records.
+OptionalCircleArg = Annotated[
+    str | None, typer.Argument(help="Only this circle (number or core member's code).")
+]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 ForceOpt = Annotated[
     bool,

@@ -9,7 +9,7 @@ from typer import _click as click
 
 from cosa import audit
 from cosa.commands.circle import CircleArg
-from cosa.commands.common import CsvOpt, JsonOpt, open_store
+from cosa.commands.common import CsvOpt, JsonOpt, OptionalCircleArg, open_store
 from cosa.domain import concerns
 from cosa.grammar import DATE_HELP_SHORT, LimitOpt, deprecated_spelling, limited
 from cosa.output import Column, echo, message, model_json, record, table
@@ -101,9 +101,7 @@ def add(
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    circle: Annotated[
-        str | None, typer.Argument(help="Only this circle (number or core member's code).")
-    ] = None,
+    circle: OptionalCircleArg = None,
     open_: Annotated[bool, typer.Option("--open", help="Only open concerns.")] = False,
     severity: Annotated[
         str | None, typer.Option("--severity", help=f"Only this RAG: {SEVERITIES}.")

@@ -8,7 +8,7 @@ import typer
 
 from cosa import audit
 from cosa.commands.circle import CircleArg
-from cosa.commands.common import CsvOpt, JsonOpt, open_store
+from cosa.commands.common import CsvOpt, JsonOpt, OptionalCircleArg, open_store
 from cosa.domain import contacts
 from cosa.grammar import DATE_HELP_SHORT, LimitOpt, limited
 from cosa.output import Column, message, model_json, table
@@ -77,9 +77,7 @@ def add(
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    circle: Annotated[
-        str | None, typer.Argument(help="Only this circle (number or core member's code).")
-    ] = None,
+    circle: OptionalCircleArg = None,
     from_: Annotated[
         str | None, typer.Option("--from", help=f"From this date ({DATE_HELP_SHORT}).")
     ] = None,

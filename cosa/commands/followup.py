@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from cosa.commands.circle import DATE_FORMS, CircleArg
-from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
+from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, OptionalCircleArg, limited, open_store
 from cosa.domain import followup
 from cosa.output import Column, echo, message, model_json, table
 
@@ -54,9 +54,7 @@ def add(
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    circle: Annotated[
-        str | None, typer.Argument(help="Only this circle (number or core member's code).")
-    ] = None,
+    circle: OptionalCircleArg = None,
     limit: LimitOpt = 0,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from cosa import audit, secrets_input
-from cosa.commands.common import CsvOpt, JsonOpt, open_store
+from cosa.commands.common import CsvOpt, JsonOpt, OptionalCircleArg, open_store
 from cosa.domain import meetings, users
 from cosa.errors import UserError
 from cosa.grammar import DATE_HELP_SHORT, LimitOpt, deprecated_spelling
@@ -454,9 +454,7 @@ def add(
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    circle: Annotated[
-        str | None, typer.Argument(help="Only this circle (number or core member's code).")
-    ] = None,
+    circle: OptionalCircleArg = None,
     start: Annotated[str | None, typer.Option("--from", help="From this date.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Up to this date.")] = None,
     type_: Annotated[str | None, typer.Option("--type", help="Only this meeting type.")] = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from cosa.commands.circle import DATE_FORMS, CircleArg
-from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, limited, open_store
+from cosa.commands.common import CsvOpt, JsonOpt, LimitOpt, OptionalCircleArg, limited, open_store
 from cosa.domain import followup
 from cosa.output import Column, message, model_json, table
 
@@ -55,9 +55,7 @@ def add(
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    circle: Annotated[
-        str | None, typer.Argument(help="Only this circle (number or core member's code).")
-    ] = None,
+    circle: OptionalCircleArg = None,
     limit: LimitOpt = 0,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,

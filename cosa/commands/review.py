@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from cosa.commands.circle import CircleArg
-from cosa.commands.common import CsvOpt, JsonOpt, open_store
+from cosa.commands.common import CsvOpt, JsonOpt, OptionalCircleArg, open_store
 from cosa.domain import reviews
 from cosa.grammar import DATE_HELP_SHORT, LimitOpt, limited
 from cosa.output import Column, message, model_json, record, table
@@ -20,9 +20,6 @@ ReviewArg = Annotated[str, typer.Argument(help="Review number.")]
 DateOpt = Annotated[
     str | None,
     typer.Option("--on", "--date", help=f"The day it happened (default today; {DATE_HELP_SHORT})."),
-]
-OptionalCircleArg = Annotated[
-    str | None, typer.Argument(help="Only this circle (number or core member's code).")
 ]
 COLUMNS: list[Column] = [
     ("id", "#"),
