@@ -148,8 +148,15 @@ def test_a_mistyped_recovery_code_group_is_caught_before_the_kdf(
         raise AssertionError("KDF must not run for a mistyped code")
 
     groups = recovery_code.split("-")
-    bad = groups[2][0]
-    groups[2] = ("1" if bad != "1" else "2") + groups[2][1:]
+    data, check = groups[2][:4], groups[2][4]
+    # One check character per group catches 31 typos in 32: type the first digit wrong in a
+    # way it catches (the code is random, so a fixed typo would fail 1 run in 32).
+    typed = next(
+        c + data[1:]
+        for c in "123456789"
+        if c != data[0] and vault._check_char(2, c + data[1:]) != check
+    )
+    groups[2] = typed + check
     typo = write(tmp_path, "typo.txt", "-".join(groups))
     monkeypatch.setattr(vault, "derive_kek", boom)
     result = cli("recover", "--recovery-file", str(typo), code=1)
