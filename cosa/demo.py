@@ -135,6 +135,8 @@ class Scale:
 SCALES = {
     "small": Scale(years=1, circles=5, volunteers=30, meetings_per_circle=40, contacts_per_meeting=1.5,
                    concerns=14, active_circles=3),
+    "medium": Scale(years=10, circles=33, volunteers=300, meetings_per_circle=84, contacts_per_meeting=6.0,
+                    concerns=220, active_circles=8),
     "large": Scale(years=10, circles=300, volunteers=400, meetings_per_circle=84, contacts_per_meeting=6.0,
                    concerns=2000, active_circles=15),
 }  # fmt: skip
@@ -158,10 +160,10 @@ def _minutes(rng: random.Random, cm: str, v1: str, v2: str) -> str:
     return "\n\n".join(parts)
 
 
-def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date | None = None,
+def build(store: Store, scale: str | Scale = "small", *, seed: int = 2026, today: date | None = None,
           progress: Progress | None = None) -> dict[str, int]:  # fmt: skip
     """Fill an empty workspace with fictional records; returns counts by kind."""
-    plan = SCALES[scale]
+    plan = SCALES[scale] if isinstance(scale, str) else scale
     rng = random.Random(seed)
     today = today or date.today()
     start = today - timedelta(days=365 * plan.years)
@@ -176,7 +178,7 @@ def build(store: Store, scale: str = "small", *, seed: int = 2026, today: date |
         settings.set_(store, "operator", "demo coordinator")
         store.operator = "demo coordinator"
         pro_ids: list[int] = []
-        for i, (agency, role) in enumerate(AGENCIES * (2 if scale == "large" else 1)):
+        for i, (agency, role) in enumerate(AGENCIES * (2 if plan.years > 1 else 1)):
             pro_ids.append(pros.add(store, people.pop(), agency=agency, role=role,
                                     email=f"pp{i + 1}@example.gov.uk"))  # fmt: skip
             bump("professional")
@@ -417,12 +419,14 @@ def _recruit(store: Store, rng: random.Random, vid: int, approved: date, *, cert
 
 
 def _keep_vetted(store: Store, vid: int, day: date, today: date) -> None:
-    """An Update Service status check before joining when the DBS re-check would be due."""
-    last = volunteers.vettings(store, vid)[0]
-    if last["recheck_due"] <= day.isoformat():
-        volunteers.vet(store, str(vid), level=last["level"], certificate=last["certificate"],
-                       issued=last["issued_on"], checked=day - timedelta(days=7),
-                       update_service=True, decision="cleared", today=today)  # fmt: skip
+    """Update Service status checks before joining when the DBS re-check would be due on the
+    joining day, or is due today (a back-dated join is checked on both days)."""
+    for when in (day, today):
+        last = volunteers.vettings(store, vid)[0]
+        if last["recheck_due"] <= when.isoformat():
+            volunteers.vet(store, str(vid), level=last["level"], certificate=last["certificate"],
+                           issued=last["issued_on"], checked=when - timedelta(days=7),
+                           update_service=True, decision="cleared", today=today)  # fmt: skip
 
 
 def _volunteer_lifecycle(store: Store, rng: random.Random, today: date) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,26 @@ def test_an_unknown_scale_is_a_one_line_error(raw_cli: Cli, tmp_path: Path) -> N
     result = raw_cli("demo", "--home", str(tmp_path / "d"), "--scale", "huge", code=1)
     assert "invalid --scale 'huge'" in result.output
     assert not (tmp_path / "d").exists()
+
+
+def test_a_ten_year_demo_in_miniature_builds_and_verifies(tmp_path: Path) -> None:
+    """The shape of the medium and large demos (circles started up to ten years ago, their
+    volunteers' DBS checks renewed, the gate passing on the joining day and today), small."""
+    from cosa import audit, vault
+    from cosa.demo import Scale, build
+    from cosa.workspace import Workspace
+
+    plan = Scale(years=10, circles=6, volunteers=24, meetings_per_circle=12,
+                 contacts_per_meeting=1.0, concerns=6, active_circles=3)  # fmt: skip
+    store = Workspace(tmp_path / "ws").create(DEMO_PASSPHRASE, vault.new_recovery_code(), "demo")
+    try:
+        counts = build(store, plan)
+        assert counts["circle"] == 6 and counts["meeting"] > 0
+        first = store.scalar("SELECT min(start_date) FROM circles")
+        assert first < f"{date.today().year - 5}"  # circles from long ago: the hard case
+        assert audit.verify(store).ok
+    finally:
+        store.close()
 
 
 def _unfold(text: str) -> list[str]:

@@ -66,7 +66,8 @@ def demo(
         str,
         typer.Option(
             "--scale",
-            help="small: a year of 5 circles; large: ten years, 300 circles (benchmarks).",
+            help="small: a year of 5 circles; medium: ten years, 33 circles (about 50 MB);"
+            " large: ten years, 300 circles (benchmarks).",
         ),
     ] = "small",
     force: Annotated[
@@ -90,7 +91,9 @@ def demo(
     from cosa import demo as demo_data
 
     if scale not in demo_data.SCALES:
-        raise UserError(f"invalid --scale '{scale}'", hint="choose one of: small, large")
+        raise UserError(
+            f"invalid --scale '{scale}'", hint=f"choose one of: {', '.join(demo_data.SCALES)}"
+        )
     opts = options(ctx)
     ws = Workspace(demo_home(home or opts.home))
     if reports:
