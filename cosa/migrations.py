@@ -1276,3 +1276,24 @@ def m120_disclosure_note(store: Store) -> None:
     anonymisation blanks with the core member's file."""
     store.script("ALTER TABLE disclosures ADD COLUMN note TEXT;")
     reaudit(store, "disclosure")
+
+
+@migration
+def m140_audit_settings_index(store: Store) -> None:
+    """An index of the audit entries that set or unset a setting, so that checking the
+    settings against their last entries (`audit verify`, `doctor`) reads those few entries,
+    not the whole trail."""
+    store.script(
+        "CREATE INDEX audit_settings ON audit (seq)"
+        " WHERE action IN ('setting.set', 'setting.unset');"
+    )
+
+
+@migration
+def m141_meetings_to_tell_probation_index(store: Store) -> None:
+    """An index of the held meetings marked --notify-pp, so that `status` finds the ones
+    probation is still to be told of without reading every meeting."""
+    store.script(
+        "CREATE INDEX meetings_notify_pp ON meetings (date, id)"
+        " WHERE notify_pp = 1 AND state = 'held';"
+    )

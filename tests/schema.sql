@@ -6,6 +6,7 @@ CREATE INDEX audit_at ON audit (at);
 CREATE INDEX audit_record ON audit (record_type, record_id);
 CREATE INDEX audit_record_state ON audit (record_type, record_id, seq, state_hash)
             WHERE state_hash IS NOT NULL;
+CREATE INDEX audit_settings ON audit (seq) WHERE action IN ('setting.set', 'setting.unset');
 CREATE INDEX circle_agreements_circle ON circle_agreements (circle_id, on_date);
 CREATE INDEX circle_coordinators_circle ON circle_coordinators (circle_id, on_date);
 CREATE INDEX circle_goals_circle ON circle_goals (circle_id);
@@ -54,6 +55,7 @@ CREATE INDEX meeting_attendance_volunteer ON meeting_attendance (volunteer_id);
 CREATE INDEX meetings_circle_date ON meetings (circle_id, date);
 CREATE INDEX meetings_circle_state_date ON meetings (circle_id, state, date);
 CREATE INDEX meetings_date ON meetings (date);
+CREATE INDEX meetings_notify_pp ON meetings (date, id) WHERE notify_pp = 1 AND state = 'held';
 CREATE INDEX meetings_unapproved ON meetings (minutes_due_at)
             WHERE approved_at IS NULL AND state = 'held';
 CREATE INDEX member_conditions_member ON member_conditions (member_id, start_date);

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cosa import audit
 from cosa.domain import concerns, contacts, meetings
 
 from .conftest import Cli
@@ -317,6 +319,31 @@ def test_doctor_names_a_damaged_page_in_the_middle(cli: Cli, initialised: Path) 
     _flip(initialised, 4096 * 5 + 700)  # page 6
     result = cli("doctor", code=4)
     assert "damaged page(s): 6" in result.output
+
+
+def test_doctor_names_a_damaged_search_index_and_nothing_else(
+    cli: Cli, initialised: Path, world: World
+) -> None:
+    with workspace_store(initialised) as store:  # the index's own pages, emptied behind cosa
+        store.conn.execute("UPDATE search_index_content SET c0 = 'words never indexed'")
+    result = cli("doctor", "--json", code=4)
+    checks = {c["check"]: c for c in json.loads(result.stdout)["checks"]}
+    assert not checks["search index search_index"]["ok"]
+    assert checks["search index search_index"]["detail"]
+    assert checks["page HMACs (every page of cosa.db)"]["ok"], checks
+    assert checks["integrity_check"]["ok"], checks
+
+
+def test_the_settings_check_reads_the_settings_entries_by_their_index(initialised: Path) -> None:
+    """`audit verify` and `doctor` compare each setting with its last entry: through the
+    partial index of m140, not a scan of the whole trail."""
+    with workspace_store(initialised) as store:
+        seen: list[str] = []
+        store.conn.set_trace_callback(seen.append)
+        audit.settings_problems(store)
+        store.conn.set_trace_callback(None)
+        plan = store.query("EXPLAIN QUERY PLAN " + next(s for s in seen if "setting.set" in s))
+    assert any("audit_settings" in str(row["detail"]) for row in plan), plan
 
 
 def test_doctor_checks_only_what_came_after_the_last_verified_head_unless_full(

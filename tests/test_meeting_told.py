@@ -138,3 +138,19 @@ def test_migration_m120_adds_the_note_and_keeps_the_audit_verified(tmp_path: Pat
         assert migrations.apply_migrations(store) == ["m120_disclosure_note"]
         assert store.scalar("SELECT note FROM disclosures") is None
         assert audit.verify(store).ok, audit.verify(store).problems
+
+
+def test_status_finds_the_meetings_to_tell_probation_of_by_their_index(
+    initialised: Path,
+) -> None:
+    """`status` reads only the held meetings marked --notify-pp (m141), not every meeting:
+    on a ten-year workspace the scan cost more than the rest of `status` together."""
+    from cosa.domain import status
+
+    with workspace_store(initialised) as store:
+        seen: list[str] = []
+        store.conn.set_trace_callback(seen.append)
+        status._probation_to_be_told(store)
+        store.conn.set_trace_callback(None)
+        plan = store.query("EXPLAIN QUERY PLAN " + seen[-1])
+    assert any("meetings_notify_pp" in str(row["detail"]) for row in plan), plan
