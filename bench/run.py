@@ -2,16 +2,17 @@
 
     python bench/run.py [--runs 7] [--workdir bench/out] [--rebuild] [--only TEXT] [--small-only]
 
-Builds (once, cached in the work dir) a 10-year workspace with `cosa demo --scale large` and a
-small one with `cosa demo --scale small`, unlocks both (kernel keyring), then times each
-command as a fresh process: median and spread of several runs, the ratio to the *floor* (a
-bare Python process that imports sqlcipher3, opens the same large database with its raw key
-and runs one indexed query), the ratio large/small (cost must not grow with the data), and
-peak memory (max RSS of the child). Also the passphrase path without a session against the
-KDF's own cost. One entry lays out a meeting's minutes of 1 MB (a pasted transcript, added
-once to the newest active circle as today's social meeting). `--only minutes --small-only`
-times just that on the small workspace. Prints a Markdown table; nothing here is asserted — speed is measured, never
-tested with timers in the suite.
+Builds (once, cached in the work dir) a 10-year workspace with `cosa demo --scale large`, a
+small one with `cosa demo --scale small` and a medium one of ~50 MB (`--scale medium`, for
+`cosa doctor`), unlocks them (kernel keyring), then times each command as a fresh process:
+median and spread of several runs, the ratio to the *floor* (a bare Python process that
+imports sqlcipher3, opens the same large database with its raw key and runs one indexed
+query), the ratio large/small (cost must not grow with the data), and peak memory (max RSS
+of the child). Also the passphrase path without a session against the KDF's own cost, and
+`cosa doctor` on the medium workspace. One entry lays out a meeting's minutes of 1 MB (a
+pasted transcript, added once to the newest active circle as today's social meeting).
+`--only minutes --small-only` times just that on the small workspace. Prints a Markdown
+table; nothing here is asserted: speed is measured, never tested with timers in the suite.
 """
 
 from __future__ import annotations
@@ -167,7 +168,7 @@ def big_minutes_meeting(home: Path, env: dict[str, str], circle: str, text: Path
     for m in json.loads(listed.stdout):
         if m["type"] == "social" and m["date"] == today:
             return str(m["id"])
-    added = subprocess.run([cosa_bin(), "--home", str(home), "meeting", "add", circle, "--date", today,
+    added = subprocess.run([cosa_bin(), "--home", str(home), "meeting", "add", circle, "--on", today,
                             "--type", "social", "--minutes-file", str(text)],
                            env=env, check=True, capture_output=True, text=True)  # fmt: skip
     found = re.search(r"Recorded meeting (\d+)", added.stderr)
@@ -210,9 +211,11 @@ def main() -> None:
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("COSA_")}
     base_env.update(NO_COLOR="1", COSA_PASSPHRASE_FILE=str(secret))
     large, small = args.workdir / "large", args.workdir / "small"
+    medium = args.workdir / "medium"
     build(small, "small", base_env, args.rebuild)
     if not args.small_only:
         build(large, "large", base_env, args.rebuild)
+        build(medium, "medium", base_env, args.rebuild)
 
     cosa = cosa_bin()
     out = Path(tempfile.mkdtemp(prefix="cosa-bench-"))
@@ -222,8 +225,8 @@ def main() -> None:
         "meeting list CIRCLE": ["meeting", "list", "CIRCLE"],
         "search WORD": ["search", "housing"],
         "concern list --open": ["concern", "list", "--open"],
-        "meeting add … --minutes …": ["meeting", "add", "CIRCLE", "--date", "yesterday", "--type", "social",
-                                      "--minutes", "Benchmark minutes: a short social meeting."],
+        "meeting add … --minutes …": ["meeting", "add", "CIRCLE", "--on", "yesterday", "--type", "social",
+                                      "--force", "--minutes", "Benchmark minutes: a short social meeting."],
         "report quarter": ["report", "quarter", "2026-Q3", "-o", str(out / "q.pdf")],
         "report circle": ["report", "circle", "CIRCLE", "-o", str(out / "c.pdf")],
         "report minutes (1 MB of minutes)": ["report", "minutes", "BIG", "-o", str(out / "m.pdf")],
@@ -259,6 +262,7 @@ def main() -> None:
                   f"{r['max'] * 1000:.0f}) | {r['rss_mb']:.0f} MB |")  # fmt: skip
         shutil.rmtree(out, ignore_errors=True)
         return
+    doctor = doctor_seconds(medium, base_env, args.runs) if not args.only else None
     key = data_key_hex(large, dict(base_env, COSA_HOME=str(large)))
     floor = measure(
         [sys.executable, "-c", FLOOR, str(large / "cosa.db")], base_env, args.runs, stdin=key + "\n"
@@ -282,6 +286,23 @@ def main() -> None:
     print(
         f"\nPassphrase path adds {(ns - ss) * 1000:.0f} ms = {(ns - ss) / kdf:.2f}× the KDF's own cost."
     )
+    if doctor is not None:
+        mb = (medium / "cosa.db").stat().st_size / 1e6
+        print(f"`cosa doctor` (the default check, unlocked) on the {mb:.0f} MB medium workspace: "
+              f"{doctor['median'] * 1000:.0f} ms ({doctor['min'] * 1000:.0f}–{doctor['max'] * 1000:.0f}),"
+              f" peak RSS {doctor['rss_mb']:.0f} MB (target < 1 s on 50 MB).")  # fmt: skip
+
+
+def doctor_seconds(home: Path, base_env: dict[str, str], runs: int) -> dict[str, float]:
+    """`cosa doctor` on the medium workspace (`cosa demo --scale medium`, ~50 MB)."""
+    env = dict(base_env, COSA_HOME=str(home))
+    subprocess.run([cosa_bin(), "unlock", "--for", "30m"], env=env, check=True,
+                   stderr=subprocess.DEVNULL)  # fmt: skip
+    session_env = {k: v for k, v in env.items() if k != "COSA_PASSPHRASE_FILE"}
+    try:
+        return measure([cosa_bin(), "doctor"], session_env, runs)
+    finally:
+        subprocess.run([cosa_bin(), "lock"], env=env, check=False, stderr=subprocess.DEVNULL)
 
 
 if __name__ == "__main__":
