@@ -9,10 +9,11 @@ tens of thousands of meetings. The sections, in order (keys of the returned dict
 * `vetting_not_cleared` — current circle members whose latest DBS check with a decision
   (by issue date) was not cleared;
 * `minutes_late` — held meetings whose minutes are still unapproved 48 h after the meeting;
-* `actions_overdue` — open actions whose due date has passed;
+* `actions_overdue` — open actions whose due date has passed, in circles not ended or
+  transferred (`cosa action list --overdue` lists those too);
 * `circles_not_met` — active circles with no meeting for longer than their cadence (default 7
   days), counted from the last meeting or, before the first, from the start;
-* `actions_due` — open actions due from today to 7 days on;
+* `actions_due` — open actions due from today to 7 days on, in the same circles;
 * `reviews_due` — circles (active or paused) whose next review is due within 14 days: the
   latest review's `next_review`, else 3 months after it, else 3 months after the start;
 * `licences_ending` — core members with an open circle whose licence ends within 30 days;
