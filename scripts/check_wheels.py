@@ -4,8 +4,11 @@ For each target platform, `pip download --only-binary=:all: --no-deps` fetches e
 requirements.lock (which pip-compile wrote on Linux), then follows each wheel's own
 requirements whose environment markers hold on that platform but not on Linux (e.g. click's
 `colorama; platform_system == "Windows"`, keyring's `pywin32-ctypes; sys_platform == "win32"`):
-those are not in the lock, so the newest release that fits is fetched. A package without a
-binary wheel for the platform is reported; the exit status is 1 if any is missing.
+those are not in the lock, so the newest release that fits is fetched. Where
+pyproject.toml narrows a dependency on one platform only (e.g. `cryptography<49` on Intel Macs,
+whose wheels stop at 48), the newest release within that range is fetched instead of the pin.
+A package without a binary wheel for the platform is reported; the exit status is 1 if any is
+missing.
 
 Needs the package index (run it by hand, not in CI, which has no network):
 
@@ -19,19 +22,21 @@ import re
 import subprocess
 import sys
 import tempfile
+import tomllib
 import zipfile
 from pathlib import Path
 
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
-PLATFORMS = ["win_amd64", "macosx_11_0_arm64", "macosx_10_12_x86_64"]
+PLATFORMS = ["win_amd64", "macosx_11_0_arm64", "macosx_10_15_x86_64"]
 
 
 def marker_environment(platform: str, python_version: str) -> dict[str, str]:
-    env = dict(default_environment())
+    env = {k: str(v) for k, v in default_environment().items()}
     env.update(python_version=python_version, python_full_version=f"{python_version}.0")
     env.update(implementation_name="cpython", platform_python_implementation="CPython")
     if platform.startswith("win"):
@@ -44,8 +49,24 @@ def marker_environment(platform: str, python_version: str) -> dict[str, str]:
     return env
 
 
+def platform_ranges(pyproject: Path, env: dict[str, str]) -> dict[str, SpecifierSet]:
+    """The dependencies pyproject.toml narrows on this platform only: a requirement whose
+    marker holds in `env` but not on the machine running the check (Linux)."""
+    here = {k: str(v) for k, v in default_environment().items()}
+    ranges: dict[str, SpecifierSet] = {}
+    for line in tomllib.loads(pyproject.read_text())["project"]["dependencies"]:
+        req = Requirement(line)
+        if req.marker is None or not req.marker.evaluate(env | {"extra": ""}):
+            continue
+        if req.marker.evaluate(here | {"extra": ""}):
+            continue
+        name = canonicalize_name(req.name)
+        ranges[name] = ranges.get(name, SpecifierSet()) & req.specifier
+    return ranges
+
+
 def pins(lock: Path) -> dict[str, str]:
-    found = {}
+    found: dict[str, str] = {}
     for line in lock.read_text().splitlines():
         match = re.match(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)", line)
         if match:
@@ -84,7 +105,16 @@ def requirements_of(wheel: Path) -> list[Requirement]:
 
 def check(platform: str, python_version: str, locked: dict[str, str], dest: Path) -> list[str]:
     env = marker_environment(platform, python_version)
-    queue = [f"{name}=={version}" for name, version in sorted(locked.items())]
+    ranges = platform_ranges(ROOT / "pyproject.toml", env)
+    queue = []
+    for name, version in sorted(locked.items()):
+        if name in ranges and version not in ranges[name]:
+            print(
+                f"  {platform}: {name}{ranges[name]} (pyproject.toml) instead of the pinned {version}"
+            )
+            queue.append(f"{name}{ranges[name]}")
+        else:
+            queue.append(f"{name}=={version}")
     seen = set(locked)
     missing = []
     while queue:
