@@ -9,6 +9,7 @@ Every figure is recomputed here from the records, with the rule written out in P
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -398,7 +399,9 @@ def test_me_is_whoever_unlocked(
     }
 
 
-def test_a_filtered_pdf_says_whose_circles_it_counts(cli: Cli, tmp_path: Path) -> None:
+def test_a_filtered_pdf_says_whose_circles_it_counts(
+    cli: Cli, tmp_path: Path, ws_home: Path
+) -> None:
     from pypdf import PdfReader
 
     for report, words in (
@@ -410,3 +413,15 @@ def test_a_filtered_pdf_says_whose_circles_it_counts(cli: Cli, tmp_path: Path) -
         cli("report", *report, "--coordinator", BEA, "-o", str(out))
         text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
         assert words in text, report[0]
+    store = Workspace(ws_home).open(Options(), use_session=False)
+    try:
+        details = [
+            json.loads(r["detail"])
+            for r in store.query(
+                "SELECT detail FROM audit WHERE action IN"
+                " ('report.return', 'report.concerns', 'report.volunteers')"
+            )
+        ]
+    finally:
+        store.close()
+    assert [d.get("coordinator") for d in details] == [BEA, BEA, BEA]
