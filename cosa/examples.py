@@ -190,7 +190,10 @@ EXAMPLES: dict[str, list[str]] = {
     "report circle": [
         "report circle CM-0001 --from 1/7/2025 --to 30/9/2025 -o circle.pdf --recipient 'Panel'",
     ],
-    "report concerns": ["report concerns --from 1/7/2025 --to 30/9/2025 -o concerns.pdf"],
+    "report concerns": [
+        "report concerns --from 1/7/2025 --to 30/9/2025 -o concerns.pdf",
+        "report concerns --from 1/7/2025 --coordinator me --json",
+    ],
     "report member": [
         "report member CM-0001 -o member.pdf",
         "report member CM-0001 -o member.pdf --json-output member.json --force",
@@ -198,6 +201,7 @@ EXAMPLES: dict[str, list[str]] = {
     "report return": [
         "report return --period 2025-Q3 -o return.pdf",
         "report return --period FY2025 --csv",
+        "report return --period 2025-Q3 --coordinator me --json",
     ],
     "report merge": [
         "report return --period 2025-Q3 --raw -o raw.pdf --password-file new.txt"
@@ -213,7 +217,10 @@ EXAMPLES: dict[str, list[str]] = {
         "report quarter 2025-Q3 --json",
         "report quarter 2025-Q3 --coordinator me --json",
     ],
-    "report volunteers": ["report volunteers --from 1/7/2025 --to 30/9/2025 -o volunteers.pdf"],
+    "report volunteers": [
+        "report volunteers --from 1/7/2025 --to 30/9/2025 -o volunteers.pdf",
+        "report volunteers --from 1/7/2025 --coordinator me --json",
+    ],
     "share": ["share 2 --recipient Pat -o share.pdf"],
     "disclosure list": [
         "disclosure list",

@@ -13,6 +13,7 @@ answers "what was it on that day"; every report uses them.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -115,3 +116,64 @@ def entries(
     table, owner = _table(kind)
     rows = store.query(f"SELECT * FROM {table} WHERE {owner} = ? ORDER BY on_date, id", (owner_id,))
     return rows if fields is None else [r for r in rows if r["field"] in fields]
+
+
+# -- whose circle it was ---------------------------------------------------------------------
+#
+# A circle's coordinator is history too: `circle_coordinators` (m100) holds who coordinated
+# it from which day (`circle add`, `circle assign`, `cosa receive`); `circles.coordinator`
+# keeps the latest for lists. Lists and `status` (about now) filter by that column; a report
+# about a period asks whose the circle was on the day each thing happened, here.
+
+
+#: Column names of `circle_coordinators` and `circles` that a caller's bare column would be
+#: taken for inside `coordinator_on`'s subqueries.
+_BARE = re.compile(
+    r"(?<![\w.:'])(id|uuid|circle_id|coordinator|on_date|note|created_at|updated_at|created_by"
+    r"|updated_by|member_id|type|status|start_date|ended_on|ending_reason|ending_note"
+    r"|meeting_day|meeting_time|duration_minutes|venue|cadence_days|forced_reason)(?![\w(])"
+)
+
+
+def coordinator_on(circle: str, day: str) -> str:
+    """SQL for the coordinator of the circle `circle` on the day `day` (both SQL
+    expressions): the latest `circle_coordinators` entry on or before the day (ties: the
+    later entry); before the first entry, the first one; a circle without history, its
+    `circles.coordinator`. Name columns with their table (`meetings.date`, not `date`):
+    inside the subqueries a bare `id`, `circle_id` or `on_date` would mean theirs."""
+    for expr in (circle, day):
+        if _BARE.search(expr):
+            raise ValueError(f"qualify the columns of {expr!r} with their table")
+    return (
+        "coalesce("
+        f"(SELECT hcc1.coordinator FROM circle_coordinators hcc1 WHERE hcc1.circle_id = {circle}"
+        f" AND hcc1.on_date <= substr({day}, 1, 10)"
+        " ORDER BY hcc1.on_date DESC, hcc1.id DESC LIMIT 1),"
+        f" (SELECT hcc2.coordinator FROM circle_coordinators hcc2 WHERE hcc2.circle_id = {circle}"
+        " ORDER BY hcc2.on_date, hcc2.id LIMIT 1),"
+        f" (SELECT hci.coordinator FROM circles hci WHERE hci.id = {circle}))"
+    )
+
+
+def coordinated_by(circle: str, day: str, who: str = ":coordinator") -> str:
+    """SQL that is true when the circle `circle` was coordinated on `day` by `who` (a
+    parameter, compared case-insensitively)."""
+    return f"{coordinator_on(circle, day)} = {who} COLLATE NOCASE"
+
+
+def last_day_in(day_ended: str, last: str = ":qe") -> str:
+    """SQL for the last day of a period (`last`) on which a circle that ended on
+    `day_ended` (NULL: running) still ran: the day a circle's state at the period's end is
+    attributed to its coordinator."""
+    return f"(CASE WHEN {day_ended} IS NOT NULL AND {day_ended} < {last} THEN {day_ended} ELSE {last} END)"
+
+
+def coordinated_between(circle: str, first: str, last: str, who: str = ":coordinator") -> str:
+    """SQL that is true when `who` coordinated the circle `circle` on at least one day from
+    `first` to `last` (SQL expressions): on the first day, or from a handover inside the
+    span (the coordinator changes only at handovers, so that is every day checked)."""
+    return (
+        f"({coordinated_by(circle, first, who)} OR EXISTS (SELECT 1 FROM circle_coordinators hx"
+        f" WHERE hx.circle_id = {circle} AND hx.on_date > substr({first}, 1, 10)"
+        f" AND hx.on_date <= substr({last}, 1, 10) AND {coordinated_by(circle, 'hx.on_date', who)}))"
+    )

@@ -729,45 +729,6 @@ def test_on_a_terminal_the_password_is_asked_twice_or_generated_when_left_empty(
     assert pdf_password(no_store, False, None) == (None, False)
 
 
-def test_a_coordinators_quarterly_return_counts_only_their_circles(
-    cli: Cli, tmp_path: Path, ws_home: Path
-) -> None:
-    from cosa.reports.data import suppress
-
-    (tmp_path / "bea.txt").write_text("bea's very own passphrase\n")
-    cli("user", "add", "Bea", "--new-passphrase-file", str(tmp_path / "bea.txt"))
-    cli("circle", "assign", "2", "Bea", "--on", "today")
-    whole = cli.json("report", "quarter", "2025-Q3")
-    store = Workspace(ws_home).open(Options())
-    try:
-        for who in (OPERATOR, "Bea"):
-            data = cli.json("report", "quarter", "2025-Q3", "--coordinator", who)
-            held, cancelled, concerns = (
-                store.scalar(
-                    f"SELECT count(*) FROM {table} WHERE date BETWEEN '2025-07-01' AND"
-                    f" '2025-09-30' AND {where} circle_id IN (SELECT id FROM circles"
-                    " WHERE coordinator = ?)",
-                    (who,),
-                )
-                for table, where in (
-                    ("meetings", "state = 'held' AND"),
-                    ("meetings", "state = 'cancelled' AND"),
-                    ("concerns", ""),
-                )
-            )
-            assert data["coordinator"] == who
-            assert data["meetings_held"] == suppress(int(held), 5)
-            assert data["meetings_cancelled"] == suppress(int(cancelled), 5)
-            assert data["concerns"]["total"] == suppress(int(concerns), 5)
-            for key in data["provider_wide"]:
-                assert data[key] == whole[key], key
-    finally:
-        store.close()
-    assert whole["coordinator"] is None and whole["provider_wide"] == []
-    me = cli.json("report", "quarter", "2025-Q3", "--coordinator", "me")
-    assert me["coordinator"] == OPERATOR
-
-
 def test_the_circle_report_names_its_coordinators_with_each_handover(
     cli: Cli, tmp_path: Path
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,20 +117,25 @@ def test_a_round_trip_is_identical_for_the_circles_records_and_both_audits_verif
         received = by_uuid(b)
         circle_uuid = a.scalar("SELECT uuid FROM circles WHERE id = 1")
         assert a.scalar("SELECT status FROM circles WHERE id = 1") == "transferred"
-        # every record received is the sender's, byte for byte (the circle as it was sent)
+        # every record received is the sender's, byte for byte, but for the handover to the
+        # receiver: the circle's status (transferred there) and coordinator (the receiver's
+        # here) differ, and the receiver's workspace adds one coordinator entry from today
         assert received, "nothing was received"
+        handovers = [k for k in received if k not in sent]
+        assert [k.split(":")[0] for k in handovers] == ["circle_coordinators"]
+        assert received[handovers[0]]["coordinator"] == "receiver"
         for key, row in received.items():
+            if key in handovers:
+                continue
             if key == f"circles:{circle_uuid}":
-                assert {**row, "status": "x", "updated_at": "", "updated_by": ""} == {
-                    **sent[key],
-                    "status": "x",
-                    "updated_at": "",
-                    "updated_by": "",
-                }
+                ignored = {"status": "x", "coordinator": "x", "updated_at": "", "updated_by": ""}
+                assert {**row, **ignored} == {**sent[key], **ignored}
+                assert (row["coordinator"], sent[key]["coordinator"]) == ("receiver", "sender")
                 continue
             assert row == sent[key], key
         # and the circle's meetings, concerns, contacts, actions, goals all came
         for table in ("meetings", "concerns", "contacts", "actions", "circle_goals",
+                      "circle_coordinators",
                       "escalations", "member_identity", "volunteers", "professionals",
                       "circle_agreements", "agreement_signatures", "documents", "risk_reviews",
                       "risk_review_scores", "outcomes", "member_consent", "circle_members",
@@ -357,7 +363,7 @@ def test_a_bundle_whose_sender_entries_were_altered_or_that_names_unknown_fields
     sender, receiver = two
     with opened(sender) as store:
         doc = transfer.collect(store, 1, identity=False)
-    assert doc["format"] == "cosa-transfer" and doc["version"] == 1
+    assert doc["format"] == "cosa-transfer" and doc["version"] == transfer.VERSION == 2
     assert doc["sender"]["recipient"] == recipient_of(sender)
     to = recipient_of(receiver)
     before = head(receiver)
@@ -378,4 +384,116 @@ def test_a_bundle_whose_sender_entries_were_altered_or_that_names_unknown_fields
     broken["circle"] = "no such uuid"
     (tmp_path / "broken.age").write_bytes(agebox.encrypt_to(canonical(broken), to))
     run(receiver, "receive", str(tmp_path / "broken.age"), code=4)
+    assert head(receiver) == before
+
+
+def test_a_received_circle_keeps_its_coordinator_history_and_is_handed_to_the_receiver(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from datetime import date
+
+    sender, receiver = two
+    (tmp_path / "bea.txt").write_text("bea's very own passphrase\n")
+    run(sender, "user", "add", "Bea", "--new-passphrase-file", str(tmp_path / "bea.txt"))
+    run(sender, "circle", "assign", "1", "Bea", "--on", "2025-08-01", "--note", "cover")
+    sent = run(sender, "circle", "show", "1", "--json")
+    sent_history = [
+        (c["uuid"], c["coordinator"], c["on_date"], c["note"])
+        for c in json.loads(sent.stdout)["coordinators"]
+    ]
+    bundle = tmp_path / "c1.age"
+    run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o", str(bundle))
+    got = json.loads(run(receiver, "receive", str(bundle), "--json").stdout)
+    shown = json.loads(run(receiver, "circle", "show", str(got["circle_id"]), "--json").stdout)
+    history = [
+        (c["uuid"], c["coordinator"], c["on_date"], c["note"]) for c in shown["coordinators"]
+    ]
+    assert (
+        history[:-1]
+        == sent_history
+        == [
+            (sent_history[0][0], "sender", "2025-06-02", None),
+            (sent_history[1][0], "Bea", "2025-08-01", "cover"),
+        ]
+    )
+    with opened(sender) as a:
+        sender_id = transfer.workspace_id(a)
+    assert history[-1][1:] == (
+        "receiver",
+        date.today().isoformat(),
+        f"received from workspace {sender_id}",
+    )
+    assert shown["coordinator"] == "receiver"
+    # the receiver's lists are theirs now; reports over the past still know who it was
+    listed = json.loads(run(receiver, "circle", "list", "--coordinator", "me", "--json").stdout)
+    assert [c["id"] for c in listed] == [got["circle_id"]]
+    past = json.loads(
+        run(receiver, "report", "quarter", "2025-Q3", "--coordinator", "bea", "--json").stdout
+    )
+    assert past["coordinator"] == "Bea" and past["meetings_held"] == "<5"
+    for home in (sender, receiver):
+        run(home, "audit", "verify")
+    with opened(receiver) as b:
+        actions = [
+            r["action"]
+            for r in b.query(
+                "SELECT action FROM audit WHERE record_type IN ('circle', 'circle_coordinator')"
+                " AND action LIKE '%receive'"
+            )
+        ]
+    assert actions.count("circle.receive") == 1
+    assert actions.count("circle_coordinator.receive") == 1
+
+
+def test_a_version_1_bundle_without_coordinator_history_is_still_received(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from cosa import agebox
+    from cosa.store import canonical
+
+    sender, receiver = two
+    with opened(sender) as a, opened(receiver) as b:
+        doc = transfer.collect(a, 1, identity=False)
+        doc["version"] = 1
+        doc["records"] = [r for r in doc["records"] if r["type"] != "circle_coordinator"]
+        gone = {r["uuid"] for r in a.query("SELECT uuid FROM circle_coordinators")}
+        doc["audit"] = [e for e in doc["audit"] if e["record_uuid"] not in gone]
+        old = tmp_path / "old.age"
+        old.write_bytes(agebox.encrypt_to(canonical(doc), transfer.recipient(b)))
+    run(receiver, "receive", str(old))
+    shown = run(receiver, "circle", "show", "1", "--json")
+    history = json.loads(shown.stdout)["coordinators"]
+    assert [c["coordinator"] for c in history] == ["receiver"]
+    run(receiver, "audit", "verify")
+
+
+def test_receiving_with_the_recovery_code_is_refused_and_writes_nothing(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from cosa.errors import UserError
+
+    sender, receiver = two
+    bundle = tmp_path / "c1.age"
+    run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o", str(bundle))
+    before = head(receiver)
+    with opened(receiver) as b:
+        b.person = "recovery code"  # type: ignore[attr-defined]
+        with pytest.raises(UserError, match="your own passphrase"):
+            transfer.receive(b, bundle)
+    assert head(receiver) == before
+
+
+def test_a_newer_bundle_version_is_refused_by_name(two: tuple[Path, Path], tmp_path: Path) -> None:
+    from cosa import agebox
+    from cosa.store import canonical
+
+    sender, receiver = two
+    with opened(sender) as a, opened(receiver) as b:
+        doc = transfer.collect(a, 1, identity=False)
+        doc["version"] = 3
+        newer = tmp_path / "newer.age"
+        newer.write_bytes(agebox.encrypt_to(canonical(doc), transfer.recipient(b)))
+    before = head(receiver)
+    result = run(receiver, "receive", str(newer), code=1)
+    assert "version 3; this cosa reads version 1 and 2" in result.output
     assert head(receiver) == before

@@ -80,6 +80,14 @@ ClassificationOpt = Annotated[
 ]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First day of the period.")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day of the period.")]
+CoordinatorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--coordinator",
+        help="Only what happened in the circles this user (a name, or me) coordinated on the"
+        " day (their circle history); what belongs to no circle stays provider-wide.",
+    ),
+]
 NamesOpt = Annotated[
     str,
     typer.Option(
@@ -264,14 +272,7 @@ def quarter(
     password_file: PasswordFileOpt = None,
     recipient: RecipientOpt = None,
     classification: ClassificationOpt = None,
-    coordinator: Annotated[
-        str | None,
-        typer.Option(
-            "--coordinator",
-            help="Only the circles this user coordinates (a name, or me); referrals and"
-            " volunteers stay provider-wide.",
-        ),
-    ] = None,
+    coordinator: CoordinatorOpt = None,
 ) -> None:
     """Funder / national return: aggregates only, no names or codes, small counts (<5)
     suppressed in the PDF and the JSON alike."""
@@ -314,13 +315,18 @@ def volunteers_cmd(
     password_file: PasswordFileOpt = None,
     for_: ForOpt = None,
     classification: ClassificationOpt = None,
+    coordinator: CoordinatorOpt = None,
 ) -> None:
     """Volunteers: DBS vetting and re-checks due, training, supervision due, hours."""
+    from cosa.domain import users
     from cosa.reports import volunteers as report
     from cosa.reports.publish import collect
 
     store = open_store(ctx)
-    data = collect(store, classification, report.data, from_, to, include_left=include_left)
+    who = users.resolve_coordinator(store, coordinator)
+    data = collect(
+        store, classification, report.data, from_, to, include_left=include_left, coordinator=who
+    )
     deliver(
         store,
         data,
@@ -351,14 +357,17 @@ def concerns_cmd(
     password_file: PasswordFileOpt = None,
     for_: ForOpt = None,
     classification: ClassificationOpt = None,
+    coordinator: CoordinatorOpt = None,
 ) -> None:
     """The escalation log: every concern and each escalation (to whom, how, when, basis,
     response and how long it took). Default: the last twelve months."""
+    from cosa.domain import users
     from cosa.reports import concerns as report
     from cosa.reports.publish import collect
 
     store = open_store(ctx)
-    data = collect(store, classification, report.data, from_, to)
+    who = users.resolve_coordinator(store, coordinator)
+    data = collect(store, classification, report.data, from_, to, coordinator=who)
     deliver(
         store,
         data,
@@ -479,24 +488,33 @@ def return_cmd(
     password_file: PasswordFileOpt = None,
     recipient: RecipientOpt = None,
     classification: ClassificationOpt = None,
+    coordinator: CoordinatorOpt = None,
 ) -> None:
     """The return for any period: aggregates only, small counts suppressed (PDF, --json,
     --csv); --raw for a national body; a period not yet over is marked provisional."""
+    from cosa.domain import users
     from cosa.reports import returns
     from cosa.reports.publish import collect, export_json
 
     if raw and (json_ or csv_):
         raise UserError("--raw writes an encrypted PDF; leave out --json and --csv")
+    if raw and coordinator is not None:
+        raise UserError(
+            "--raw is the provider's whole return for a national body; leave out --coordinator"
+        )
     if raw and not recipient:
         raise UserError(
             "--raw needs --recipient: who receives the unsuppressed counts",
             hint="e.g. --recipient 'Circles UK (data sharing agreement 2026)'",
         )
     store = open_store(ctx)
-    data = collect(store, classification, returns.data, period)
+    who = users.resolve_coordinator(store, coordinator)
+    data = collect(store, classification, returns.data, period, coordinator=who)
     if csv_:
         export_json(store, data, for_=recipient, format="csv")  # the audit entry
-        sys.stdout.write(returns.to_csv(data["provider"], data["period"], data["_figures"]))
+        sys.stdout.write(
+            returns.to_csv(returns.csv_provider(data), data["period"], data["_figures"])
+        )
         return
     if not raw:
         deliver(

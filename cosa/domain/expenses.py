@@ -124,11 +124,23 @@ def list_(
     return store.query(sql, params)
 
 
-def totals(store: Store, start: str | None = None, end: str | None = None) -> dict[str, Any]:
+def totals(
+    store: Store,
+    start: str | None = None,
+    end: str | None = None,
+    *,
+    coordinator: str | None = None,
+) -> dict[str, Any]:
     """Claims, pence claimed, paid and unpaid, miles and claimants for claims dated in the
-    period (all when no period), and pence claimed by kind."""
-    span = {"start": start, "end": end}
+    period (all when no period), and pence claimed by kind. With `coordinator`, only claims
+    for a circle that person coordinated on the claim's date (a claim for no circle belongs
+    to no coordinator)."""
+    from cosa import history
+
+    span = {"start": start, "end": end, "coordinator": coordinator}
     cond = "(:start IS NULL OR date >= :start) AND (:end IS NULL OR date <= :end)"
+    if coordinator is not None:
+        cond += f" AND circle_id IS NOT NULL AND {history.coordinated_by('volunteer_expenses.circle_id', 'volunteer_expenses.date')}"
     row = store.one(
         "SELECT count(*) AS claims, coalesce(sum(amount_pence), 0) AS claimed_pence,"
         " coalesce(sum(CASE WHEN paid_on IS NOT NULL THEN amount_pence END), 0) AS paid_pence,"

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from cosa import history
 from cosa.store import Store
 
 #: Attendance statuses that count as being at the meeting.
@@ -57,9 +58,12 @@ def rows(
     *,
     circle_id: int | None = None,
     volunteer_id: int | None = None,
+    coordinator: str | None = None,
 ) -> list[HoursRow]:
     """Meeting and logged hours in `start`..`end`, grouped by volunteer, circle, month and
-    activity; only one circle's or one volunteer's when asked."""
+    activity; only one circle's or one volunteer's when asked. With `coordinator`, only the
+    hours for a circle that person coordinated on the day (a meeting's date, a logged
+    entry's date; logged hours for no circle belong to no coordinator)."""
     where_m = ["m.state = 'held'", "m.date BETWEEN :start AND :end", "m.duration_minutes > 0"]
     where_h = ["h.date BETWEEN :start AND :end"]
     if circle_id is not None:
@@ -68,6 +72,11 @@ def rows(
     if volunteer_id is not None:
         where_m.append("a.volunteer_id = :volunteer")
         where_h.append("h.volunteer_id = :volunteer")
+    if coordinator is not None:
+        where_m.append(history.coordinated_by("m.circle_id", "m.date"))
+        where_h.append(
+            f"h.circle_id IS NOT NULL AND {history.coordinated_by('h.circle_id', 'h.date')}"
+        )
     present = ", ".join(f"'{s}'" for s in PRESENT)
     sql = (
         "SELECT a.volunteer_id, m.circle_id, substr(m.date, 1, 7) AS month,"
@@ -83,7 +92,13 @@ def rows(
         f" FROM volunteer_hours h WHERE {' AND '.join(where_h)}"
         " GROUP BY h.volunteer_id, h.circle_id, month, h.activity"
     )
-    params = {"start": start, "end": end, "circle": circle_id, "volunteer": volunteer_id}
+    params = {
+        "start": start,
+        "end": end,
+        "circle": circle_id,
+        "volunteer": volunteer_id,
+        "coordinator": coordinator,
+    }
     return [
         HoursRow(
             volunteer_id=int(r["volunteer_id"]),

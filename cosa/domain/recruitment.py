@@ -320,9 +320,24 @@ def _refusals_on(store: Store, volunteer: Row, circle: Row, day: str) -> list[st
     return reasons
 
 
-def overrides(store: Store, start: str | None = None, end: str | None = None) -> list[Row]:
-    """Joins let through the gate with `--override`: audit entries with their reasons."""
+def overrides(
+    store: Store,
+    start: str | None = None,
+    end: str | None = None,
+    *,
+    coordinator: str | None = None,
+) -> list[Row]:
+    """Joins let through the gate with `--override`: audit entries with their reasons (with
+    `coordinator`: joins to a circle that person coordinated on the day of joining)."""
     import json
+
+    from cosa import history
+
+    mine = (
+        f" AND {history.coordinated_by('cm.circle_id', 'cm.joined_on')}"
+        if coordinator is not None
+        else ""
+    )
 
     rows = store.query(
         "SELECT a.seq, a.at, a.operator, a.record_id, a.detail, cm.circle_id, cm.volunteer_id,"
@@ -331,8 +346,8 @@ def overrides(store: Store, start: str | None = None, end: str | None = None) ->
         " JOIN volunteers v ON v.id = cm.volunteer_id"
         " WHERE a.action = 'circle_member.override'"
         " AND (:start IS NULL OR cm.joined_on >= :start) AND (:end IS NULL OR cm.joined_on <= :end)"
-        " ORDER BY cm.joined_on, a.seq",
-        {"start": start, "end": end},
+        f"{mine} ORDER BY cm.joined_on, a.seq",
+        {"start": start, "end": end, "coordinator": coordinator},
     )
     for r in rows:
         detail = json.loads(r.pop("detail") or "{}")

@@ -41,7 +41,10 @@ from cosa.fsutil import check_output, write_output
 from cosa.store import Row, Store, canonical, entry_hash, now, sha256
 
 FORMAT = "cosa-transfer"
-VERSION = 1
+#: 2: the circle's coordinator history (`circle_coordinator`) travels with it.
+VERSION = 2
+#: Versions this cosa receives (a version 1 bundle has no coordinator history).
+READS = (1, 2)
 MAX_BUNDLE = 512 * 1024 * 1024
 
 #: What a bundle holds, in insertion order: (record type, table, the rows to take as SQL over
@@ -57,6 +60,7 @@ STEPS: list[Step] = [
     ("volunteer", "volunteers", "id IN ({volunteer})", {}),
     ("professional", "professionals", "id IN ({professional})", {}),
     ("circle", "circles", "id = :circle", {"member_id": "member"}),
+    ("circle_coordinator", "circle_coordinators", "circle_id = :circle", {"circle_id": "circle"}),
     ("circle_member", "circle_members", "circle_id = :circle",
      {"circle_id": "circle", "volunteer_id": "volunteer"}),
     ("circle_link", "circle_links", "circle_id = :circle",
@@ -349,10 +353,10 @@ def open_bundle(store: Store, blob: bytes, name: str, password: str | None) -> d
         raise IntegrityError(f"{name} does not hold a transfer document") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise IntegrityError(f"{name} does not hold a transfer document")
-    if doc.get("version") != VERSION:
+    if doc.get("version") not in READS:
         raise UserError(
             f"{name} is a transfer bundle of version {doc.get('version')}; this cosa reads"
-            f" version {VERSION}",
+            f" version {' and '.join(str(v) for v in READS)}",
             hint="upgrade cosa on the older side",
         )
     for entry in doc["audit"]:
@@ -377,6 +381,14 @@ def receive(store: Store, path: Path, *, password: str | None = None) -> Receive
 
 
 def _receive(store: Store, path: Path, password: str | None) -> Received:
+    from cosa.domain import users
+
+    receiver = users.acting(store)
+    if not receiver or receiver == "recovery code":
+        raise UserError(
+            "a received circle is handed over to whoever receives it: open the workspace with"
+            " your own passphrase (not the recovery code)"
+        )
     blob = read_bundle(path)
     digest = sha256(blob)
     doc = open_bundle(store, blob, path.name, password)
@@ -456,6 +468,7 @@ def _receive(store: Store, path: Path, password: str | None) -> Received:
                 )
             )
         _index(store, doc, local, circle_id)
+        _hand_over(store, circle_id, receiver, sender)
         store.insert(
             "transfers",
             "transfer",
@@ -486,6 +499,25 @@ def _receive(store: Store, path: Path, password: str | None) -> Received:
         )
     sent_code = renumbered[0] if renumbered else None
     return Received(circle_id, member_code, sent_code, digest, sender, added, matched)
+
+
+def _hand_over(store: Store, circle_id: int, receiver: str, sender: str) -> None:
+    """The circle's coordinator here is the person who received it, from today: a handover
+    after the history that came with it (the sender's coordinators stay as history)."""
+    from datetime import date
+
+    store.update("circles", "circle", circle_id, {"coordinator": receiver}, "circle.receive")
+    store.insert(
+        "circle_coordinators",
+        "circle_coordinator",
+        {
+            "circle_id": circle_id,
+            "coordinator": receiver,
+            "on_date": date.today().isoformat(),
+            "note": f"received from workspace {sender}",
+        },
+        "circle_coordinator.receive",
+    )
 
 
 def _fks(rtype: str, table: str) -> dict[str, str]:

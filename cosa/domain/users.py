@@ -155,13 +155,32 @@ def resolve_user(store: Store, name: str) -> str:
 
 
 def resolve_coordinator(store: Store, name: str | None) -> str | None:
-    """`--coordinator NAME|me` as a person's name (None: no filter)."""
+    """`--coordinator NAME|me` as a person's name (None: no filter). `me` is whoever
+    unlocked; a name is a user of the workspace, or someone who coordinated a circle here
+    (a person since removed, or named in a received circle's history), as spelt there. Any
+    other name is refused: a typo must not show an empty list or a return of zeros."""
     if name is None:
         return None
     if name.strip().casefold() == "me":
-        return acting(store) or None
+        me = acting(store)
+        if not me or me == "recovery code":
+            raise UserError(
+                "`--coordinator me` needs a person's passphrase (not the recovery code)"
+            )
+        return me
     known: list[dict[str, str]] = getattr(store, "people", [])
     for person in known:
         if person["name"].casefold() == name.strip().casefold():
             return person["name"]
-    return name.strip()
+    former = store.scalar(
+        "SELECT coordinator FROM circle_coordinators WHERE coordinator = ? COLLATE NOCASE"
+        " UNION ALL SELECT coordinator FROM circles WHERE coordinator = ? COLLATE NOCASE LIMIT 1",
+        (name.strip(), name.strip()),
+    )
+    if former is not None:
+        return str(former)
+    raise UserError(
+        f"--coordinator {name.strip()!r} is not a user of this workspace and has coordinated"
+        " no circle here",
+        hint="`cosa user list` shows the users; or use --coordinator me",
+    )

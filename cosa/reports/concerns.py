@@ -2,7 +2,8 @@
 
 The period defaults to the twelve months up to today; `--from` reaches further back.
 
-Every concern raised in the period (all circles) with its RAG, category, status and closure,
+Every concern raised in the period (all circles; with `--coordinator`, the circles that
+person coordinated on the day the concern was raised, `cosa.history.coordinated_by`) with its RAG, category, status and closure,
 and every escalation of those concerns: to whom (name, role, agency), how, when, what was
 shared, on what lawful basis, and the response with the hours it took. An internal record
 for the provider, its auditors and the ICO: names of professionals are kept, core members
@@ -14,7 +15,15 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cosa.reports.data import date_range, format_day, format_moment, median, period_label
+from cosa import history
+from cosa.reports.data import (
+    date_range,
+    format_day,
+    format_moment,
+    median,
+    period_label,
+    slug,
+)
 from cosa.store import Store
 from cosa.words import count
 
@@ -36,9 +45,12 @@ def data(
     from_: str | date | None = None,
     to: str | date | None = None,
     *,
+    coordinator: str | None = None,
     today: date | None = None,
 ) -> dict[str, Any]:
-    """Concerns raised from `from_` to `to` (default: the twelve months up to today)."""
+    """Concerns raised from `from_` to `to` (default: the twelve months up to today); with
+    `coordinator`, only those raised in a circle that person coordinated that day, and their
+    escalations (whenever made)."""
     start, end = date_range(from_, to)
     if start is None:
         until = date.fromisoformat(end) if end else (today or date.today())
@@ -47,6 +59,9 @@ def data(
     if end:
         where.append("c.date <= :end")
         params["end"] = end
+    if coordinator is not None:
+        where.append(history.coordinated_by("c.circle_id", "c.date"))
+        params["coordinator"] = coordinator
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     concerns = store.query(
         "SELECT c.id, c.date, c.circle_id, m.code AS member_code, c.severity, c.category,"
@@ -91,16 +106,18 @@ def data(
     return {
         "report": {
             "kind": KIND,
-            "title": "Escalation log",
+            "title": "Escalation log"
+            + (f" for {coordinator}'s circles" if coordinator is not None else ""),
             "subject": "concerns and escalations",
             "period": period_label(first, last),
             "from": first,
             "to": last,
         },
+        "coordinator": coordinator,
         "summary": summary,
         "concerns": concerns,
         "escalations": escalations,
-        "_file": f"escalation-log-{last}",
+        "_file": f"escalation-log-{last}" + (f"-{slug(coordinator)}" if coordinator else ""),
     }
 
 
@@ -114,7 +131,16 @@ def render(data: dict[str, Any]) -> list[Any]:
     from cosa.reports.pdf import heading, kv_table, para
 
     s = data["summary"]
-    story: list[Any] = [heading("Summary")]
+    story: list[Any] = []
+    if data.get("coordinator"):
+        story.append(
+            para(
+                f"Concerns raised in the circles {data['coordinator']} coordinated on the day"
+                " each was raised, with all their escalations.",
+                "small",
+            )
+        )
+    story.append(heading("Summary"))
     wait = s["median_response_hours"]
     story.append(
         kv_table(

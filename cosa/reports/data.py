@@ -92,6 +92,13 @@ def format_moment(value: str | None) -> str:
     return f"{moment.day} {moment:%b %Y %H:%M}"
 
 
+def slug(name: str) -> str:
+    """A person's name as part of a file name (`--coordinator`): letters, digits, dashes."""
+    import re
+
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "coordinator"
+
+
 def period_label(start: str | None, end: str | None) -> str:
     if start and end:
         return f"{format_day(start)} \u2013 {format_day(end)}"

@@ -81,6 +81,8 @@ def public(data: Mapping[str, Any]) -> Data:
 def _detail(data: Mapping[str, Any], for_: str | None, **extra: Any) -> dict[str, Any]:
     header = data["report"]
     detail: dict[str, Any] = {"period": header.get("period")}
+    if data.get("coordinator"):
+        detail["coordinator"] = data["coordinator"]  # `--coordinator`: whose circles
     if for_:
         detail["for"] = for_
     detail.update({k: v for k, v in extra.items() if v is not None})

@@ -47,6 +47,7 @@ from cosa.reports.data import (
     SECONDARY,
     format_day,
     median,
+    slug,
     suppress,
     suppress_lines,
     threshold,
@@ -125,18 +126,19 @@ def period_data(
     """The return's sections for any period from `first` to `last` (`label` names it);
     `cosa report return` builds on it (`cosa.reports.returns`). With `coordinator`, the
     sections about circles (circles, phases, endings, meetings, attendance, minutes,
-    contacts, concerns, escalations, goals) count only the circles that person coordinates
-    now; the `PROVIDER_WIDE` sections stay whole."""
+    contacts, concerns, escalations, goals) count what happened in the circles that person
+    coordinated on the day it happened (`COORDINATOR_DAYS`, `cosa.history.coordinator_on`);
+    the `PROVIDER_WIDE` sections stay whole."""
     qs, qe = first.isoformat(), last.isoformat()
     q = {"qs": qs, "qe": qe, "coordinator": coordinator}
 
-    def only(column: str) -> str:
-        if coordinator is None:
-            return ""
-        return (
-            f" AND {column} IN (SELECT id FROM circles WHERE coordinator = :coordinator"
-            " COLLATE NOCASE)"
-        )
+    def mine(circle: str, day: str) -> str:
+        return "1" if coordinator is None else history.coordinated_by(circle, day)
+
+    def only(circle: str, day: str) -> str:
+        return "" if coordinator is None else f" AND {mine(circle, day)}"
+
+    at_end = history.last_day_in("circles.ended_on")
 
     limit = threshold(store)
 
@@ -158,10 +160,11 @@ def period_data(
     # -- circles
     rows = store.query(
         "SELECT type,"
-        " sum(start_date BETWEEN :qs AND :qe) AS started,"
-        " sum(start_date <= :qe AND (ended_on IS NULL OR ended_on >= :qs)) AS active,"
-        " sum(ended_on BETWEEN :qs AND :qe) AS ended"
-        f" FROM circles WHERE start_date IS NOT NULL{only('id')} GROUP BY type",
+        f" sum(start_date BETWEEN :qs AND :qe AND {mine('circles.id', 'circles.start_date')}) AS started,"
+        " sum(start_date <= :qe AND (ended_on IS NULL OR ended_on >= :qs)"
+        f"  AND {mine('circles.id', at_end)}) AS active,"
+        f" sum(ended_on BETWEEN :qs AND :qe AND {mine('circles.id', 'circles.ended_on')}) AS ended"
+        " FROM circles WHERE start_date IS NOT NULL GROUP BY type",
         q,
     )
     types = _order(store, "circle-type", [r["type"] for r in rows if r["active"] or r["ended"]])
@@ -173,7 +176,7 @@ def period_data(
         "SELECT coalesce((SELECT p.phase FROM circle_phases p WHERE p.circle_id = c.id"
         "  AND p.started_on <= :qe ORDER BY p.started_on DESC, p.id DESC LIMIT 1), 'no phase')"
         " AS phase, count(*) AS n FROM circles c WHERE c.start_date <= :qe"
-        f" AND (c.ended_on IS NULL OR c.ended_on > :qe){only('c.id')} GROUP BY 1",
+        f" AND (c.ended_on IS NULL OR c.ended_on > :qe){only('c.id', ':qe')} GROUP BY 1",
         q,
     )
     phases = _order(store, "circle-phase", [r["phase"] for r in rows])
@@ -182,7 +185,7 @@ def period_data(
     )
     rows = store.query(
         "SELECT ending_reason AS reason, count(*) AS n FROM circles"
-        f" WHERE ended_on BETWEEN :qs AND :qe{only('id')} GROUP BY 1",
+        f" WHERE ended_on BETWEEN :qs AND :qe{only('circles.id', 'circles.ended_on')} GROUP BY 1",
         q,
     )
     reasons = _order(store, "ending-reason", [r["reason"] for r in rows])
@@ -199,13 +202,13 @@ def period_data(
         " sum(approved_at IS NOT NULL AND approved_at > minutes_due_at) AS late,"
         " sum(approved_at IS NULL) AS unapproved"
         " FROM meetings WHERE date BETWEEN :qs AND :qe AND state = 'held'"
-        f"{only('circle_id')} GROUP BY type",
+        f"{only('meetings.circle_id', 'meetings.date')} GROUP BY type",
         q,
     )
     cancelled = int(
         store.scalar(
             "SELECT count(*) FROM meetings WHERE date BETWEEN :qs AND :qe AND state = 'cancelled'"
-            + only("circle_id"),
+            + only("meetings.circle_id", "meetings.date"),
             q,
         )
         or 0
@@ -237,7 +240,7 @@ def period_data(
     # -- contacts
     rows = store.query(
         "SELECT mode, count(*) AS n, sum(coalesce(duration_minutes, 0)) AS minutes"
-        f" FROM contacts WHERE date BETWEEN :qs AND :qe{only('circle_id')}"
+        f" FROM contacts WHERE date BETWEEN :qs AND :qe{only('contacts.circle_id', 'contacts.date')}"
         " GROUP BY mode ORDER BY n DESC, mode",
         q,
     )
@@ -258,7 +261,7 @@ def period_data(
     # -- concerns and escalations
     rows = store.query(
         "SELECT category, severity, count(*) AS n FROM concerns WHERE date BETWEEN :qs AND :qe"
-        f"{only('circle_id')} GROUP BY 1, 2",
+        f"{only('concerns.circle_id', 'concerns.date')} GROUP BY 1, 2",
         q,
     )
     categories = _order(store, "concern-category", [r["category"] for r in rows])
@@ -267,7 +270,7 @@ def period_data(
         "SELECT p.role, e.at, e.response_at FROM escalations e"
         " JOIN professionals p ON p.id = e.professional_id"
         " WHERE e.at >= :qs AND e.at < date(:qe, '+1 day')"
-        + only("(SELECT c.circle_id FROM concerns c WHERE c.id = e.concern_id)"),
+        + only("(SELECT c.circle_id FROM concerns c WHERE c.id = e.concern_id)", "e.at"),
         q,
     )
     roles = _order(store, "professional-role", sorted({e["role"] for e in esc}))
@@ -334,7 +337,7 @@ def period_data(
     # -- goals
     rows = store.query(
         "SELECT outcome, count(*) AS n FROM circle_goals WHERE outcome != 'open'"
-        f" AND outcome_on BETWEEN :qs AND :qe{only('circle_id')} GROUP BY outcome",
+        f" AND outcome_on BETWEEN :qs AND :qe{only('circle_goals.circle_id', 'circle_goals.outcome_on')} GROUP BY outcome",
         q,
     )
     outcomes = [
@@ -381,14 +384,8 @@ def period_data(
         "goals": goals,
         "coordinator": coordinator,
         "provider_wide": list(PROVIDER_WIDE) if coordinator is not None else [],
-        "_file": f"quarter-{label}" + (f"-{_slug(coordinator)}" if coordinator else ""),
+        "_file": f"quarter-{label}" + (f"-{slug(coordinator)}" if coordinator else ""),
     }
-
-
-def _slug(name: str) -> str:
-    import re
-
-    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "coordinator"
 
 
 def _pairs_one(rows: list[dict[str, Any]], key: str, column: str) -> dict[tuple[str, str], int]:
@@ -532,8 +529,9 @@ def render(data: dict[str, Any]) -> list[Any]:
         story.append(
             para(
                 f"Circles, meetings, attendance, minutes, contacts, concerns, escalations and"
-                f" goals are those of the circles {data['coordinator']} coordinates; referrals"
-                " and volunteers are the whole provider's.",
+                f" goals are those of the circles {data['coordinator']} coordinated on the day"
+                " each happened (a circle's state at the end of the period: on its last day"
+                f" in the {word}); referrals and volunteers are the whole provider's.",
                 "small",
             )
         )

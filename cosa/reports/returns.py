@@ -41,7 +41,7 @@ from typing import Any
 from cosa import dates, history
 from cosa.domain import hours as hour_figures
 from cosa.errors import UserError
-from cosa.reports.data import SECONDARY, format_day, median, suppress_lines, threshold
+from cosa.reports.data import SECONDARY, format_day, median, slug, suppress_lines, threshold
 from cosa.store import Store
 
 KIND = "return"
@@ -166,12 +166,27 @@ MEASURES: dict[str, Measure] = {
     )
 }  # fmt: skip
 
+#: Measures a coordinator's return (`--coordinator`) counts for the whole provider, as
+#: `cosa report quarter` does its `PROVIDER_WIDE` sections: referrals and volunteers belong
+#: to no one circle.
+PROVIDER_WIDE_MEASURES = frozenset(m for m in MEASURES if m.startswith(("referral", "volunteer")))
+
 #: Measures the national return asks for that need records this version does not hold yet
 #: (none: outcomes, follow-ups and expenses are recorded and measured).
 NOT_YET_MEASURED: dict[str, str] = {}
 
 Cell = tuple[str, str, float]  # measure, breakdown, value
 Collector = Callable[[Store, dict[str, str]], list[Cell]]
+
+
+def _only(q: dict[str, str], circle: str, day: str) -> str:
+    """` AND …` keeping what happened in `q["coordinator"]`'s circles on `day` ("" without
+    `--coordinator`): the rule of `cosa report quarter` (`cosa.history.coordinated_by`)."""
+    return f" AND {history.coordinated_by(circle, day)}" if q.get("coordinator") else ""
+
+
+def _mine(q: dict[str, str], circle: str, day: str) -> str:
+    return history.coordinated_by(circle, day) if q.get("coordinator") else "1"
 
 
 def _cells(measure: str, rows: Iterable[Any], key: Callable[[Any], str], value: str) -> list[Cell]:
@@ -220,9 +235,10 @@ def referral_waits(store: Store, period: Period) -> list[float]:
 def _circles(store: Store, q: dict[str, str]) -> list[Cell]:
     rows = store.query(
         "SELECT type,"
-        " sum(start_date BETWEEN :qs AND :qe) AS started,"
-        " sum(start_date <= :qe AND (ended_on IS NULL OR ended_on >= :qs)) AS active,"
-        " sum(ended_on BETWEEN :qs AND :qe) AS ended"
+        f" sum(start_date BETWEEN :qs AND :qe AND {_mine(q, 'circles.id', 'circles.start_date')}) AS started,"
+        " sum(start_date <= :qe AND (ended_on IS NULL OR ended_on >= :qs)"
+        f"  AND {_mine(q, 'circles.id', history.last_day_in('circles.ended_on'))}) AS active,"
+        f" sum(ended_on BETWEEN :qs AND :qe AND {_mine(q, 'circles.id', 'circles.ended_on')}) AS ended"
         " FROM circles WHERE start_date IS NOT NULL GROUP BY type",
         q,
     )
@@ -233,7 +249,7 @@ def _circles(store: Store, q: dict[str, str]) -> list[Cell]:
         "circles_ended_by_reason",
         store.query(
             "SELECT ending_reason AS reason, count(*) AS n FROM circles"
-            " WHERE ended_on BETWEEN :qs AND :qe GROUP BY 1",
+            f" WHERE ended_on BETWEEN :qs AND :qe{_only(q, 'circles.id', 'circles.ended_on')} GROUP BY 1",
             q,
         ),
         lambda r: str(r["reason"]),
@@ -252,7 +268,8 @@ def _meetings(store: Store, q: dict[str, str]) -> list[Cell]:
         " sum(state = 'held' AND approved_at IS NOT NULL AND approved_at > minutes_due_at)"
         "  AS late,"
         " sum(state = 'held' AND approved_at IS NULL) AS unapproved"
-        " FROM meetings WHERE date BETWEEN :qs AND :qe AND state != 'void' GROUP BY type",
+        " FROM meetings WHERE date BETWEEN :qs AND :qe AND state != 'void'"
+        f"{_only(q, 'meetings.circle_id', 'meetings.date')} GROUP BY type",
         q,
     )
     out = _cells("meetings_held", rows, lambda r: str(r["type"]), "held")
@@ -274,7 +291,8 @@ def _meetings(store: Store, q: dict[str, str]) -> list[Cell]:
 def _contacts(store: Store, q: dict[str, str]) -> list[Cell]:
     rows = store.query(
         "SELECT mode, count(*) AS n, sum(coalesce(duration_minutes, 0)) AS minutes"
-        " FROM contacts WHERE date BETWEEN :qs AND :qe GROUP BY mode",
+        f" FROM contacts WHERE date BETWEEN :qs AND :qe{_only(q, 'contacts.circle_id', 'contacts.date')}"
+        " GROUP BY mode",
         q,
     )
     return _cells("contacts", rows, lambda r: str(r["mode"]), "n") + _cells(
@@ -287,7 +305,8 @@ def _concerns(store: Store, q: dict[str, str]) -> list[Cell]:
         "concerns",
         store.query(
             "SELECT category, severity, count(*) AS n FROM concerns"
-            " WHERE date BETWEEN :qs AND :qe GROUP BY 1, 2",
+            f" WHERE date BETWEEN :qs AND :qe{_only(q, 'concerns.circle_id', 'concerns.date')}"
+            " GROUP BY 1, 2",
             q,
         ),
         lambda r: f"{r['category']} / {r['severity']}",
@@ -297,7 +316,9 @@ def _concerns(store: Store, q: dict[str, str]) -> list[Cell]:
         "SELECT p.role, count(*) AS n, count(e.response_at) AS responded,"
         " sum((julianday(e.response_at) - julianday(e.at)) * 24) AS hours"
         " FROM escalations e JOIN professionals p ON p.id = e.professional_id"
-        " WHERE e.at >= :qs AND e.at < date(:qe, '+1 day') GROUP BY 1",
+        " WHERE e.at >= :qs AND e.at < date(:qe, '+1 day')"
+        + _only(q, "(SELECT c.circle_id FROM concerns c WHERE c.id = e.concern_id)", "e.at")
+        + " GROUP BY 1",
         q,
     )
     out += _cells("escalations", rows, lambda r: str(r["role"]), "n")
@@ -349,7 +370,8 @@ def _goals(store: Store, q: dict[str, str]) -> list[Cell]:
         "goals",
         store.query(
             "SELECT outcome, count(*) AS n FROM circle_goals WHERE outcome != 'open'"
-            " AND outcome_on BETWEEN :qs AND :qe GROUP BY outcome",
+            f" AND outcome_on BETWEEN :qs AND :qe{_only(q, 'circle_goals.circle_id', 'circle_goals.outcome_on')}"
+            " GROUP BY outcome",
             q,
         ),
         lambda r: str(r["outcome"]),
@@ -362,7 +384,8 @@ def _risk_change(store: Store, q: dict[str, str]) -> list[Cell]:
         "SELECT rr.circle_id, s.item, s.score FROM risk_reviews rr"
         " JOIN risk_review_scores s ON s.risk_review_id = rr.id"
         " JOIN circles c ON c.id = rr.circle_id"
-        " WHERE c.ended_on BETWEEN :qs AND :qe ORDER BY rr.circle_id, rr.date, rr.id, s.id",
+        f" WHERE c.ended_on BETWEEN :qs AND :qe{_only(q, 'c.id', 'c.ended_on')}"
+        " ORDER BY rr.circle_id, rr.date, rr.id, s.id",
         q,
     )
     first: dict[tuple[int, str], int] = {}
@@ -392,12 +415,17 @@ def _outcomes(store: Store, q: dict[str, str]) -> list[Cell]:
         "SELECT o.kind, sum(c.ended_on IS NULL OR o.on_date <= c.ended_on) AS during,"
         " sum(c.ended_on IS NOT NULL AND o.on_date > c.ended_on) AS after"
         " FROM outcomes o JOIN circles c ON c.id = o.circle_id"
-        " WHERE o.kind != 'none' AND o.on_date BETWEEN :qs AND :qe GROUP BY 1",
+        " WHERE o.kind != 'none' AND o.on_date BETWEEN :qs AND :qe"
+        f"{_only(q, 'o.circle_id', 'o.on_date')} GROUP BY 1",
         q,
     )
     out = _cells("outcomes_during_circle", rows, lambda r: str(r["kind"]), "during")
     out += _cells("outcomes_at_follow_up", rows, lambda r: str(r["kind"]), "after")
-    done = store.scalar("SELECT count(*) FROM followups WHERE on_date BETWEEN :qs AND :qe", q)
+    done = store.scalar(
+        "SELECT count(*) FROM followups WHERE on_date BETWEEN :qs AND :qe"
+        + _only(q, "followups.circle_id", "followups.on_date"),
+        q,
+    )
     if done:
         out.append(("follow_ups_done", "", float(done)))
     return out
@@ -429,9 +457,15 @@ COLLECTORS: list[Collector] = [
 ]
 
 
-def raw_cells(store: Store, period: Period) -> list[Cell]:
-    """Every measure's unsuppressed cells for the period (no totals)."""
-    q = {"qs": period.first.isoformat(), "qe": period.last.isoformat()}
+def raw_cells(store: Store, period: Period, coordinator: str | None = None) -> list[Cell]:
+    """Every measure's unsuppressed cells for the period (no totals); with `coordinator`,
+    the measures about circles count only that person's (`PROVIDER_WIDE_MEASURES` stay
+    whole)."""
+    q = {
+        "qs": period.first.isoformat(),
+        "qe": period.last.isoformat(),
+        "coordinator": coordinator or "",
+    }
     out: list[Cell] = []
     for collect in COLLECTORS:
         out += collect(store, q)
@@ -578,6 +612,12 @@ def provider_name(store: Store) -> str:
     return store.setting(PROVIDER_SETTING) or "provider"
 
 
+def csv_provider(data: dict[str, Any]) -> str:
+    """The CSV's provider column: the provider, and whose circles when filtered."""
+    who = data.get("coordinator")
+    return str(data["provider"]) + (f" ({who}'s circles)" if who else "")
+
+
 def to_csv(provider: str, period: str, figures: Sequence[Figure]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -616,20 +656,33 @@ def read_raw_csv(text: str, source: str) -> tuple[list[str], list[str], list[Cel
 # -- the report ----------------------------------------------------------------------------------
 
 
-def data(store: Store, period_text: str, *, today: date | None = None) -> dict[str, Any]:
+def data(
+    store: Store,
+    period_text: str,
+    *,
+    coordinator: str | None = None,
+    today: date | None = None,
+) -> dict[str, Any]:
     """The return for a period: the quarterly return's sections for that period, the
-    measures (suppressed) and, not shown, the raw cells (`_raw`)."""
+    measures (suppressed) and, not shown, the raw cells (`_raw`). With `coordinator`, what
+    is about circles is that person's circles' (the rule of `cosa report quarter`)."""
     from cosa.reports import quarter
 
     period = parse_period(period_text)
     day = today or date.today()
-    body = quarter.period_data(store, period.first, period.last, period.label)
+    body = quarter.period_data(
+        store, period.first, period.last, period.label, coordinator=coordinator
+    )
     limit = threshold(store)
-    cells = raw_cells(store, period)
+    cells = raw_cells(store, period, coordinator)
     figures = suppress(cells, limit)
     waits = referral_waits(store, period)
     provisional = period.provisional(day)
-    title = "Return" + (" (provisional)" if provisional else "")
+    title = (
+        "Return"
+        + (f" for {coordinator}'s circles" if coordinator is not None else "")
+        + (" (provisional)" if provisional else "")
+    )
     body["report"].update(
         kind=KIND,
         title=title,
@@ -642,6 +695,9 @@ def data(store: Store, period_text: str, *, today: date | None = None) -> dict[s
         period=period.label,
         provisional=provisional,
         provider=provider_name(store),
+        provider_wide_measures=(
+            [m for m in MEASURES if m in PROVIDER_WIDE_MEASURES] if coordinator is not None else []
+        ),
         referral_median_days_waiting=(
             median(waits) if len(waits) >= limit else (SECONDARY if waits else None)
         ),
@@ -649,7 +705,8 @@ def data(store: Store, period_text: str, *, today: date | None = None) -> dict[s
         not_yet_measured=NOT_YET_MEASURED,
         _figures=figures,
         _raw=cells,
-        _file=f"return-{period.label.replace('..', '-to-')}",
+        _file=f"return-{period.label.replace('..', '-to-')}"
+        + (f"-{slug(coordinator)}" if coordinator else ""),
     )
     return body
 
@@ -676,6 +733,15 @@ def render(data: dict[str, Any]) -> list[Any]:
             "small",
         )
     )
+    if data.get("provider_wide_measures"):
+        story.append(
+            para(
+                f"Filtered to {data['coordinator']}: measures of referrals and volunteers are"
+                " the whole provider's; the others count the circles they coordinated on the"
+                " day each thing happened.",
+                "small",
+            )
+        )
     story.append(measures_table(data["_figures"], data["suppression"]["threshold"]))
     if data["not_yet_measured"]:
         story.append(

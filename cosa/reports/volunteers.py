@@ -11,6 +11,14 @@ vetting and supervision are as of today; hours cover `--from`/`--to` (default: t
 months up to today). One query for the roster (correlated subqueries on the per-volunteer
 indexes) and one for the hours (`cosa.domain.hours`: held meetings' length for each volunteer
 present, plus the hours logged, each hour once whichever circle it was for).
+
+With `--coordinator` (docs/reports.md, "Filtered to a coordinator"): the volunteers are those
+who were members of a circle that person coordinated on at least one day of the period (a
+membership from joining to leaving, the coordinator by `cosa.history`); each one's status,
+vetting, training and supervision are theirs, whole (they belong to the person, not to a
+circle); hours, expenses and override joins count only what was for a circle that person
+coordinated on the day (hours logged, or claims made, for no circle belong to no
+coordinator); the recruitment pipeline stays the provider's (`provider_wide`).
 """
 
 from __future__ import annotations
@@ -18,10 +26,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from cosa import history
 from cosa.domain import expenses, lookups, recruitment, volunteer_status
 from cosa.domain import hours as hour_figures
 from cosa.domain import volunteers as vols
-from cosa.reports.data import date_range, format_day, month_label, months_between, period_label
+from cosa.reports.data import (
+    date_range,
+    format_day,
+    month_label,
+    months_between,
+    period_label,
+    slug,
+)
 from cosa.store import Store
 
 KIND = "volunteers"
@@ -35,6 +51,7 @@ def data(
     to: str | date | None = None,
     *,
     include_left: bool = False,
+    coordinator: str | None = None,
     today: date | None = None,
 ) -> dict[str, Any]:
     today = today or date.today()
@@ -43,7 +60,17 @@ def data(
     start = start or (date.fromisoformat(end) - timedelta(days=365) + timedelta(days=1)).isoformat()
     years = vols.recheck_years(store)
     interval = vols.supervision_interval(store)
-    span = {"start": start, "end": end}
+    span = {"start": start, "end": end, "coordinator": coordinator}
+    mine = (
+        ""
+        if coordinator is None
+        else " WHERE v.id IN (SELECT cm.volunteer_id FROM circle_members cm"
+        "  WHERE cm.joined_on <= :end AND (cm.left_on IS NULL OR cm.left_on >= :start) AND "
+        + history.coordinated_between(
+            "cm.circle_id", "max(cm.joined_on, :start)", "min(coalesce(cm.left_on, :end), :end)"
+        )
+        + ")"
+    )
     roster = store.query(
         "SELECT v.id, v.name, v.left_on,"
         " t.level, t.decision, t.update_service,"
@@ -63,10 +90,10 @@ def data(
         " FROM volunteers v LEFT JOIN volunteer_vetting t ON t.id = ("
         "   SELECT id FROM volunteer_vetting WHERE volunteer_id = v.id"
         "   ORDER BY coalesce(checked_on, issued_on) DESC, id DESC LIMIT 1)"
-        " ORDER BY v.name COLLATE NOCASE, v.id",
+        f"{mine} ORDER BY v.name COLLATE NOCASE, v.id",
         span,
     )
-    hour_rows = hour_figures.rows(store, start, end)
+    hour_rows = hour_figures.rows(store, start, end, coordinator=coordinator)
     per_volunteer = hour_figures.by_volunteer(hour_rows)
     no_hours = hour_figures.totals([])
     status = volunteer_status.statuses_on(store, today)
@@ -137,13 +164,16 @@ def data(
     return {
         "report": {
             "kind": KIND,
-            "title": "Volunteers",
+            "title": "Volunteers"
+            + (f" in {coordinator}'s circles" if coordinator is not None else ""),
             "subject": f"as of {format_day(today)}",
             "period": f"hours {period_label(start, end)}",
             "from": start,
             "to": end,
         },
         "as_of": today.isoformat(),
+        "coordinator": coordinator,
+        "provider_wide": ["pipeline"] if coordinator is not None else [],
         "settings": {
             "vetting_recheck_years": years,
             "supervision_interval_days": interval,
@@ -161,8 +191,8 @@ def data(
         ],
         "hours_by_activity": hour_figures.by_activity(hour_rows),
         "pipeline": pipeline(store, status),
-        "expenses": expenses.totals(store, start, end),
-        "expenses_unpaid_pence": expenses.totals(store)["unpaid_pence"],
+        "expenses": expenses.totals(store, start, end, coordinator=coordinator),
+        "expenses_unpaid_pence": expenses.totals(store, coordinator=coordinator)["unpaid_pence"],
         "overrides": [
             {
                 k: o[k]
@@ -175,9 +205,10 @@ def data(
                     "refusals",
                 )
             }
-            for o in recruitment.overrides(store, start, end)
+            for o in recruitment.overrides(store, start, end, coordinator=coordinator)
         ],
-        "_file": f"volunteers-{today.isoformat()}",
+        "_file": f"volunteers-{today.isoformat()}"
+        + (f"-{slug(coordinator)}" if coordinator else ""),
     }
 
 
@@ -231,7 +262,18 @@ def render(data: dict[str, Any]) -> list[Any]:
     from cosa.reports.pdf import bar_chart, heading, kv_table, para, table
 
     s = data["settings"]
-    story: list[Any] = [heading("Summary")]
+    story: list[Any] = []
+    if data.get("coordinator"):
+        story.append(
+            para(
+                f"Volunteers who were in a circle {data['coordinator']} coordinated during the"
+                " period; their hours, expenses and override joins are those for the circles"
+                f" {data['coordinator']} coordinated on the day. The recruitment pipeline is"
+                " the whole provider's.",
+                "small",
+            )
+        )
+    story.append(heading("Summary"))
     pairs: list[tuple[str, object]] = [
         (status.capitalize(), n) for status, n in data["by_status"].items()
     ]
