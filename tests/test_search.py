@@ -105,6 +105,33 @@ def test_search_covers_concerns_notes_and_contacts(store: Store, dworld: World) 
     _integrity(store)
 
 
+def test_a_long_transcript_is_found_with_a_snippet_around_the_match(
+    store: Store, dworld: World
+) -> None:
+    """Minutes over 20,000 characters get their snippet from cosa (FTS5's scores every window
+    of the text: 30 ms a hit for 1 MB), cut and marked as FTS5 does it for short ones."""
+    filler = "Speaker one: the circle met and talked about the week. " * 800
+    long_minutes = filler + "Then Émile raised the allotment tenancy again. " + filler
+    long_id = meetings.add(store, 1, minutes=long_minutes, date=days_ago(2))
+    short_id = meetings.add(store, 1, minutes="The allotment is on Mill Lane.", date=days_ago(9))
+    hits = search_domain.search(store, "allotment", marks=("<", ">"))
+    assert [(h["record_type"], h["record_id"]) for h in hits] == [
+        ("meeting", long_id),
+        ("meeting", short_id),
+    ]
+    assert hits[0]["snippet"] == (
+        "…Then Émile raised the <allotment> tenancy again. Speaker one: the circle met…"
+    )
+    assert hits[1]["snippet"] == "The <allotment> is on Mill Lane."  # FTS5's own snippet
+    both = search_domain.search(store, "ALLOTMENT ten")  # every word, the last as a prefix
+    assert [h["record_id"] for h in both] == [long_id]
+    assert "[allotment] [tenancy]" in both[0]["snippet"]
+    assert search_domain.search(store, "emile")[0]["snippet"].startswith(
+        "…about the week. Then [Émile]"
+    )
+    assert [h["record_id"] for h in search_domain.search(store, "allotment", limit=1)] == [long_id]
+
+
 def test_the_index_stays_consistent_after_edits_and_amendments(store: Store, dworld: World) -> None:
     mid = meetings.add(store, 1, minutes="The greenhouse is finished.", date=days_ago(4))
     assert [h["record_id"] for h in search_domain.hits(store, "greenhouse")] == [mid]
