@@ -55,7 +55,7 @@ CREATE INDEX meeting_attendance_volunteer ON meeting_attendance (volunteer_id);
 CREATE INDEX meetings_circle_date ON meetings (circle_id, date);
 CREATE INDEX meetings_circle_state_date ON meetings (circle_id, state, date);
 CREATE INDEX meetings_date ON meetings (date);
-CREATE INDEX meetings_notify_pp ON meetings (date, id) WHERE notify_pp = 1 AND state = 'held';
+CREATE INDEX meetings_notify_pp ON meetings (date, id) WHERE notify_pp = 1;
 CREATE INDEX meetings_unapproved ON meetings (minutes_due_at)
             WHERE approved_at IS NULL AND state = 'held';
 CREATE INDEX member_conditions_member ON member_conditions (member_id, start_date);
