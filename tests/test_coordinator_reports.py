@@ -425,3 +425,20 @@ def test_a_filtered_pdf_says_whose_circles_it_counts(
     finally:
         store.close()
     assert [d.get("coordinator") for d in details] == [BEA, BEA, BEA]
+
+
+def test_a_coordinators_csv_labels_the_provider_wide_rows_as_the_whole_providers(
+    cli: Cli,
+) -> None:
+    """Review: every row of a filtered CSV said "(Bea's circles)", referrals and volunteers
+    too, though those are the whole provider's (the JSON lists them, the CSV did not)."""
+    import csv
+    import io
+
+    text = cli("report", "return", "--period", "2025-Q3", "--coordinator", BEA, "--csv").stdout
+    rows = list(csv.DictReader(io.StringIO(text)))
+    whole = {r["provider"] for r in rows if r["measure"] in returns.PROVIDER_WIDE_MEASURES}
+    mine_ = {r["provider"] for r in rows if r["measure"] not in returns.PROVIDER_WIDE_MEASURES}
+    assert {r["measure"] for r in rows} & returns.PROVIDER_WIDE_MEASURES
+    assert whole == {"provider"}
+    assert mine_ == {f"provider ({BEA}'s circles)"}

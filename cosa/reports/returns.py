@@ -612,19 +612,28 @@ def provider_name(store: Store) -> str:
     return store.setting(PROVIDER_SETTING) or "provider"
 
 
-def csv_provider(data: dict[str, Any]) -> str:
-    """The CSV's provider column: the provider, and whose circles when filtered."""
+def csv_provider(data: dict[str, Any]) -> Callable[[str], str]:
+    """The CSV's provider column for a measure: the provider, and whose circles when
+    filtered, but for the measures that stay the whole provider's (`provider_wide_measures`)."""
     who = data.get("coordinator")
-    return str(data["provider"]) + (f" ({who}'s circles)" if who else "")
+    whole = frozenset(data.get("provider_wide_measures") or ())
+
+    def provider(measure: str) -> str:
+        theirs = who and measure not in whole
+        return str(data["provider"]) + (f" ({who}'s circles)" if theirs else "")
+
+    return provider
 
 
-def to_csv(provider: str, period: str, figures: Sequence[Figure]) -> str:
+def to_csv(provider: str | Callable[[str], str], period: str, figures: Sequence[Figure]) -> str:
+    """The long CSV; `provider` is the provider column, or a function of the measure."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for f in figures:
         value = "" if f.value is None else f.value
-        writer.writerow([provider, period, f.measure, f.breakdown, value, f.suppressed])
+        name = provider(f.measure) if callable(provider) else provider
+        writer.writerow([name, period, f.measure, f.breakdown, value, f.suppressed])
     return out.getvalue()
 
 
