@@ -168,6 +168,17 @@ def last_day_in(day_ended: str, last: str = ":qe") -> str:
     return f"(CASE WHEN {day_ended} IS NOT NULL AND {day_ended} < {last} THEN {day_ended} ELSE {last} END)"
 
 
+def ran_until(circle: str) -> str:
+    """SQL for the last day the circle (a table alias or name, e.g. `circles`) ran in this
+    workspace: its ending, else the day it was sent to another workspace (`cosa transfer`
+    without `--keep`; the receiver counts it from then on), else NULL (still running)."""
+    return (
+        f"coalesce({circle}.ended_on, (SELECT substr(min(htr.created_at), 1, 10)"
+        f" FROM transfers htr WHERE htr.circle_uuid = {circle}.uuid"
+        " AND htr.direction = 'out' AND htr.kept = 0))"
+    )
+
+
 def coordinated_between(circle: str, first: str, last: str, who: str = ":coordinator") -> str:
     """SQL that is true when `who` coordinated the circle `circle` on at least one day from
     `first` to `last` (SQL expressions): on the first day, or from a handover inside the

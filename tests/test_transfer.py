@@ -497,3 +497,30 @@ def test_a_newer_bundle_version_is_refused_by_name(two: tuple[Path, Path], tmp_p
     result = run(receiver, "receive", str(newer), code=1)
     assert "version 3; this cosa reads version 1 and 2" in result.output
     assert head(receiver) == before
+
+
+def test_a_circle_sent_away_is_no_longer_active_in_the_senders_returns(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Review: a circle marked `transferred` kept no ending, so the sender's returns counted
+    it as active in every period after it left (the receiver counts it too)."""
+    from datetime import date, timedelta
+
+    from cosa.reports import returns
+
+    sender, receiver = two
+    bundle = tmp_path / "c1.age"
+    run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o", str(bundle))
+    run(receiver, "receive", str(bundle))
+    after = date.today() + timedelta(days=1)
+    period = f"{after.isoformat()}..{(after + timedelta(days=30)).isoformat()}"
+    here = f"{date.today().isoformat()}..{date.today().isoformat()}"
+
+    def active(home: Path, period: str) -> float:
+        with opened(home) as store:
+            cells = returns.raw_cells(store, returns.parse_period(period))
+        return sum(v for m, b, v in cells if m == "circles_active" and b != "total")
+
+    assert active(receiver, period) == 1
+    assert active(sender, here) == 1  # it ran here until the day it was sent
+    assert active(sender, period) == 0

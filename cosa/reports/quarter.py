@@ -13,7 +13,9 @@ Definitions (Q = the quarter's first to last day):
   latest decision event on or before Q's last day; `undecided` when only received or
   assessed);
 * circles: *started* (start date in Q), *active* (started by the end of Q and not ended
-  before it began), *ended* (ending date in Q); phase as at the end of Q; ending reasons;
+  before it began), *ended* (ending date in Q); phase as at the end of Q; ending reasons; a
+  circle sent to another workspace (`cosa transfer` without `--keep`) runs here until the
+  day it was sent (`cosa.history.ran_until`);
 * meetings: held in Q, by type (`meetings_held` in all; `meetings_cancelled`: cancelled, not
   held; void meetings, recorded in error, count nowhere); core member attendance = attended (on time or late) ÷
   meetings with attendance recorded; minutes on time = approved within 48 hours;
@@ -127,7 +129,7 @@ def period_data(
     `cosa report return` builds on it (`cosa.reports.returns`). With `coordinator`, the
     sections about circles (circles, phases, endings, meetings, attendance, minutes,
     contacts, concerns, escalations, goals) count what happened in the circles that person
-    coordinated on the day it happened (`COORDINATOR_DAYS`, `cosa.history.coordinator_on`);
+    coordinated on the day it happened (`cosa.history.coordinator_on`);
     the `PROVIDER_WIDE` sections stay whole."""
     qs, qe = first.isoformat(), last.isoformat()
     q = {"qs": qs, "qe": qe, "coordinator": coordinator}
@@ -138,7 +140,8 @@ def period_data(
     def only(circle: str, day: str) -> str:
         return "" if coordinator is None else f" AND {mine(circle, day)}"
 
-    at_end = history.last_day_in("circles.ended_on")
+    ran = history.ran_until("circles")
+    at_end = history.last_day_in(ran)
 
     limit = threshold(store)
 
@@ -161,7 +164,7 @@ def period_data(
     rows = store.query(
         "SELECT type,"
         f" sum(start_date BETWEEN :qs AND :qe AND {mine('circles.id', 'circles.start_date')}) AS started,"
-        " sum(start_date <= :qe AND (ended_on IS NULL OR ended_on >= :qs)"
+        f" sum(start_date <= :qe AND ({ran} IS NULL OR {ran} >= :qs)"
         f"  AND {mine('circles.id', at_end)}) AS active,"
         f" sum(ended_on BETWEEN :qs AND :qe AND {mine('circles.id', 'circles.ended_on')}) AS ended"
         " FROM circles WHERE start_date IS NOT NULL GROUP BY type",
@@ -176,7 +179,7 @@ def period_data(
         "SELECT coalesce((SELECT p.phase FROM circle_phases p WHERE p.circle_id = c.id"
         "  AND p.started_on <= :qe ORDER BY p.started_on DESC, p.id DESC LIMIT 1), 'no phase')"
         " AS phase, count(*) AS n FROM circles c WHERE c.start_date <= :qe"
-        f" AND (c.ended_on IS NULL OR c.ended_on > :qe){only('c.id', ':qe')} GROUP BY 1",
+        f" AND coalesce({history.ran_until('c')}, :qe) > :qe{only('c.id', ':qe')} GROUP BY 1",
         q,
     )
     phases = _order(store, "circle-phase", [r["phase"] for r in rows])

@@ -121,7 +121,8 @@ MEASURES: dict[str, Measure] = {
         Measure("referral_days_waiting", "days from receipt to decision of those referrals, summed",
                 per="referrals_decided"),
         Measure("circles_started", "circles whose start date is in the period, by type"),
-        Measure("circles_active", "circles started by the period's end and not ended before it began, by type"),
+        Measure("circles_active", "circles started by the period's end and not ended (or sent to another "
+                "workspace) before it began, by type"),
         Measure("circles_ended", "circles whose ending date is in the period, by type"),
         Measure("circles_ended_by_reason", "circles ended in the period, by ending reason"),
         Measure("meetings_held", "meetings held in the period (not cancelled, not void), by type"),
@@ -233,11 +234,12 @@ def referral_waits(store: Store, period: Period) -> list[float]:
 
 
 def _circles(store: Store, q: dict[str, str]) -> list[Cell]:
+    ran = history.ran_until("circles")
     rows = store.query(
         "SELECT type,"
         f" sum(start_date BETWEEN :qs AND :qe AND {_mine(q, 'circles.id', 'circles.start_date')}) AS started,"
-        " sum(start_date <= :qe AND (ended_on IS NULL OR ended_on >= :qs)"
-        f"  AND {_mine(q, 'circles.id', history.last_day_in('circles.ended_on'))}) AS active,"
+        f" sum(start_date <= :qe AND ({ran} IS NULL OR {ran} >= :qs)"
+        f"  AND {_mine(q, 'circles.id', history.last_day_in(ran))}) AS active,"
         f" sum(ended_on BETWEEN :qs AND :qe AND {_mine(q, 'circles.id', 'circles.ended_on')}) AS ended"
         " FROM circles WHERE start_date IS NOT NULL GROUP BY type",
         q,
