@@ -442,3 +442,15 @@ def test_a_coordinators_csv_labels_the_provider_wide_rows_as_the_whole_providers
     assert {r["measure"] for r in rows} & returns.PROVIDER_WIDE_MEASURES
     assert whole == {"provider"}
     assert mine_ == {f"provider ({BEA}'s circles)"}
+
+
+def test_a_removed_coordinator_is_found_in_any_case_as_a_user_is(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review: a former coordinator's name was matched by SQLite's NOCASE, which folds ASCII
+    only: `coordinator øyvind` was refused once Øyvind was no longer a user."""
+    monkeypatch.setenv("COSA_PASSPHRASE", BEA_PASSPHRASE)
+    cli("user", "remove", OPERATOR)
+    for spelt in (OPERATOR, OPERATOR.lower(), OPERATOR.upper()):
+        data = cli.json("report", "quarter", "2025-Q3", "--coordinator", spelt)
+        assert data["coordinator"] == OPERATOR, spelt

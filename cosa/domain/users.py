@@ -172,13 +172,11 @@ def resolve_coordinator(store: Store, name: str | None) -> str | None:
     for person in known:
         if person["name"].casefold() == name.strip().casefold():
             return person["name"]
-    former = store.scalar(
-        "SELECT coordinator FROM circle_coordinators WHERE coordinator = ? COLLATE NOCASE"
-        " UNION ALL SELECT coordinator FROM circles WHERE coordinator = ? COLLATE NOCASE LIMIT 1",
-        (name.strip(), name.strip()),
-    )
-    if former is not None:
-        return str(former)
+    for row in store.query(  # casefolded here: SQLite's NOCASE folds ASCII letters only
+        "SELECT coordinator FROM circle_coordinators UNION SELECT coordinator FROM circles"
+    ):
+        if str(row["coordinator"]).casefold() == name.strip().casefold():
+            return str(row["coordinator"])
     raise UserError(
         f"--coordinator {name.strip()!r} is not a user of this workspace and has coordinated"
         " no circle here",
