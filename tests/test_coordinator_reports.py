@@ -454,3 +454,18 @@ def test_a_removed_coordinator_is_found_in_any_case_as_a_user_is(
     for spelt in (OPERATOR, OPERATOR.lower(), OPERATOR.upper()):
         data = cli.json("report", "quarter", "2025-Q3", "--coordinator", spelt)
         assert data["coordinator"] == OPERATOR, spelt
+
+
+def test_me_under_an_unlock_session_is_whoever_unlocked(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from .session_backend import install
+
+    install(tmp_path / "credentials.json", monkeypatch.setattr)
+    monkeypatch.setenv("COSA_PASSPHRASE", BEA_PASSPHRASE)
+    cli("unlock")
+    monkeypatch.delenv("COSA_PASSPHRASE")
+    data = cli.json("report", "return", "--period", "2025-Q3", "--coordinator", "me")
+    assert data["coordinator"] == BEA
+    assert data["report"]["operator"] == BEA
+    cli("lock")
