@@ -179,6 +179,28 @@ def ran_until(circle: str) -> str:
     )
 
 
+def received_on(circle: str) -> str:
+    """SQL for the day this workspace received the circle `circle` (an id expression) from
+    another one (`cosa receive`), or NULL when the circle began here."""
+    return (
+        "(SELECT substr(min(hrv.created_at), 1, 10) FROM transfers hrv"
+        " WHERE hrv.direction = 'in' AND hrv.circle_uuid ="
+        f" (SELECT hrc.uuid FROM circles hrc WHERE hrc.id = {circle}))"
+    )
+
+
+def counted_here(circle: str, day: str) -> str:
+    """SQL that is true when what happened in the circle `circle` on `day` is this
+    workspace's to count: everything, except, in a circle received from another workspace,
+    what happened before the day it arrived. Those records came in the bundle, and the
+    sender counts them: each day of a circle's life is counted by one workspace, so the
+    returns of both (`cosa report merge`) count it once. Name columns with their table."""
+    for expr in (circle, day):
+        if _BARE.search(expr):
+            raise ValueError(f"qualify the columns of {expr!r} with their table")
+    return f"coalesce(substr({day}, 1, 10) >= {received_on(circle)}, 1)"
+
+
 def coordinated_between(circle: str, first: str, last: str, who: str = ":coordinator") -> str:
     """SQL that is true when `who` coordinated the circle `circle` on at least one day from
     `first` to `last` (SQL expressions): on the first day, or from a handover inside the

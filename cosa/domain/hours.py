@@ -63,9 +63,19 @@ def rows(
     """Meeting and logged hours in `start`..`end`, grouped by volunteer, circle, month and
     activity; only one circle's or one volunteer's when asked. With `coordinator`, only the
     hours for a circle that person coordinated on the day (a meeting's date, a logged
-    entry's date; logged hours for no circle belong to no coordinator)."""
-    where_m = ["m.state = 'held'", "m.date BETWEEN :start AND :end", "m.duration_minutes > 0"]
-    where_h = ["h.date BETWEEN :start AND :end"]
+    entry's date; logged hours for no circle belong to no coordinator). In a circle received
+    from another workspace, the hours before it arrived are the sender's to count
+    (`cosa.history.counted_here`)."""
+    where_m = [
+        "m.state = 'held'",
+        "m.date BETWEEN :start AND :end",
+        "m.duration_minutes > 0",
+        history.counted_here("m.circle_id", "m.date"),
+    ]
+    where_h = [
+        "h.date BETWEEN :start AND :end",
+        f"(h.circle_id IS NULL OR {history.counted_here('h.circle_id', 'h.date')})",
+    ]
     if circle_id is not None:
         where_m.append("m.circle_id = :circle")
         where_h.append("h.circle_id = :circle")

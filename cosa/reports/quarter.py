@@ -135,10 +135,11 @@ def period_data(
     q = {"qs": qs, "qe": qe, "coordinator": coordinator}
 
     def mine(circle: str, day: str) -> str:
-        return "1" if coordinator is None else history.coordinated_by(circle, day)
+        here = history.counted_here(circle, day)
+        return here if coordinator is None else f"{here} AND {history.coordinated_by(circle, day)}"
 
     def only(circle: str, day: str) -> str:
-        return "" if coordinator is None else f" AND {mine(circle, day)}"
+        return f" AND {mine(circle, day)}"
 
     ran = history.ran_until("circles")
     at_end = history.last_day_in(ran)

@@ -181,13 +181,18 @@ Collector = Callable[[Store, dict[str, str]], list[Cell]]
 
 
 def _only(q: dict[str, str], circle: str, day: str) -> str:
-    """` AND …` keeping what happened in `q["coordinator"]`'s circles on `day` ("" without
-    `--coordinator`): the rule of `cosa report quarter` (`cosa.history.coordinated_by`)."""
-    return f" AND {history.coordinated_by(circle, day)}" if q.get("coordinator") else ""
+    """` AND …` keeping what this workspace counts of what happened in the circle on `day`
+    (`cosa.history.counted_here`: not the days before a received circle arrived) and, with
+    `--coordinator`, only in `q["coordinator"]`'s circles on that day: the rules of `cosa
+    report quarter` (`cosa.history.coordinated_by`)."""
+    return f" AND {_mine(q, circle, day)}"
 
 
 def _mine(q: dict[str, str], circle: str, day: str) -> str:
-    return history.coordinated_by(circle, day) if q.get("coordinator") else "1"
+    here = history.counted_here(circle, day)
+    if not q.get("coordinator"):
+        return here
+    return f"{here} AND {history.coordinated_by(circle, day)}"
 
 
 def _cells(measure: str, rows: Iterable[Any], key: Callable[[Any], str], value: str) -> list[Cell]:
