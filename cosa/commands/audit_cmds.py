@@ -271,7 +271,9 @@ def doctor(
 def _sqlite_checks(store: Any, db_path: Path, full: bool) -> dict[str, list[str]]:
     """SQLite's own checks, each as its problems or ["ok"]: with --full SQLCipher's page
     check (WAL frames included), then `integrity_check`, which also runs FTS5's check of
-    each search index (SQLite 3.44+); its findings about an index are that index's check.
+    each search index (SQLite 3.44+); its findings about an index (FTS5 names it
+    `main.NAME` or `table "NAME"`) are that index's check, and damage that makes FTS5 stop
+    the check (an error, not a finding) fails both.
 
     The page cache is made large enough to hold the database (up to 256 MiB) meanwhile, so
     that checking each index against its table decrypts every page once, not at every miss."""
@@ -285,6 +287,7 @@ def _sqlite_checks(store: Any, db_path: Path, full: bool) -> dict[str, list[str]
     previous = store.scalar("PRAGMA cache_size")
     store.conn.execute(f"PRAGMA cache_size = -{kib}")
     found: dict[str, list[str]] = {}
+    stopped: list[str] = []
     try:
         if full:
             rows = store.query("PRAGMA cipher_integrity_check")
@@ -293,15 +296,16 @@ def _sqlite_checks(store: Any, db_path: Path, full: bool) -> dict[str, list[str]
             rows = store.query("PRAGMA integrity_check")
             values = [str(next(iter(r.values()))) for r in rows]
         except Exception as exc:
-            if not is_damaged(exc):
+            if not is_damaged(exc) and "fts5" not in str(exc):
                 raise
-            values = [str(exc)]
+            values, stopped = [], [str(exc)]  # FTS5 reports some damage by stopping the check
     finally:
         store.conn.execute(f"PRAGMA cache_size = {int(previous)}")
-    for name in fts:
-        about = [v for v in values if f"main.{name}" in v]
-        values = [v for v in values if v not in about] or ["ok"]
-        found[f"search index {name}"] = about or ["ok"]
+    for name in fts:  # a check that stopped has checked no index to the end
+        about = [v for v in values if f"main.{name}" in v or f'table "{name}"' in v]
+        values = [v for v in values if v not in about]
+        found[f"search index {name}"] = about + stopped or ["ok"]
+    values = values + stopped or ["ok"]
     found["integrity_check"] = values
     return dict(sorted(found.items(), key=lambda kv: kv[0].startswith("search index")))
 
