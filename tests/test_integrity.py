@@ -359,6 +359,24 @@ def test_doctor_fails_the_search_index_check_for_every_way_fts5_reports_damage(
     assert checks["page HMACs (every page of cosa.db)"]["ok"], checks
 
 
+def test_a_damaged_page_does_not_hide_a_damaged_search_index(
+    cli: Cli, initialised: Path, world: World
+) -> None:
+    """`integrity_check` stops before FTS5's check when it meets enough other damage (100
+    problems, or an error): the search index is then checked on its own, never called ok."""
+    for i in range(40):
+        cli("volunteer", "add", f"Volunteer {i} " + "x" * 200)
+    with workspace_store(initialised) as store:
+        store.conn.execute("UPDATE search_index_content SET c0 = 'words never indexed'")
+        root = store.scalar("SELECT rootpage FROM sqlite_master WHERE name = 'volunteers'")
+    _checkpoint(initialised)
+    _flip(initialised, 4096 * (root - 1) + 700)  # the volunteers table's root page
+    checks = {c["check"]: c for c in json.loads(cli("doctor", "--json", code=4).stdout)["checks"]}
+    assert checks["page HMACs (every page of cosa.db)"]["detail"] == f"damaged page(s): {root}"
+    assert not checks["integrity_check"]["ok"], checks
+    assert not checks["search index search_index"]["ok"], checks
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="FTS5's own check passes an emptied %_idx table (searches then find nothing);"
