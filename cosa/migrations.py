@@ -1293,6 +1293,4 @@ def m140_audit_settings_index(store: Store) -> None:
 def m141_meetings_to_tell_probation_index(store: Store) -> None:
     """An index of the meetings marked --notify-pp, so that `status` finds the ones probation
     is still to be told of without reading every meeting."""
-    store.script(
-        "CREATE INDEX meetings_notify_pp ON meetings (date, id) WHERE notify_pp = 1;"
-    )
+    store.script("CREATE INDEX meetings_notify_pp ON meetings (date, id) WHERE notify_pp = 1;")
