@@ -335,21 +335,22 @@ def test_doctor_names_a_damaged_search_index_and_nothing_else(
 
 
 @pytest.mark.parametrize(
-    "damage",
+    ("damage", "stops"),
     [
-        "UPDATE search_index_data SET block = zeroblob(length(block))"
-        " WHERE id = (SELECT max(id) FROM search_index_data)",
-        "UPDATE search_index_data SET block = x'00' WHERE id = 10",  # the structure record
-        "UPDATE search_index_idx SET term = 'zzz' || term",
-        "UPDATE search_index_config SET v = 99 WHERE k = 'version'",
+        ("UPDATE search_index_data SET block = zeroblob(length(block))"
+         " WHERE id = (SELECT max(id) FROM search_index_data)", False),
+        ("UPDATE search_index_data SET block = x'00' WHERE id = 10", False),  # the structure
+        ("UPDATE search_index_idx SET term = 'zzz' || term", False),
+        ("UPDATE search_index_config SET v = 99 WHERE k = 'version'", True),
     ],
-)
+)  # fmt: skip
 def test_doctor_fails_the_search_index_check_for_every_way_fts5_reports_damage(
-    cli: Cli, initialised: Path, world: World, damage: str
+    cli: Cli, initialised: Path, world: World, damage: str, stops: bool
 ) -> None:
     """FTS5 names the index in its findings as 'table "search_index"' ("fts5: corruption found
     reading blob … from table …"), not only as `main.search_index`, and reports some damage
-    by stopping `integrity_check` with an error: either way the search index check fails."""
+    by stopping `integrity_check` with an error: either way the search index check fails, and
+    a stopped `integrity_check` (whose other findings are lost) fails as well."""
     with workspace_store(initialised) as store:
         store.conn.execute(damage)
     result = cli("doctor", "--json", code=4)
@@ -357,6 +358,7 @@ def test_doctor_fails_the_search_index_check_for_every_way_fts5_reports_damage(
     assert not checks["search index search_index"]["ok"], checks
     assert "fts5" in checks["search index search_index"]["detail"], checks
     assert checks["page HMACs (every page of cosa.db)"]["ok"], checks
+    assert checks["integrity_check"]["ok"] is not stops, checks  # a check that stopped failed
 
 
 def test_a_damaged_page_does_not_hide_a_damaged_search_index(

@@ -274,7 +274,7 @@ def _sqlite_checks(store: Any, db_path: Path, full: bool) -> dict[str, list[str]
     each search index (SQLite 3.44+); its findings about an index (FTS5 names it
     `main.NAME` or `table "NAME"`) are that index's check. When `integrity_check` finds
     other damage it may stop before FTS5's check (at 100 problems, or at an error), so the
-    index is then checked on its own.
+    index is then checked on its own; an error that stopped it fails `integrity_check` too.
 
     The page cache is made large enough to hold the database (up to 256 MiB) meanwhile, so
     that checking each index against its table decrypts every page once, not at every miss."""
@@ -288,6 +288,7 @@ def _sqlite_checks(store: Any, db_path: Path, full: bool) -> dict[str, list[str]
     previous = store.scalar("PRAGMA cache_size")
     store.conn.execute(f"PRAGMA cache_size = -{kib}")
     found: dict[str, list[str]] = {}
+    stopped: list[str] = []
     try:
         if full:
             rows = store.query("PRAGMA cipher_integrity_check")
@@ -298,17 +299,17 @@ def _sqlite_checks(store: Any, db_path: Path, full: bool) -> dict[str, list[str]
         except Exception as exc:
             if not is_damaged(exc) and "fts5" not in str(exc):
                 raise
-            values = [str(exc)]
+            values, stopped = [], [str(exc)]  # what it found before stopping is lost too
     finally:
         store.conn.execute(f"PRAGMA cache_size = {int(previous)}")
     clean = values == ["ok"]
     for name in fts:
-        about = [v for v in values if f"main.{name}" in v or f'table "{name}"' in v]
-        values = [v for v in values if v not in about] or ["ok"]
+        about = [v for v in values + stopped if f"main.{name}" in v or f'table "{name}"' in v]
+        values = [v for v in values if v not in about]
         if not about and not clean:
             about = _search_index_check(store, name)
         found[f"search index {name}"] = about or ["ok"]
-    found["integrity_check"] = values
+    found["integrity_check"] = values + stopped or ["ok"]
     return dict(sorted(found.items(), key=lambda kv: kv[0].startswith("search index")))
 
 
