@@ -334,6 +334,87 @@ def test_doctor_names_a_damaged_search_index_and_nothing_else(
     assert checks["integrity_check"]["ok"], checks
 
 
+@pytest.mark.parametrize(
+    ("damage", "stops"),
+    [
+        ("UPDATE search_index_data SET block = zeroblob(length(block))"
+         " WHERE id = (SELECT max(id) FROM search_index_data)", False),
+        ("UPDATE search_index_data SET block = x'00' WHERE id = 10", False),  # the structure
+        ("UPDATE search_index_idx SET term = 'zzz' || term", False),
+        ("UPDATE search_index_config SET v = 99 WHERE k = 'version'", True),
+    ],
+)  # fmt: skip
+def test_doctor_fails_the_search_index_check_for_every_way_fts5_reports_damage(
+    cli: Cli, initialised: Path, world: World, damage: str, stops: bool
+) -> None:
+    """FTS5 names the index in its findings as 'table "search_index"' ("fts5: corruption found
+    reading blob … from table …"), not only as `main.search_index`, and reports some damage
+    by stopping `integrity_check` with an error: either way the search index check fails, and
+    a stopped `integrity_check` (whose other findings are lost) fails as well."""
+    with workspace_store(initialised) as store:
+        store.conn.execute(damage)
+    result = cli("doctor", "--json", code=4)
+    checks = {c["check"]: c for c in json.loads(result.stdout)["checks"]}
+    assert not checks["search index search_index"]["ok"], checks
+    assert "fts5" in checks["search index search_index"]["detail"], checks
+    assert checks["page HMACs (every page of cosa.db)"]["ok"], checks
+    assert checks["integrity_check"]["ok"] is not stops, checks  # a check that stopped failed
+
+
+def test_a_damaged_page_does_not_hide_a_damaged_search_index(
+    cli: Cli, initialised: Path, world: World
+) -> None:
+    """`integrity_check` stops before FTS5's check when it meets enough other damage (100
+    problems, or an error): the search index is then checked on its own, never called ok."""
+    for i in range(40):
+        cli("volunteer", "add", f"Volunteer {i} " + "x" * 200)
+    with workspace_store(initialised) as store:
+        store.conn.execute("UPDATE search_index_content SET c0 = 'words never indexed'")
+        root = store.scalar("SELECT rootpage FROM sqlite_master WHERE name = 'volunteers'")
+    _checkpoint(initialised)
+    _flip(initialised, 4096 * (root - 1) + 700)  # the volunteers table's root page
+    checks = {c["check"]: c for c in json.loads(cli("doctor", "--json", code=4).stdout)["checks"]}
+    assert checks["page HMACs (every page of cosa.db)"]["detail"] == f"damaged page(s): {root}"
+    assert not checks["integrity_check"]["ok"], checks
+    assert not checks["search index search_index"]["ok"], checks
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="pagecheck does not know how many pages the database should have (the count is in"
+    " page 1's encrypted header), so a file cut at a page boundary passes every page HMAC"
+    " and the open failure is worded as the key's fault",
+)
+def test_doctor_says_a_file_cut_at_a_page_boundary_is_truncated(
+    cli: Cli, initialised: Path
+) -> None:
+    import os
+
+    for i in range(20):
+        cli("volunteer", "add", f"Volunteer {i} " + "x" * 200)
+    _checkpoint(initialised)
+    db = initialised / "cosa.db"
+    os.truncate(db, db.stat().st_size // 4096 // 2 * 4096)
+    output = cli("doctor", code=4).output
+    assert "with this workspace's key" not in output
+    assert "FAIL  page HMACs" in output
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="FTS5's own check passes an emptied %_idx table (searches then find nothing);"
+    " doctor has no check of its own for it",
+)
+def test_doctor_fails_when_the_search_index_term_index_is_emptied(
+    cli: Cli, initialised: Path, world: World
+) -> None:
+    assert [h["record_id"] for h in cli.json("search", "greenhouse")] == [1]
+    with workspace_store(initialised) as store:
+        store.conn.execute("DELETE FROM search_index_idx")
+    assert cli.json("search", "greenhouse") == []  # the damage: search finds nothing
+    cli("doctor", code=4)
+
+
 def test_the_settings_check_reads_the_settings_entries_by_their_index(initialised: Path) -> None:
     """`audit verify` and `doctor` compare each setting with its last entry: through the
     partial index of m140, not a scan of the whole trail."""

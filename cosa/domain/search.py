@@ -149,7 +149,9 @@ def search(
 #: Longer texts (a pasted transcript) get their snippet from `long_snippet`: FTS5's own
 #: `snippet()` scores every window of the whole text, about 30 ms a hit for 1 MB of minutes.
 LONG_BODY = 20_000
-_WORD = re.compile(r"\w+", re.UNICODE)
+#: A word as the index's tokenizer (unicode61, remove_diacritics) sees one: letters and digits,
+#: with the combining accents it folds away; "_" separates words there.
+_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
 
 
 def long_snippet(body: str, text: str, marks: tuple[str, str], tokens: int = 12) -> str:
