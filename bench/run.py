@@ -242,12 +242,14 @@ def main() -> None:
         session_env = {k: v for k, v in env.items() if k != "COSA_PASSPHRASE_FILE"}
         results[label] = {}
         wanted = any("BIG" in argv for argv in commands.values())
-        big = big_minutes_meeting(home, env, active, text) if wanted else ""
-        for name, argv in commands.items():
-            runs = 3 if name.startswith("report") else args.runs
-            argv = [{"CIRCLE": active, "BIG": big}.get(a, a) for a in argv]
-            results[label][name] = measure([cosa, *argv], session_env, runs)
-        subprocess.run([cosa, "lock"], env=env, check=False, stderr=subprocess.DEVNULL)
+        try:  # a failing command stops the run: the session ends even then
+            big = big_minutes_meeting(home, env, active, text) if wanted else ""
+            for name, argv in commands.items():
+                runs = 3 if name.startswith("report") else args.runs
+                argv = [{"CIRCLE": active, "BIG": big}.get(a, a) for a in argv]
+                results[label][name] = measure([cosa, *argv], session_env, runs)
+        finally:
+            subprocess.run([cosa, "lock"], env=env, check=False, stderr=subprocess.DEVNULL)
         results[label]["status (no session, passphrase file)"] = measure(
             [cosa, "status"], dict(env), args.runs
         )

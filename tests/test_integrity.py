@@ -361,6 +361,28 @@ def test_doctor_fails_the_search_index_check_for_every_way_fts5_reports_damage(
     assert checks["integrity_check"]["ok"] is not stops, checks  # a check that stopped failed
 
 
+def test_an_sqlite_before_3_44_gets_the_search_index_checked_on_its_own(
+    cli: Cli, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite runs FTS5's check inside integrity_check only from 3.44: with an older library
+    (a sqlcipher3 built against the system's), doctor runs it itself."""
+    from cosa.commands import audit_cmds
+
+    checked: list[str] = []
+    real = audit_cmds._search_index_check
+
+    def spy(store: Any, name: str) -> list[str]:
+        checked.append(name)
+        return real(store, name)
+
+    monkeypatch.setattr(audit_cmds, "_search_index_check", spy)
+    cli("doctor")
+    assert checked == []  # 3.53: integrity_check did it
+    monkeypatch.setattr(audit_cmds, "sqlite_version_info", lambda: (3, 43, 2))
+    assert "ok    search index search_index" in cli("doctor").output
+    assert checked == ["search_index"]
+
+
 def test_a_damaged_page_does_not_hide_a_damaged_search_index(
     cli: Cli, initialised: Path, world: World
 ) -> None:

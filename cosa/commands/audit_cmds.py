@@ -302,7 +302,9 @@ def _sqlite_checks(store: Any, db_path: Path, full: bool) -> dict[str, list[str]
             values, stopped = [], [str(exc)]  # what it found before stopping is lost too
     finally:
         store.conn.execute(f"PRAGMA cache_size = {int(previous)}")
-    clean = values == ["ok"]
+    # SQLite before 3.44 does not run FTS5's check inside integrity_check (cosa's wheels bundle
+    # a later one; a sqlcipher3 built against an older system library would not).
+    clean = values == ["ok"] and sqlite_version_info() >= (3, 44)
     for name in fts:
         about = [v for v in values + stopped if f"main.{name}" in v or f'table "{name}"' in v]
         values = [v for v in values if v not in about]
@@ -311,6 +313,12 @@ def _sqlite_checks(store: Any, db_path: Path, full: bool) -> dict[str, list[str]
         found[f"search index {name}"] = about or ["ok"]
     found["integrity_check"] = values + stopped or ["ok"]
     return dict(sorted(found.items(), key=lambda kv: kv[0].startswith("search index")))
+
+
+def sqlite_version_info() -> tuple[int, ...]:
+    import sqlcipher3
+
+    return tuple(sqlcipher3.sqlite_version_info)
 
 
 def _search_index_check(store: Any, name: str) -> list[str]:
