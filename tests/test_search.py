@@ -155,11 +155,6 @@ def test_a_long_text_marks_the_words_fts5_matched(
     assert marked in hits[long_id]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="long_snippet splits a typed word at an apostrophe into separate words, not a"
-    " phrase as FTS5 does, so it marks (and may centre the snippet on) any lone 'o'",
-)
 def test_a_long_text_marks_a_name_with_an_apostrophe_as_one_match(
     store: Store, dworld: World
 ) -> None:

@@ -159,48 +159,77 @@ _WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
 
 def long_snippet(body: str, text: str, marks: tuple[str, str], tokens: int = 12) -> str:
     """FTS5's snippet, approximately, for a long text: the `tokens` words around the first
-    word that matches what was typed (accents and case ignored, the last word as a prefix, as
-    in the index), the matches between `marks`, "…" where the text was cut."""
-    terms = [fold(w) for w in _WORD.findall(text)]
-    if not terms:
+    match of what was typed (each typed word a phrase of the index's words, so "O'Brien" is
+    "o" then "brien"; accents and case ignored; the last word a prefix, as in the index), each
+    match between `marks`, "…" where the text was cut."""
+    phrases = [
+        p for p in (tuple(fold(t) for t in _WORD.findall(w)) for w in _TOKEN.findall(text)) if p
+    ]
+    if not phrases:
         return ""
-    whole, prefix = set(terms[:-1]), terms[-1]
+    last = len(phrases) - 1
 
-    def matches(word: str) -> bool:
-        folded = fold(word)
-        return folded in whole or folded.startswith(prefix)
+    def matched(window: list[str]) -> int:
+        """How many words of `window` (folded) a phrase ending at its last word takes."""
+        for k, phrase in enumerate(phrases):
+            n = len(phrase)
+            if len(window) < n:
+                continue
+            tail = window[-n:]
+            if all(tail[i] == phrase[i] for i in range(n - 1)) and (
+                tail[-1].startswith(phrase[-1]) if k == last else tail[-1] == phrase[-1]
+            ):
+                return n
+        return 0
 
-    keep = tokens // 3 - 1 if tokens > 3 else 0  # words shown before the match
-    found: re.Match[str] | None = None
-    for pos in dict.fromkeys((_near_first_match(body, terms), 0)):
+    longest = max(map(len, phrases))
+    keep = tokens // 3 if tokens > 3 else 0  # words shown before the match
+    start: int | None = None
+    seen: list[re.Match[str]] = []
+    for pos in dict.fromkeys((_near_first_match(body, [max(p, key=len) for p in phrases]), 0)):
+        seen, folded = [], []
         words = _WORD.finditer(body, pos)
-        before: list[re.Match[str]] = []
-        for found in words:
-            if matches(found.group()):
+        for word in words:
+            seen.append(word)
+            folded.append(fold(word.group()))
+            if n := matched(folded[-longest:]):
+                start = len(seen) - n
                 break
-            before = [*before[-keep:], found] if keep else []
-        else:
-            found = None
-        if found is not None:
+            if len(seen) > keep + longest:  # only the words that can still be shown
+                del seen[0], folded[0]
+        if start is not None:
             break
-    else:  # no word matched (a tokenizer difference): the start of the text
-        before, words = [], _WORD.finditer(body)
-    chosen = before + ([found] if found is not None else [])
+    if start is None:  # no word matched (a tokenizer difference): the start of the text
+        start, seen, words = 0, [], _WORD.finditer(body)
+    chosen = seen[max(0, start - keep) :]
     for more in words:
         if len(chosen) >= tokens:
             break
         chosen.append(more)
     if not chosen:
         return ""
-    parts = []
+    ends: dict[int, int] = {}  # first word of a match -> its last word
+    folded = [fold(w.group()) for w in chosen]
+    for i in range(len(chosen)):
+        if n := matched(folded[: i + 1][-longest:]):
+            ends[i - n + 1] = i
+    parts: list[str] = []
+    closing: int | None = None
     for i, word in enumerate(chosen):
         if i:
             parts.append(body[chosen[i - 1].end() : word.start()])
-        value = word.group()
-        parts.append(f"{marks[0]}{value}{marks[1]}" if matches(value) else value)
-    start = "" if chosen[0].start() == 0 else "…"
-    end = "" if chosen[-1].end() >= len(body.rstrip()) else "…"
-    return start + "".join(parts) + end
+        if closing is None and i in ends:
+            parts.append(marks[0])
+            closing = ends[i]
+        parts.append(word.group())
+        if closing == i:
+            parts.append(marks[1])
+            closing = None
+    if closing is not None:
+        parts.append(marks[1])
+    head = "" if chosen[0].start() == 0 else "…"
+    tail = "" if chosen[-1].end() >= len(body.rstrip()) else "…"
+    return head + "".join(parts) + tail
 
 
 def _near_first_match(body: str, terms: list[str]) -> int:
