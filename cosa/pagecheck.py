@@ -11,7 +11,9 @@ A page that fails here was damaged (or replaced by a page from another database)
 proven right by the MAC of `cosa.keys`, so "not a database" on page 1 is damage, not a wrong
 key. An *old* page of the same database still passes (SQLCipher does not bind a page to its
 age); the record hashes and the audit chain catch those. Only the main file is checked;
-frames still in the WAL are checked by SQLCipher's `cipher_integrity_check`.
+frames still in the WAL are checked by SQLCipher's `cipher_integrity_check`. A file cut at a
+page boundary passes every HMAC: `cut_short` compares its length with the page count in page
+1's header (decrypted here with the key, as SQLCipher does).
 """
 
 from __future__ import annotations
@@ -56,3 +58,45 @@ def damaged_pages(path: Path, key: bytes, limit: int = 20) -> tuple[int, list[in
                     if len(bad) >= limit:
                         return number, bad
     return number, bad
+
+
+def header_pages(path: Path, key: bytes) -> int | None:
+    """The number of pages page 1's (encrypted) SQLite header says the database has, or None
+    when the header cannot tell (page 1 missing, damaged, or its size field not valid). With
+    a raw key SQLCipher encrypts each page with AES-256-CBC under the key itself, the IV in
+    the page's reserved area; the header's fields sit 16 bytes further on than in SQLite's
+    own layout, after the salt."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    with open(path, "rb") as fh:
+        page = fh.read(PAGE_SIZE)
+    if len(page) < PAGE_SIZE or damaged_page_one(page, key):
+        return None
+    body_end = PAGE_SIZE - RESERVE
+    iv = page[body_end : body_end + IV]
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+    plain = decryptor.update(page[SALT:body_end]) + decryptor.finalize()
+    changes, size, valid_for = (int.from_bytes(plain[o - SALT : o - SALT + 4], "big")
+                                for o in (24, 28, 92))  # fmt: skip
+    return size if size and valid_for == changes else None
+
+
+def cut_short(path: Path, key: bytes, pages: int) -> str | None:
+    """What to say when the file has fewer than the `pages` its header names, else None.
+    (Asked only once the database shows damage: a checkpoint in progress in another process
+    can leave the header ahead of the file for a moment.)"""
+    try:
+        expected = header_pages(path, key)
+    except (OSError, ValueError):
+        return None
+    if expected is None or pages >= expected:
+        return None
+    return f"the file ends after page {pages}; page 1 says it has {expected}"
+
+
+def damaged_page_one(page: bytes, key: bytes) -> bool:
+    salt = page[:SALT]
+    hkey = hashlib.pbkdf2_hmac("sha512", key, bytes(b ^ 0x3A for b in salt), FAST_KDF_ITER, 32)
+    body_end = PAGE_SIZE - RESERVE + IV
+    digest = hmac.digest(hkey, page[SALT:body_end] + (1).to_bytes(4, "little"), "sha512")
+    return not hmac.compare_digest(digest, page[body_end : body_end + HMAC_SIZE])

@@ -252,15 +252,20 @@ class Workspace:
 
     def _damaged_error(self, key: bytes) -> IntegrityError:
         """The key is proven right (key file MAC or slot), so this is damage or a swap."""
-        from cosa.pagecheck import damaged_pages
+        from cosa.pagecheck import cut_short, damaged_pages
 
         try:
-            _pages, bad = damaged_pages(self.db_path, key)
+            pages, bad = damaged_pages(self.db_path, key)
         except OSError:
-            bad = []
-        where = f": page(s) {', '.join(map(str, bad))} fail their check" if bad else ""
+            pages, bad = 0, []
+        short = None if bad else cut_short(self.db_path, key, pages)
+        if short:
+            what = f"is cut short: {short}"
+        else:
+            where = f": page(s) {', '.join(map(str, bad))} fail their check" if bad else ""
+            what = f"does not open with this workspace's key{where}"
         return IntegrityError(
-            f"the database {self.db_path} does not open with this workspace's key{where}",
+            f"the database {self.db_path} {what}",
             hint="it is damaged or was replaced; run `cosa doctor` or restore a backup",
         )
 

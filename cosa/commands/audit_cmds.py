@@ -233,10 +233,13 @@ def doctor(
         if failed_open is None:
             found = _sqlite_checks(store, ws.db_path, full)
         pages, bad = page_check.result()
+    short = None
+    if failed_open is not None or any(v != ["ok"] for v in found.values()):
+        short = pagecheck.cut_short(ws.db_path, key, pages)  # only where damage shows
     check(
         "page HMACs (every page of cosa.db)",
-        not bad,
-        f"damaged page(s): {', '.join(map(str, bad))}" if bad else f"{pages} pages",
+        not bad and short is None,
+        f"damaged page(s): {', '.join(map(str, bad))}" if bad else short or f"{pages} pages",
     )
     if failed_open is not None:
         check(failed_open[0], False, failed_open[1])
