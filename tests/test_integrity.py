@@ -419,6 +419,27 @@ def test_doctor_says_a_file_cut_at_a_page_boundary_is_truncated(
     assert f"is cut short: the file ends after page {pages}; page 1 says it has" in said
 
 
+def test_integrity_check_stopped_by_sqlite_running_out_of_memory_is_a_failed_check(
+    initialised: Path, world: World
+) -> None:
+    """A damaged FTS5 structure record can claim a size SQLite cannot allocate: the
+    check fails (exit 4 through doctor) instead of 'unexpected MemoryError'."""
+    from cosa.commands import audit_cmds
+
+    with workspace_store(initialised) as store:
+        real = store.query
+
+        def query(sql: str, params: Any = ()) -> list[dict[str, Any]]:
+            if sql == "PRAGMA integrity_check":
+                raise MemoryError
+            return real(sql, params)
+
+        store.query = query  # type: ignore[method-assign]
+        found = audit_cmds._sqlite_checks(store, initialised / "cosa.db", False)
+    assert found["integrity_check"] == ["MemoryError: "]
+    assert found["search index search_index"] == ["ok"]  # checked on its own
+
+
 def test_the_settings_check_reads_the_settings_entries_by_their_index(initialised: Path) -> None:
     """`audit verify` and `doctor` compare each setting with its last entry: through the
     partial index of m140, not a scan of the whole trail."""

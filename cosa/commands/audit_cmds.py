@@ -300,9 +300,12 @@ def _sqlite_checks(store: Any, db_path: Path, full: bool) -> dict[str, list[str]
             rows = store.query("PRAGMA integrity_check")
             values = [str(next(iter(r.values()))) for r in rows]
         except Exception as exc:
-            if not is_damaged(exc) and "fts5" not in str(exc):
+            # SQLITE_NOMEM (MemoryError) too: a damaged FTS5 structure record can claim a
+            # size SQLite cannot allocate
+            if not (is_damaged(exc) or isinstance(exc, MemoryError) or "fts5" in str(exc)):
                 raise
-            values, stopped = [], [str(exc)]  # what it found before stopping is lost too
+            stopped = [f"{type(exc).__name__}: {exc}" if isinstance(exc, MemoryError) else str(exc)]
+            values = []  # what it found before stopping is lost too
     finally:
         store.conn.execute(f"PRAGMA cache_size = {int(previous)}")
     # SQLite before 3.44 does not run FTS5's check inside integrity_check (cosa's wheels bundle
