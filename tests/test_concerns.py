@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -483,3 +484,22 @@ def test_migration_m142_adds_the_void_reason_and_keeps_the_audit_verified(
         assert store.scalar("SELECT void_reason FROM concerns") is None
         assert audit.verify(store).ok, audit.verify(store).problems
         assert [c["status"] for c in concerns.list_(store)] == ["open"]
+
+
+def test_status_counts_only_the_standing_concerns_of_a_meeting_probation_is_to_be_told_of(
+    store: Any,
+) -> None:
+    from cosa.domain import status
+
+    info = make_circle(store)
+    mid = add_meeting(store, info.id, days_ago(2))
+    with store.atomic():
+        store.update("meetings", "meeting", mid, {"notify_pp": 1})
+    first = concerns.add(
+        store, info.id, severity="amber", category="other", text="a", meeting_id=mid
+    )
+    concerns.add(store, info.id, severity="amber", category="other", text="b", meeting_id=mid)
+    assert [r["concerns"] for r in status._probation_to_be_told(store)] == [2]
+    concerns.void(store, first, reason="typed twice")
+    assert [r["concerns"] for r in status._probation_to_be_told(store)] == [1]
+    assert [c["id"] for c in status._concerns(store, date.today())] == [first + 1]
