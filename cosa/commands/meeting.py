@@ -823,7 +823,8 @@ def void(
     ] = None,
 ) -> None:
     """Void a meeting recorded in error (approved ones too): it leaves every list, figure and
-    report, and stays in the audit trail and in `meeting show --all`.
+    report, and stays in the audit trail and in `meeting show --all`. The concerns raised at
+    it still count: it names them (`cosa concern void` each one recorded in error too).
     """
     store = open_store(ctx)
     row = meetings.void(store, meeting, reason=reason)
