@@ -55,6 +55,10 @@ EXAMPLES: dict[str, list[str]] = {
         "concern respond 2 'Probation will visit on Friday.'",
     ],
     "concern show": ["concern show 1"],
+    "concern void": [
+        "concern void 2 --reason 'Typed twice: the same worry as concern 1'",
+        "concern list --all",
+    ],
     "action add": ["action add CM-0001 'Ann to ring the housing office' --owner Ann --due friday"],
     "action done": ["action done 1 --note 'Rang them.' --on yesterday"],
     "action drop": ["action drop 2 --reason 'No longer needed.'"],

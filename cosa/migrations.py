@@ -1294,3 +1294,11 @@ def m141_meetings_to_tell_probation_index(store: Store) -> None:
     """An index of the meetings marked --notify-pp, so that `status` finds the ones probation
     is still to be told of without reading every meeting."""
     store.script("CREATE INDEX meetings_notify_pp ON meetings (date, id) WHERE notify_pp = 1;")
+
+
+@migration
+def m142_concern_void(store: Store) -> None:
+    """A concern recorded in error can be voided (`cosa concern void --reason`): the reason is
+    kept on the concern (NULL while it stands); a void concern leaves every list and figure."""
+    store.script("ALTER TABLE concerns ADD COLUMN void_reason TEXT;")
+    reaudit(store, "concern")

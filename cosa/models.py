@@ -443,7 +443,8 @@ class Contact(Record):
 
 
 class Concern(Record):
-    """A concern (append-only: corrections are notes); `status` is open until `closed_on`."""
+    """A concern (append-only: corrections are notes); `status` is open until `closed_on`,
+    void when it was recorded in error (`void_reason`; listed only with `--all`)."""
 
     circle_id: int
     member_code: str
@@ -453,10 +454,12 @@ class Concern(Record):
     category: str
     text: str
     raised_by: str | None = None
-    status: Literal["open", "closed"]
+    status: Literal["open", "closed", "void"]
     closed_on: str | None = None
     closed_note: str | None = None
     closed_by: str | None = None
+    #: Why it was voided as recorded in error (`cosa concern void`); null while it stands.
+    void_reason: str | None = None
     #: How many escalations it has.
     escalation_count: int = 0
 

@@ -289,7 +289,7 @@ CREATE TABLE concerns (
             closed_on TEXT,
             closed_note TEXT,
             closed_by TEXT
-        );
+        , void_reason TEXT);
 CREATE TABLE contacts (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,

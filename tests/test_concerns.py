@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -364,3 +365,141 @@ def test_search_finds_concern_note_and_escalation_words(
         "breathalyser": [("escalation", 1)],
         "abstinent": [("concern", 1)],
     }
+
+
+# -- void: a concern recorded in error -------------------------------------------------------
+
+
+def test_a_void_concern_leaves_the_lists_and_search_and_keeps_its_reason(
+    cli: Cli, circle: CircleInfo, ws_home: Path
+) -> None:
+    _add(cli, "--on", "-3d")
+    _add(cli, "--on", "-2d", severity="red")
+    cli("concern", "note", "2", "Landlord phoned about noise")
+    result = cli("concern", "void", "2", "--reason", "typed twice")
+    assert "Voided concern 2" in result.stderr
+    assert [c["id"] for c in cli.json("concern", "list")] == [1]
+    assert [c["id"] for c in cli.json("concern", "list", "--open")] == [1]
+    listed = cli.json("concern", "list", "--all")
+    assert [(c["id"], c["status"], c["void_reason"]) for c in listed] == [
+        (1, "open", None), (2, "void", "typed twice"),
+    ]  # fmt: skip
+    detail = cli.json("concern", "show", "2")
+    assert (detail["status"], detail["void_reason"]) == ("void", "typed twice")
+    shown = cli("concern", "show", "2").stdout
+    assert "VOID (recorded in error)" in shown and "typed twice" in shown
+    with workspace_store(ws_home) as store:
+        assert [h["record_id"] for h in search.search(store, "alcohol")] == [1]
+        assert search.search(store, "landlord") == []
+        voids = store.query("SELECT record_id, fields FROM audit WHERE action = 'concern.void'")
+    assert [v["record_id"] for v in voids] == [2]
+    cli("audit", "verify")
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["void", "1"], "--reason is required"),
+        (["void", "1", "--reason", "  "], "--reason is required"),
+        (["void", "2", "--reason", "again"], "concern 2 is already void (typed twice)"),
+        (["void", "3", "--reason", "wrong circle"],
+         "concern 3 was escalated (1 escalation): that happened, so it cannot be void"),
+        (["void", "99", "--reason", "x"], "concern 99 not found"),
+        (["note", "2", "more"], "concern 2 is void (recorded in error: typed twice);"
+         " cannot add a note"),
+        (["close", "2", "--note", "x"], "concern 2 is void (recorded in error: typed twice);"
+         " cannot close it"),
+        (["escalate", "2", "--recipient", "Pat", "--via", "phone", "--basis", "override"],
+         "concern 2 is void (recorded in error: typed twice); cannot record an escalation"),
+    ],
+)  # fmt: skip
+def test_bad_voids_and_writes_to_a_void_concern_fail_in_one_line_and_write_nothing(
+    cli: Cli, circle: CircleInfo, args: list[str], error: str
+) -> None:
+    _add(cli, "--on", "-3d")
+    _add(cli, "--on", "-3d")
+    _add(cli, "--on", "-3d")
+    cli("concern", "void", "2", "--reason", "typed twice")
+    cli("concern", "escalate", "3", "--recipient", "Pat", "--via", "phone", "--basis", "override")
+    before = head(cli)
+    result = cli("concern", *args, code=1)
+    one_error_line(result, error)
+    assert head(cli) == before
+
+
+def test_an_escalated_concern_cannot_be_voided_and_is_told_to_note_or_close(
+    cli: Cli, circle: CircleInfo
+) -> None:
+    _add(cli, "--on", "-3d")
+    cli("concern", "escalate", "1", "--recipient", "Pat", "--via", "phone", "--basis", "override")
+    result = cli("concern", "void", "1", "--reason", "wrong circle", code=1)
+    assert "cosa concern note 1" in result.stderr and "cosa concern close 1" in result.stderr
+
+
+def test_a_concern_of_a_transferred_circle_cannot_be_voided(store: Any) -> None:
+    info = make_circle(store)
+    cid = concerns.add(store, info.id, severity="amber", category="other", text="t")
+    with store.atomic():
+        store.update("circles", "circle", info.id, {"status": "transferred"})
+    before = store.audit_head()
+    with pytest.raises(UserError, match="read-only here"):
+        concerns.void(store, cid, reason="typed twice")
+    assert store.audit_head() == before
+    assert concerns.get(store, cid)["void_reason"] is None
+
+
+def test_voiding_a_meeting_says_which_of_its_concerns_still_count(
+    cli: Cli, circle: CircleInfo, ws_home: Path
+) -> None:
+    with workspace_store(ws_home) as store:
+        mid = add_meeting(store, circle.id, days_ago(5))
+        other = add_meeting(store, circle.id, days_ago(4))
+    for _ in range(3):
+        _add(cli, "--meeting", str(mid))
+    cli("concern", "void", "2", "--reason", "typed twice")
+    result = cli("meeting", "void", str(mid), "--reason", "wrong circle")
+    assert "Concerns 1 and 3, raised at this meeting, still count" in result.stderr
+    assert "cosa concern void N --reason" in result.stderr
+    assert [c["id"] for c in cli.json("concern", "list")] == [1, 3]
+    quiet = cli("meeting", "void", str(other), "--reason", "typed twice")
+    assert "still count" not in quiet.stderr
+
+
+def test_migration_m142_adds_the_void_reason_and_keeps_the_audit_verified(
+    tmp_path: Path,
+) -> None:
+    from cosa import migrations
+
+    from .upgrade import store_without
+
+    with store_without(tmp_path, "m142") as store:
+        info = make_circle(store)
+        with store.atomic():
+            store.insert(
+                "concerns", "concern",
+                {"circle_id": info.id, "date": days_ago(1), "severity": "red",
+                 "category": "other", "text": "t"},
+            )  # fmt: skip
+        assert migrations.apply_migrations(store) == ["m142_concern_void"]
+        assert store.scalar("SELECT void_reason FROM concerns") is None
+        assert audit.verify(store).ok, audit.verify(store).problems
+        assert [c["status"] for c in concerns.list_(store)] == ["open"]
+
+
+def test_status_counts_only_the_standing_concerns_of_a_meeting_probation_is_to_be_told_of(
+    store: Any,
+) -> None:
+    from cosa.domain import status
+
+    info = make_circle(store)
+    mid = add_meeting(store, info.id, days_ago(2))
+    with store.atomic():
+        store.update("meetings", "meeting", mid, {"notify_pp": 1})
+    first = concerns.add(
+        store, info.id, severity="amber", category="other", text="a", meeting_id=mid
+    )
+    concerns.add(store, info.id, severity="amber", category="other", text="b", meeting_id=mid)
+    assert [r["concerns"] for r in status._probation_to_be_told(store)] == [2]
+    concerns.void(store, first, reason="typed twice")
+    assert [r["concerns"] for r in status._probation_to_be_told(store)] == [1]
+    assert [c["id"] for c in status._concerns(store, date.today())] == [first + 1]

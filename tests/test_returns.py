@@ -102,7 +102,7 @@ def sql_cells(store: Any, qs: str, qe: str) -> dict[tuple[str, str], float]:
     put(
         "concerns",
         "SELECT category || ' / ' || severity AS b, count(*) AS n FROM concerns"
-        " WHERE date >= :qs AND date <= :qe GROUP BY b",
+        " WHERE date >= :qs AND date <= :qe AND void_reason IS NULL GROUP BY b",
     )
     put(
         "volunteer_hours",

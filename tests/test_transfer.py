@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from cosa import vault
 from cosa.cli import app
-from cosa.domain import agreements, circles, documents, followup, reviews, transfer
+from cosa.domain import agreements, circles, documents, followup, reviews, search, transfer
 from cosa.store import Store
 from cosa.workspace import Options, Workspace
 
@@ -565,3 +565,24 @@ def test_the_two_workspaces_returns_count_a_transferred_circles_days_once(
     run(receiver, "meeting", "add", str(received), "--on", "today", "--minutes", "First here.")
     with opened(receiver) as b:
         assert sum(v for m, _, v in returns.raw_cells(b, today) if m == "meetings_held") == held + 1
+
+
+def test_a_void_concern_travels_as_it_is_void_and_out_of_search(
+    two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import json
+
+    sender, receiver = two
+    run(sender, "concern", "void", "2", "--reason", "typed twice")
+    bundle = tmp_path / "circle1.age"
+    run(sender, "transfer", "1", "--recipient", recipient_of(receiver), "-o", str(bundle))
+    run(receiver, "receive", str(bundle))
+    listed = json.loads(run(receiver, "concern", "list", "--all", "--json").stdout)
+    assert [(c["text"], c["status"], c["void_reason"]) for c in listed] == [
+        ("Ann Smith saw CM-0001 near a school", "open", None),
+        ("Smelled of drink", "void", "typed twice"),
+    ]
+    assert len(json.loads(run(receiver, "concern", "list", "--json").stdout)) == 1
+    with opened(receiver) as b:
+        assert search.search(b, "smelled") == []
+    run(receiver, "audit", "verify")

@@ -346,7 +346,7 @@ def test_the_circle_reports_contacts_concerns_actions_and_goals_reconcile_with_s
         for sev in ("red", "amber", "green"):
             assert s["concerns"][sev] == one(
                 "SELECT count(*) FROM concerns WHERE circle_id = :c AND date BETWEEN :a AND :b"
-                f" AND severity = '{sev}'"
+                f" AND severity = '{sev}' AND void_reason IS NULL"
             )
         escalations = demo_store.query(
             "SELECT e.at, e.response_at FROM escalations e JOIN concerns x ON x.id = e.concern_id"

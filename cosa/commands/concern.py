@@ -15,7 +15,7 @@ from cosa.grammar import DATE_HELP_SHORT, LimitOpt, deprecated_spelling, limited
 from cosa.output import Column, echo, message, model_json, record, table
 
 app = typer.Typer(
-    help="Concerns: raise, note, escalate and close (append-only: no edit, no delete).",
+    help="Concerns: raise, note, escalate, close and void (append-only: no edit, no delete).",
     no_args_is_help=True,
 )
 
@@ -106,12 +106,17 @@ def list_cmd(
     severity: Annotated[
         str | None, typer.Option("--severity", help=f"Only this RAG: {SEVERITIES}.")
     ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Include void concerns (recorded in error), last.")
+    ] = False,
     limit: LimitOpt = 50,
     json_: JsonOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
-    """List concerns, open and most severe first."""
-    rows = concerns.list_(open_store(ctx), circle, open_only=open_, severity=severity)
+    """List concerns, open and most severe first (void ones only with --all)."""
+    rows = concerns.list_(
+        open_store(ctx), circle, open_only=open_, severity=severity, include_void=all_
+    )
     if json_:
         from cosa.models import Concern
 
@@ -146,7 +151,8 @@ def show(ctx: typer.Context, concern: ConcernArg, json_: JsonOpt = False) -> Non
         ("Raised by", row["raised_by"]),
         ("Meeting", row["meeting_id"]),
         ("Contact", row["contact_id"]),
-        ("Status", row["status"]),
+        ("Status", row["status"] if row["void_reason"] is None else "VOID (recorded in error)"),
+        ("Void", row["void_reason"]),
         ("Closed", closed),
         ("Recorded", f"{row['created_at']} by {row['created_by']}"),
     ]
@@ -251,3 +257,19 @@ def close(
     """Close an open concern with a date and a note (once: it stays closed)."""
     row = concerns.close(open_store(ctx), concern, note=note, on=on)
     message(f"Closed concern {row['id']} on {row['closed_on']}")
+
+
+@app.command("void")
+def void(
+    ctx: typer.Context,
+    concern: ConcernArg,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why it was recorded in error (required).")
+    ] = None,
+) -> None:
+    """Void a concern recorded in error (typed twice, on the wrong circle): it leaves every
+    list, status section, figure and report, and stays in the audit trail, `concern show`
+    and the subject access pack. An escalated concern cannot be voided (note or close it).
+    """
+    row = concerns.void(open_store(ctx), concern, reason=reason)
+    message(f"Voided concern {row['id']} ({row['member_code']}, {row['date']}).")

@@ -18,7 +18,7 @@ import typer
 
 from cosa import audit, secrets_input
 from cosa.commands.common import CsvOpt, JsonOpt, OptionalCircleArg, open_store
-from cosa.domain import meetings, users
+from cosa.domain import concerns, meetings, users
 from cosa.errors import UserError
 from cosa.grammar import DATE_HELP_SHORT, LimitOpt, deprecated_spelling
 from cosa.output import Column, echo, message, model_json, record, safe, table
@@ -823,10 +823,21 @@ def void(
     ] = None,
 ) -> None:
     """Void a meeting recorded in error (approved ones too): it leaves every list, figure and
-    report, and stays in the audit trail and in `meeting show --all`.
+    report, and stays in the audit trail and in `meeting show --all`. The concerns raised at
+    it still count: it names them (`cosa concern void` each one recorded in error too).
     """
-    row = meetings.void(open_store(ctx), meeting, reason=reason)
+    store = open_store(ctx)
+    row = meetings.void(store, meeting, reason=reason)
     message(f"Voided meeting {row['id']} ({row['member_code']}, {row['date']}).")
+    standing = concerns.standing_at_meeting(store, row["id"])
+    if standing:
+        numbers = [str(n) for n in standing]
+        which = ", ".join(numbers[:-1]) + " and " + numbers[-1] if len(numbers) > 1 else numbers[0]
+        verb = "still count" if len(numbers) > 1 else "still counts"
+        message(
+            f"Concern{'s' if len(numbers) > 1 else ''} {which}, raised at this meeting, {verb};"
+            " if recorded in error too: cosa concern void N --reason …"
+        )
 
 
 @app.command("told")

@@ -3,6 +3,10 @@
 Concerns are append-only. A concern is never edited or deleted: a correction or an update
 is a dated note (`note`), sharing it with a professional is an escalation (`escalate`, with
 the lawful basis and the response), and it ends with `close` (a date and a note; once).
+A concern recorded in error (typed twice, raised on the wrong circle) is voided (`void`, with
+a reason): it stays in the audit trail, `concern show` and the subject access pack, and
+leaves every list, status section, figure and report. One that was escalated cannot be
+voided: the escalation happened.
 Records entered after the fact carry the date things happened (default today, never in the
 future). A red concern means someone may be at risk now: the command reminds the
 coordinator to tell police or probation at once (999 if harm is imminent).
@@ -132,6 +136,16 @@ def add(
     return cid
 
 
+def check_not_void(concern: Row, doing: str) -> None:
+    """Refuse to add to a void concern (it was recorded in error)."""
+    if concern["void_reason"] is not None:
+        raise UserError(
+            f"concern {concern['id']} is void (recorded in error: {concern['void_reason']});"
+            f" cannot {doing}",
+            hint="raise a new concern with `cosa concern add` if something did happen",
+        )
+
+
 def get(store: Store, ref: str | int) -> Row:
     cid = number_ref("concern", ref)
     row = store.one(
@@ -151,11 +165,15 @@ def list_(
     *,
     open_only: bool = False,
     severity: str | None = None,
+    include_void: bool = False,
 ) -> list[Row]:
     """Concerns, most urgent first (open before closed, red before amber before green, oldest
-    first). `open_only` reads the `concerns_open` partial index."""
+    first; void ones, only with `include_void`, last). `open_only` reads the `concerns_open`
+    partial index."""
     where: list[str] = []
     params: list[Any] = []
+    if not include_void:
+        where.append("c.void_reason IS NULL")
     if circle is not None:
         where.append("c.circle_id = ?")
         params.append(resolve_circle(store, circle)["id"])
@@ -173,14 +191,17 @@ def list_(
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += (
-        " ORDER BY c.closed_on IS NOT NULL,"
+        " ORDER BY c.void_reason IS NOT NULL, c.closed_on IS NOT NULL,"
         " CASE c.severity WHEN 'red' THEN 0 WHEN 'amber' THEN 1 ELSE 2 END, c.date, c.id"
     )
     return [_with_status(r) for r in store.query(sql, params)]
 
 
 def _with_status(row: Row) -> Row:
-    row["status"] = "closed" if row["closed_on"] else "open"
+    if row["void_reason"] is not None:
+        row["status"] = "void"
+    else:
+        row["status"] = "closed" if row["closed_on"] else "open"
     return row
 
 
@@ -228,6 +249,7 @@ def detail(store: Store, ref: str | int) -> Row:
 def note(store: Store, ref: str | int, text: str, *, on: DateLike = None) -> int:
     """Add a dated note to a concern (open or closed): the way to correct or update one."""
     concern = get(store, ref)
+    check_not_void(concern, "add a note")
     values = {
         "concern_id": concern["id"],
         "text": clean_text("note text", text, required=True),
@@ -268,6 +290,7 @@ def escalate(
     (then the basis is `consent`); `consent` given explicitly is checked the same way.
     """
     concern = get(store, ref)
+    check_not_void(concern, "record an escalation")
     pro = resolve.person(store, "professionals", "pro", to)
     moment = event_time("--at", at) or dates.iso(datetime.now())
     assert moment is not None
@@ -389,6 +412,7 @@ def respond_to_concern(
 def close(store: Store, ref: str | int, *, note: str, on: DateLike = None) -> Row:
     """Close an open concern with a date and a note; a closed concern stays closed."""
     concern = get(store, ref)
+    check_not_void(concern, "close it")
     if concern["closed_on"]:
         raise UserError(
             f"concern {concern['id']} is already closed ({concern['closed_on']},"
@@ -416,3 +440,43 @@ def close(store: Store, ref: str | int, *, note: str, on: DateLike = None) -> Ro
             date=concern["date"],
         )
     return {**concern, **changes}
+
+
+def void(store: Store, ref: str | int, *, reason: str | None) -> Row:
+    """Mark a concern recorded in error (typed twice, raised on the wrong circle): kept, with
+    its notes, for the audit trail, `concern show` and the subject access pack; left out of
+    every list, status section, figure and report, and of search. Open or closed; never one
+    that was escalated (that happened). Returns the concern after."""
+    concern = _with_status(get(store, ref))
+    if concern["void_reason"] is not None:
+        raise UserError(f"concern {concern['id']} is already void ({concern['void_reason']})")
+    why = clean_text("--reason", reason)
+    if not why:
+        raise UserError("--reason is required", hint="why the concern was recorded in error")
+    count = int(
+        store.scalar("SELECT count(*) FROM escalations WHERE concern_id = ?", (concern["id"],))
+    )
+    if count:
+        raise UserError(
+            f"concern {concern['id']} was escalated ({count} escalation{'s' if count > 1 else ''}"
+            "): that happened, so it cannot be void as recorded in error",
+            hint=f"correct it with `cosa concern note {concern['id']} …`"
+            f" or end it with `cosa concern close {concern['id']} --note …`",
+        )
+    with store.atomic():
+        store.update(TABLE, "concern", concern["id"], {"void_reason": why}, "concern.void")
+        search.unindex(store, "concern", concern["id"])
+        for row in notes(store, concern["id"]):
+            search.unindex(store, "concern_note", row["id"])
+    return _with_status(get(store, concern["id"]))
+
+
+def standing_at_meeting(store: Store, meeting_id: int) -> list[int]:
+    """The ids of the concerns raised at a meeting that are not void (they still count)."""
+    return [
+        int(r["id"])
+        for r in store.query(
+            "SELECT id FROM concerns WHERE meeting_id = ? AND void_reason IS NULL ORDER BY id",
+            (meeting_id,),
+        )
+    ]

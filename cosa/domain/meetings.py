@@ -632,7 +632,7 @@ def detail(
             "SELECT c.*, :code AS member_code,"
             " CASE WHEN c.closed_on IS NULL THEN 'open' ELSE 'closed' END AS status,"
             " (SELECT count(*) FROM escalations e WHERE e.concern_id = c.id) AS escalation_count"
-            " FROM concerns c WHERE c.meeting_id = :id ORDER BY c.id",
+            " FROM concerns c WHERE c.meeting_id = :id AND c.void_reason IS NULL ORDER BY c.id",
             {"id": mid, "code": meeting["member_code"]},
         ),
         "actions": store.query(

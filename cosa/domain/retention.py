@@ -232,7 +232,12 @@ ANONYMISE: dict[str, dict[str, str | None]] = {
     },
     "meeting_amendments": {"text": MARKER, "reason": MARKER, "changes": MARKER},
     "contacts": {"note": MARKER},
-    "concerns": {"text": MARKER, "raised_by": MARKER, "closed_note": MARKER},
+    "concerns": {
+        "text": MARKER,
+        "raised_by": MARKER,
+        "closed_note": MARKER,
+        "void_reason": MARKER,
+    },
     "concern_notes": {"text": MARKER},
     "escalations": {"shared": MARKER, "response": MARKER},
     "actions": {"text": MARKER, "owner": MARKER, "closed_note": MARKER},

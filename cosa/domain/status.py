@@ -97,7 +97,7 @@ def _concerns(store: Store, today: date) -> list[Row]:
         " (SELECT count(*) FROM escalations e WHERE e.concern_id = c.id) AS escalations,"
         " (SELECT max(at) FROM escalations e WHERE e.concern_id = c.id) AS last_escalated"
         f" FROM concerns c {_CIRCLE.format(alias='c')}"
-        " WHERE c.closed_on IS NULL AND c.severity IN ('red', 'amber')"
+        " WHERE c.closed_on IS NULL AND c.void_reason IS NULL AND c.severity IN ('red', 'amber')"
         " ORDER BY c.severity = 'amber', c.date, c.id"
     )
     for r in rows:
@@ -184,7 +184,8 @@ def _probation_to_be_told(store: Store) -> list[Row]:
     `cosa meeting told`)."""
     return store.query(
         "SELECT mt.id AS meeting_id, mt.circle_id, m.code AS member_code, mt.date, mt.type,"
-        " (SELECT count(*) FROM concerns c WHERE c.meeting_id = mt.id) AS concerns"
+        " (SELECT count(*) FROM concerns c WHERE c.meeting_id = mt.id AND c.void_reason IS NULL)"
+        "  AS concerns"
         f" FROM meetings mt {_CIRCLE.format(alias='mt')}"
         " WHERE mt.notify_pp = 1 AND mt.state = 'held' AND NOT EXISTS (SELECT 1 FROM concerns c"
         "  JOIN escalations e ON e.concern_id = c.id WHERE c.meeting_id = mt.id)"

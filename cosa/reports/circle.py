@@ -168,6 +168,7 @@ def data(
         "SELECT c.id, c.date, c.severity, c.category, c.text, c.closed_on,"
         " count(e.id) AS escalations FROM concerns c LEFT JOIN escalations e"
         " ON e.concern_id = c.id WHERE c.circle_id = :c AND c.date BETWEEN :start AND :end"
+        " AND c.void_reason IS NULL"
         " GROUP BY c.id ORDER BY c.date, c.id",
         span,
     )

@@ -55,7 +55,7 @@ def data(
     if start is None:
         until = date.fromisoformat(end) if end else (today or date.today())
         start = (until - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
-    where, params = ["c.date >= :start"], {"start": start}
+    where, params = ["c.date >= :start", "c.void_reason IS NULL"], {"start": start}
     if end:
         where.append("c.date <= :end")
         params["end"] = end

@@ -346,6 +346,7 @@ def data(store: Store, code: str, *, today: date | None = None) -> dict[str, Any
                         "raised_by": r(x["raised_by"]),
                         "closed_on": x["closed_on"],
                         "closed_note": r(x["closed_note"]),
+                        "void_reason": r(x["void_reason"]),
                         "notes": [
                             {"date": n["date"], "text": r(n["text"])}
                             for n in of(notes, "concern_id", x["id"])
@@ -781,6 +782,11 @@ def _circle_story(c: dict[str, Any]) -> list[Any]:
                     x["category"],
                     "\n".join(
                         [
+                            *(
+                                [f"VOID (recorded in error): {x['void_reason']}"]
+                                if x["void_reason"] is not None
+                                else []
+                            ),
                             str(x["text"]),
                             *(f"{format_day(n['date'])}: {n['text']}" for n in x["notes"]),
                         ]

@@ -82,7 +82,8 @@ def meeting_record(
     concerns = store.query(
         "SELECT c.id, c.date, c.severity, c.category, c.text, c.raised_by, c.closed_on,"
         " count(e.id) AS escalations FROM concerns c LEFT JOIN escalations e"
-        " ON e.concern_id = c.id WHERE c.meeting_id = ? GROUP BY c.id ORDER BY c.id",
+        " ON e.concern_id = c.id WHERE c.meeting_id = ? AND c.void_reason IS NULL"
+        " GROUP BY c.id ORDER BY c.id",
         (mid,),
     )
     actions = store.query(

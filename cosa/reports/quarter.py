@@ -265,6 +265,7 @@ def period_data(
     # -- concerns and escalations
     rows = store.query(
         "SELECT category, severity, count(*) AS n FROM concerns WHERE date BETWEEN :qs AND :qe"
+        " AND void_reason IS NULL"
         f"{only('concerns.circle_id', 'concerns.date')} GROUP BY 1, 2",
         q,
     )

@@ -312,7 +312,8 @@ def _concerns(store: Store, q: dict[str, str]) -> list[Cell]:
         "concerns",
         store.query(
             "SELECT category, severity, count(*) AS n FROM concerns"
-            f" WHERE date BETWEEN :qs AND :qe{_only(q, 'concerns.circle_id', 'concerns.date')}"
+            " WHERE date BETWEEN :qs AND :qe AND void_reason IS NULL"
+            f"{_only(q, 'concerns.circle_id', 'concerns.date')}"
             " GROUP BY 1, 2",
             q,
         ),
