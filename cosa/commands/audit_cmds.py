@@ -277,7 +277,9 @@ def _sqlite_checks(store: Any, db_path: Path, full: bool) -> dict[str, list[str]
     each search index (SQLite 3.44+); its findings about an index (FTS5 names it
     `main.NAME` or `table "NAME"`) are that index's check. When `integrity_check` finds
     other damage it may stop before FTS5's check (at 100 problems, or at an error), so the
-    index is then checked on its own; an error that stopped it fails `integrity_check` too.
+    index is then checked on its own (and so it is under an SQLite before 3.44); an error
+    that stopped it fails `integrity_check` too. A sound index is then searched for a word at
+    each letter of its vocabulary (`_search_index_probe`), which FTS5's check does not do.
 
     The page cache is made large enough to hold the database (up to 256 MiB) meanwhile, so
     that checking each index against its table decrypts every page once, not at every miss."""
