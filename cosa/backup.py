@@ -532,8 +532,11 @@ def private_tempdir(size: int = 0) -> Iterator[Path]:
 
 
 def _wipe_tree(path: Path) -> None:
+    """Wipe and remove a directory tree. A restore's staging mark goes last: a restore killed
+    while wiping leaves a directory still marked as staging (wiped again by the next one),
+    never a half-wiped one that looks like a complete workspace."""
     with contextlib.suppress(FileNotFoundError):
-        for child in path.iterdir():
+        for child in sorted(path.iterdir(), key=lambda c: c.name == STAGING_MARK):
             if child.is_dir() and not child.is_symlink():
                 _wipe_tree(child)
             else:

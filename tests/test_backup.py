@@ -395,3 +395,30 @@ def test_backup_removes_temp_files_left_by_killed_backups_only(cli: Cli, tmp_pat
         p.write_bytes(b"x")
     cli("backup", str(out / "new.cosabak"))
     assert not stale.exists() and running.exists() and unrelated.exists()
+
+
+def test_a_restore_killed_while_wiping_leftover_staging_leaves_it_marked_as_staging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The staging directory of a killed restore is wiped by the next restore; killed in
+    turn while wiping, it must still say it is staging (wiped again next time), never pass
+    for a complete workspace and be kept aside (the slow kill -9 campaign found that)."""
+    staging = tmp_path / ".ws.restore-123-abc"
+    staging.mkdir()
+    for name in (backup.STAGING_MARK, "cosa.db", "cosa.keys", "cosa.db-wal"):
+        (staging / name).write_bytes(b"x" * 100)
+    wiped: list[str] = []
+
+    def killed_after_two(path: Path) -> None:
+        if len(wiped) == 2:
+            raise KeyboardInterrupt  # a kill part way through
+        wiped.append(path.name)
+        path.unlink()
+
+    monkeypatch.setattr(backup, "wipe_file", killed_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        backup._tidy_restore_leftovers(tmp_path, "ws")
+    assert (staging / backup.STAGING_MARK).exists() and backup.STAGING_MARK not in wiped
+    monkeypatch.setattr(backup, "wipe_file", lambda path: path.unlink())
+    backup._tidy_restore_leftovers(tmp_path, "ws")
+    assert not staging.exists() and not list(tmp_path.glob("ws.replaced-*"))
