@@ -201,6 +201,14 @@ def counted_here(circle: str, day: str) -> str:
     return f"coalesce(substr({day}, 1, 10) >= {received_on(circle)}, 1)"
 
 
+def counted(circle: str, day: str, coordinator: bool) -> str:
+    """SQL that is true for what a report counts of what happened in the circle on `day`:
+    this workspace's days of it (`counted_here`) and, for a report filtered to a coordinator
+    (the `:coordinator` parameter), only what happened while that person coordinated it."""
+    here = counted_here(circle, day)
+    return f"{here} AND {coordinated_by(circle, day)}" if coordinator else here
+
+
 def coordinated_between(circle: str, first: str, last: str, who: str = ":coordinator") -> str:
     """SQL that is true when `who` coordinated the circle `circle` on at least one day from
     `first` to `last` (SQL expressions): on the first day, or from a handover inside the

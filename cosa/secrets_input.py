@@ -60,6 +60,17 @@ def passphrase_from_sources(passphrase_file: Path | None) -> str | None:
     return None
 
 
+def passphrase(passphrase_file: Path | None, prompt: str) -> str:
+    """A passphrase from a file option or the environment, else asked once on a terminal
+    with `prompt`; without a terminal, `no_secret_error`."""
+    secret = passphrase_from_sources(passphrase_file)
+    if secret is not None:
+        return secret
+    if not interactive():
+        raise no_secret_error()
+    return prompt_hidden(prompt)
+
+
 def prompt_hidden(prompt: str) -> str:
     """A hidden prompt on the terminal (echo off)."""
     from cosa.output import safe

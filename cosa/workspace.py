@@ -283,11 +283,7 @@ class Workspace:
         session = self.session(kf.workspace)
         if session is not None and self._proves(kf, session[0]):
             return session[0]
-        secret = secrets_input.passphrase_from_sources(opts.passphrase_file)
-        if secret is None:
-            if not secrets_input.interactive():
-                raise secrets_input.no_secret_error()
-            secret = secrets_input.prompt_hidden(f"Passphrase for {self.home}: ")
+        secret = secrets_input.passphrase(opts.passphrase_file, f"Passphrase for {self.home}: ")
         keys = kf.candidate_keys("passphrase", secret.encode())
         if not keys:
             self.record_failure("passphrase")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -170,11 +169,9 @@ def _manager_kek(ctx: typer.Context, kf: Any, name: str) -> bytes:
     from cosa import secrets_input
 
     opts = options(ctx)
-    secret = secrets_input.passphrase_from_sources(opts.passphrase_file)
-    if secret is None:
-        if not secrets_input.interactive():
-            raise secrets_input.no_secret_error()
-        secret = secrets_input.prompt_hidden(f"{name}'s passphrase (to check the seals): ")
+    secret = secrets_input.passphrase(
+        opts.passphrase_file, f"{name}'s passphrase (to check the seals): "
+    )
     unlocked = kf.unlock("passphrase", secret.encode())
     if unlocked.person != name:
         opts.workspace.record_failure("passphrase", name)  # asked for this person's
@@ -197,6 +194,8 @@ def doctor(
     json_: JsonOpt = False,
 ) -> None:
     """Check the workspace: key file, every page, database integrity, schema, search index, audit."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from cosa import pagecheck, seal
     from cosa.migrations import MIGRATIONS
 

@@ -187,11 +187,7 @@ def rotate_key(
     ws = opts.workspace
     if recovery_file is not None:
         check_output(recovery_file, force)
-    passphrase = secrets_input.passphrase_from_sources(opts.passphrase_file)
-    if passphrase is None:
-        if not secrets_input.interactive():
-            raise secrets_input.no_secret_error()
-        passphrase = secrets_input.prompt_hidden(f"Passphrase for {ws.home}: ")
+    passphrase = secrets_input.passphrase(opts.passphrase_file, f"Passphrase for {ws.home}: ")
     kf = ws.load_keys()
     store = ws.open_with_secret(kf, "passphrase", passphrase.encode(), _operator(ctx))
     try:

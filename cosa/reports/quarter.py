@@ -135,8 +135,7 @@ def period_data(
     q = {"qs": qs, "qe": qe, "coordinator": coordinator}
 
     def mine(circle: str, day: str) -> str:
-        here = history.counted_here(circle, day)
-        return here if coordinator is None else f"{here} AND {history.coordinated_by(circle, day)}"
+        return history.counted(circle, day, coordinator is not None)
 
     def only(circle: str, day: str) -> str:
         return f" AND {mine(circle, day)}"

@@ -189,10 +189,7 @@ def _only(q: dict[str, str], circle: str, day: str) -> str:
 
 
 def _mine(q: dict[str, str], circle: str, day: str) -> str:
-    here = history.counted_here(circle, day)
-    if not q.get("coordinator"):
-        return here
-    return f"{here} AND {history.coordinated_by(circle, day)}"
+    return history.counted(circle, day, bool(q.get("coordinator")))
 
 
 def _cells(measure: str, rows: Iterable[Any], key: Callable[[Any], str], value: str) -> list[Cell]:
